@@ -1,0 +1,93 @@
+"""The ``lrgame`` command line: the game, and headless commands that never import Textual."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from . import __version__
+from .engine.errors import LrgameError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports misuse as one line on stderr and exits 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="lrgame",
+        description="A terminal game that teaches the learning rate.",
+    )
+    parser.add_argument("--version", action="version", version=f"lrgame {__version__}")
+    parser.add_argument("--levels", metavar="DIR", help="play a folder of levels as its own campaign")
+    parser.add_argument("--unlock-all", action="store_true", help="open every level of the campaign")
+    parser.add_argument("--lang", help="language of the game's text (default: from LANG)")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    def strategy_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("level", metavar="LEVEL.json")
+        p.add_argument("--strategy", metavar="S.json", help="a strategy file")
+        p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad")
+        p.add_argument("--lr", type=float, help="learning rate (for onecycle/cyclic: max_lr)")
+        p.add_argument("--momentum", type=float, help="SGD/RMSprop momentum")
+        p.add_argument("--schedule", help="a schedule name with its defaults (see the README)")
+        p.add_argument("--steps", type=int, help="steps to take (default: the level's budget)")
+        p.add_argument("--strict", action="store_true", help="apply the level's limits on strategies")
+        p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = sub.add_parser("simulate", help="run one strategy on a level")
+    strategy_args(p)
+    p = sub.add_parser("sweep", help="run a strategy at many learning rates in one batch")
+    strategy_args(p)
+    p.add_argument("--lr-min", type=float, default=1e-6)
+    p.add_argument("--lr-max", type=float, default=1e2)
+    p.add_argument("--points", type=int, default=50)
+    p = sub.add_parser("find-lr", help="the LR range test")
+    strategy_args(p)
+    p.add_argument("--lr-min", type=float, default=None)
+    p.add_argument("--lr-max", type=float, default=None)
+    p.add_argument("--points", type=int, default=None)
+    p = sub.add_parser("validate", help="check level files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p = sub.add_parser("levels", help="list the campaign")
+    p.add_argument("--dir", help="a folder of level files (default: the shipped campaign)")
+    p = sub.add_parser("schema", help="print the JSON Schema of level files")
+    p.add_argument("--strategy", action="store_true", help="print the strategy-file schema instead")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command is None:
+            from .commands import start_game
+
+            return start_game(args)
+        from . import commands
+
+        handler = {
+            "simulate": commands.simulate,
+            "sweep": commands.sweep,
+            "find-lr": commands.find_lr,
+            "validate": commands.validate,
+            "levels": commands.levels,
+            "schema": commands.schema,
+        }[args.command]
+        return handler(args)
+    except LrgameError as error:
+        print(f"lrgame: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

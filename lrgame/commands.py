@@ -1,0 +1,255 @@
+"""The headless commands: simulate, sweep, find-lr, validate, levels, schema.
+
+They print JSON or a readable summary, and never import Textual, so they start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .engine.errors import LrgameError, SpecError
+from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS, find_lr as run_finder
+from .engine.outcome import Verdict, judge_batch
+from .engine.simulate import BatchRun, run_batch, run_sweep
+from .engine.strategy import Strategy
+from .levels.jsonpos import JsonError, load_json_file
+from .levels.loader import (
+    OUTCOME_WORDS,
+    check_file,
+    load_campaign,
+    load_level,
+    shipped_levels_dir,
+)
+from .levels.model import Level, path_from_string
+
+
+def finite(values: Any) -> Any:
+    """Lists of floats for JSON, with non-finite numbers written as null."""
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
+    if isinstance(values, list):
+        return [finite(v) for v in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return None
+    return values
+
+
+def emit_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
+
+
+def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
+    """The strategy from --strategy and the inline flags (flags win)."""
+    data: dict[str, Any] = {}
+    document = None
+    if args.strategy:
+        try:
+            document = load_json_file(args.strategy)
+        except JsonError as error:
+            raise LrgameError(f"{args.strategy}:{error.line}:{error.column}: {error.message}") from None
+        if not isinstance(document.value, dict):
+            raise LrgameError(f"{args.strategy}:1:1: a strategy is a JSON object")
+        data = json.loads(json.dumps(document.value))
+    if args.optimizer is not None:
+        data["optimizer"] = {"name": args.optimizer}
+    elif "optimizer" not in data and (args.lr is not None or args.momentum is not None):
+        data["optimizer"] = {"name": "sgd"}
+    if "optimizer" not in data:
+        raise LrgameError("no strategy: give --strategy S.json, or --optimizer and --lr")
+    if args.momentum is not None:
+        optimizer = data["optimizer"]
+        optimizer = {"name": optimizer} if isinstance(optimizer, str) else optimizer
+        if isinstance(optimizer, dict):
+            data["optimizer"] = {**optimizer, "momentum": args.momentum}
+    if args.schedule is not None:
+        data["schedule"] = args.schedule
+    if args.steps is not None:
+        data["steps"] = args.steps
+    try:
+        strategy = level.strategy(data)
+        # --lr is the headline rate, as a sweep varies it (max_lr for onecycle and cyclic).
+        if args.lr is not None:
+            strategy = level.strategy(
+                {**strategy.with_lr(args.lr).to_json(), "steps": strategy.steps}
+            )
+    except SpecError as error:
+        where = args.strategy or "strategy"
+        if document is not None:
+            pos = document.position(path_from_string(error.path))
+            where = f"{args.strategy}:{pos.line}:{pos.column}"
+        raise LrgameError(f"{where}: {error}") from None
+    if args.strict:
+        refusal = level.allowed.refusal(strategy)
+        if refusal:
+            raise LrgameError(f"--strict: {refusal}")
+    return strategy
+
+
+def _verdicts(level: Level, batch: BatchRun) -> list[Verdict]:
+    return judge_batch(
+        batch.trajectory, batch.loss, batch.steps, batch.diverged,
+        level.goal, level.local_minima, level.par,
+    )
+
+
+def simulate(args: argparse.Namespace) -> int:
+    level = load_level(args.level)
+    strategy = read_strategy(args, level)
+    batch = run_batch(level.landscape, level.start, [strategy], level.noise)
+    run = batch.row(0)
+    verdict = _verdicts(level, batch)[0]
+    if args.json:
+        emit_json(
+            {
+                "level": level.id,
+                "strategy": strategy.to_json(),
+                "outcome": verdict.outcome,
+                "steps": run.steps,
+                "steps_to_goal": verdict.steps_to_goal,
+                "final_loss": verdict.final_loss,
+                "score": verdict.score,
+                "stars": verdict.stars,
+                "trajectory": finite(run.trajectory),
+                "loss": finite(run.loss),
+                "lr": finite(run.lr),
+                **({"momentum": finite(run.momentum)} if run.momentum is not None else {}),
+            }
+        )
+        return 0
+    point = ", ".join(f"{v:.6g}" for v in run.trajectory[-1])
+    print(f"{level.title}  ({level.id})")
+    print(f"  strategy   {describe_strategy(strategy)}")
+    print(f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps")
+    if verdict.steps_to_goal is not None:
+        print(f"  goal       reached at step {verdict.steps_to_goal} (par {level.par})")
+    print(f"  end        ({point})  loss {fmt(verdict.final_loss)}  (minimum {fmt(level.goal.loss)})")
+    print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
+    return 0
+
+
+def describe_strategy(strategy: Strategy) -> str:
+    opt = strategy.optimizer
+    extras = ", ".join(f"{k}={v}" for k, v in opt.params.items() if k in ("momentum", "nesterov") and v)
+    schedule = strategy.schedule.name
+    return f"{opt.alias or opt.name} lr={opt.lr:g}{', ' + extras if extras else ''}, schedule {schedule}"
+
+
+def fmt(value: float | None) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.6g}"
+
+
+def sweep(args: argparse.Namespace) -> int:
+    level = load_level(args.level)
+    strategy = read_strategy(args, level)
+    if not (args.lr_min > 0 and args.lr_max >= args.lr_min and math.isfinite(args.lr_max)):
+        raise LrgameError(f"expected 0 < --lr-min <= --lr-max, got {args.lr_min:g} and {args.lr_max:g}")
+    if not 1 <= args.points <= 100_000:
+        raise LrgameError(f"expected 1 to 100000 --points, got {args.points}")
+    lrs = np.geomspace(args.lr_min, args.lr_max, args.points)
+    batch = run_sweep(level.landscape, level.start, strategy, lrs, level.noise)
+    verdicts = _verdicts(level, batch)
+    if args.json:
+        emit_json(
+            {
+                "level": level.id,
+                "strategy": strategy.to_json(),
+                "lr": lrs.tolist(),
+                "final_loss": [v.final_loss for v in verdicts],
+                "outcome": [v.outcome for v in verdicts],
+                "steps_to_goal": [v.steps_to_goal for v in verdicts],
+                "score": [v.score for v in verdicts],
+            }
+        )
+        return 0
+    print(f"{level.title}: {describe_strategy(strategy)}, {args.points} rates")
+    print(f"  {'lr':>12}  {'outcome':<14} {'final loss':>12}  {'to goal':>7}")
+    for lr, verdict in zip(lrs, verdicts, strict=True):
+        to_goal = "" if verdict.steps_to_goal is None else str(verdict.steps_to_goal)
+        print(f"  {lr:12.4g}  {verdict.outcome:<14} {fmt(verdict.final_loss):>12}  {to_goal:>7}")
+    return 0
+
+
+def find_lr(args: argparse.Namespace) -> int:
+    level = load_level(args.level)
+    strategy = read_strategy(args, level)
+    lr_min = DEFAULT_LR_MIN if args.lr_min is None else args.lr_min
+    lr_max = DEFAULT_LR_MAX if args.lr_max is None else args.lr_max
+    points = DEFAULT_POINTS if args.points is None else args.points
+    if not (lr_min > 0 and lr_max > lr_min and math.isfinite(lr_max)):
+        raise LrgameError(f"expected 0 < --lr-min < --lr-max, got {lr_min:g} and {lr_max:g}")
+    if not 2 <= points <= 10_000:
+        raise LrgameError(f"expected 2 to 10000 --points, got {points}")
+    if args.strict and not level.allowed.finder:
+        raise LrgameError("--strict: this level does not offer the LR finder")
+    result = run_finder(
+        level.landscape, level.start, strategy, level.goal.loss,
+        lr_min=lr_min, lr_max=lr_max, points=points, noise=level.noise,
+    )
+    if args.json:
+        emit_json(
+            {
+                "level": level.id,
+                "lr": finite(result.lr),
+                "loss": finite(result.loss),
+                "smoothed_gap": finite(result.smoothed_gap),
+                "suggestions": result.suggestions,
+                "stopped_early": result.stopped_early,
+            }
+        )
+        return 0
+    print(f"LR range test on {level.title}: {len(result.lr)} steps from {lr_min:g} to {result.lr[-1]:.3g}")
+    for name, value in result.suggestions.items():
+        print(f"  {name:<8} {value:.3g}")
+    return 0
+
+
+def validate(args: argparse.Namespace) -> int:
+    found = False
+    for file in args.files:
+        checked = check_file(file)
+        for line in checked.problems:
+            print(line)
+            found = True
+    if not found:
+        print(f"{len(args.files)} level file{'s' if len(args.files) != 1 else ''} OK")
+    return 1 if found else 0
+
+
+def levels(args: argparse.Namespace) -> int:
+    directory = args.dir or shipped_levels_dir()
+    try:
+        entries = load_campaign(directory)
+    except OSError as error:
+        raise LrgameError(f"cannot read the folder {directory}: {error.strerror}") from None
+    if not entries:
+        print(f"no level files in {directory}")
+        return 0
+    for entry in entries:
+        level = entry.checked.level
+        if level is None:
+            print(f"{entry.order:>3}  BROKEN  {entry.file}: {entry.checked.reason}")
+        else:
+            dim = f"{level.dim}-D"
+            print(f"{entry.order:>3}  {level.id:<24} {level.lesson:<14} {dim}  {level.title}")
+    return 0
+
+
+def schema(args: argparse.Namespace) -> int:
+    name = "strategy.schema.json" if args.strategy else "level.schema.json"
+    sys.stdout.write(resources.files("lrgame.levels").joinpath(name).read_text(encoding="utf-8"))
+    return 0
+
+
+def start_game(args: argparse.Namespace) -> int:
+    """Until the game's screens land, the bare command lists the campaign and how to play it headless."""
+    print("lrgame: the learning-rate game\n")
+    levels(argparse.Namespace(dir=args.levels))
+    print("\nTry a level headless:\n  lrgame simulate levels/01-bowl.json --optimizer sgd --lr 0.1")
+    return 0

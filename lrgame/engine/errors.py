@@ -1,0 +1,36 @@
+"""Errors that reach the player or the command line as one clear line."""
+
+from __future__ import annotations
+
+
+class LrgameError(Exception):
+    """Bad input from a user: shown as one line, never as a traceback."""
+
+
+class ExpressionError(LrgameError):
+    """A loss expression that cannot be accepted.
+
+    ``position`` is the 0-based character offset into the expression text of
+    the offending token, so a caller can turn it into a line:column.
+    """
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+
+    def __str__(self) -> str:
+        return f"column {self.position + 1}: {self.message}"
+
+
+class SpecError(LrgameError):
+    """An invalid optimizer, schedule or strategy value.
+
+    ``path`` is a dotted field path such as ``optimizer.betas[0]`` (empty for
+    the whole object), so a caller can point at the value in its JSON file.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+        self.message = message

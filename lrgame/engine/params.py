@@ -1,0 +1,115 @@
+"""Reading hyperparameters from untrusted JSON-like mappings.
+
+Every check names the field path and the offending value, the way
+``torch.optim`` says "Invalid learning rate: -1".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import SpecError
+
+
+def join(path: str, key: str | int) -> str:
+    """The field path of ``key`` inside ``path``: ``a.b``, ``a[0]``."""
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
+
+
+def check_keys(obj: Any, path: str, allowed: Sequence[str]) -> Mapping[str, Any]:
+    """``obj`` as a mapping whose keys are all in ``allowed``."""
+    if not isinstance(obj, Mapping):
+        raise SpecError(path, f"expected an object, got {describe(obj)}")
+    for key in obj:
+        if key not in allowed:
+            choices = ", ".join(sorted(allowed))
+            raise SpecError(join(path, str(key)), f"unknown key {key!r}; expected one of: {choices}")
+    return obj
+
+
+def describe(value: Any) -> str:
+    """A short, safe rendering of a value for an error message."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return repr(text)
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return type(value).__name__
+
+
+def as_float(
+    value: Any,
+    path: str,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """A finite float within [low, high] (or open at either end)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(path, f"expected a number, got {describe(value)}")
+    number = float(value) if not isinstance(value, int) or abs(value) < 2**1000 else math.inf
+    if not math.isfinite(number):
+        raise SpecError(path, f"expected a finite number, got {describe(value)}")
+    if low is not None and (number < low or (low_open and number == low)):
+        bound = f"> {low:g}" if low_open else f">= {low:g}"
+        raise SpecError(path, f"invalid value {number!r}: must be {bound}")
+    if high is not None and (number > high or (high_open and number == high)):
+        bound = f"< {high:g}" if high_open else f"<= {high:g}"
+        raise SpecError(path, f"invalid value {number!r}: must be {bound}")
+    return number
+
+
+def as_int(value: Any, path: str, *, low: int | None = None, high: int | None = None) -> int:
+    """An integer within [low, high]; 3.0 is accepted as 3, 3.5 is not."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SpecError(path, f"expected an integer, got {describe(value)}")
+    if isinstance(value, float):
+        if not math.isfinite(value) or value != int(value):
+            raise SpecError(path, f"expected an integer, got {describe(value)}")
+        value = int(value)
+    if low is not None and value < low:
+        raise SpecError(path, f"invalid value {value!r}: must be >= {low}")
+    if high is not None and value > high:
+        raise SpecError(path, f"invalid value {value!r}: must be <= {high}")
+    return int(value)
+
+
+def as_bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(path, f"expected true or false, got {describe(value)}")
+    return value
+
+
+def as_choice(value: Any, path: str, choices: Sequence[str]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise SpecError(path, f"expected one of {options}, got {describe(value)}")
+    return value
+
+
+def as_list(value: Any, path: str, *, min_len: int = 0, max_len: int | None = None) -> list[Any]:
+    if not isinstance(value, (list, tuple)):
+        raise SpecError(path, f"expected a list, got {describe(value)}")
+    if len(value) < min_len or (max_len is not None and len(value) > max_len):
+        if max_len == min_len:
+            want = f"exactly {min_len}"
+        elif max_len is None:
+            want = f"at least {min_len}"
+        else:
+            want = f"{min_len} to {max_len}"
+        raise SpecError(path, f"expected a list of {want} items, got {len(value)}")
+    return list(value)

@@ -1,0 +1,1 @@
+"""Level model, JSON Schema, loading and validation (no UI)."""

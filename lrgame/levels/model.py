@@ -1,0 +1,562 @@
+"""The level model: what a level file says, read as untrusted input.
+
+Reading never stops at the first problem: every problem found is collected
+with the field path of the offending value, so ``lrgame validate`` can list
+them all, each with its line and column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from lrgame.engine.errors import ExpressionError, SpecError
+from lrgame.engine.expr import Expression
+from lrgame.engine.landscape import Landscape
+from lrgame.engine.optimizers import OPTIMIZER_NAMES
+from lrgame.engine.outcome import Goal
+from lrgame.engine.params import describe
+from lrgame.engine.schedules import SCHEDULE_NAMES
+from lrgame.engine.simulate import Noise
+from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
+
+Path = tuple[str | int, ...]
+
+LESSONS = (
+    "step_size",
+    "divergence",
+    "too_slow",
+    "local_minimum",
+    "momentum",
+    "step_decay",
+    "adaptive",
+    "lr_finder",
+    "warmup",
+    "noise",
+    "mixed",
+)
+LOSING_OUTCOMES = ("diverged", "stuck_local", "out_of_steps")
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+DEFAULT_FOG_RADIUS = 0.08
+DEFAULT_TOLERANCE_FRACTION = 0.02
+TOP_KEYS = (
+    "$schema",
+    "id",
+    "title",
+    "lesson",
+    "briefing",
+    "hint",
+    "author",
+    "loss",
+    "domain",
+    "start",
+    "steps",
+    "goal",
+    "par",
+    "allowed",
+    "noise",
+    "fog",
+    "demos",
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    message: str
+    offset: int | None = None
+    """For a string value: the character inside it where the problem is (expressions)."""
+
+
+class LevelError(Exception):
+    """A level that cannot be played, with every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems[0].message if problems else "invalid level")
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Text:
+    """A player-facing text in one or more languages; English is the fallback."""
+
+    by_lang: Mapping[str, str]
+
+    def get(self, lang: str = "en") -> str:
+        if lang in self.by_lang:
+            return self.by_lang[lang]
+        base = lang.split("-")[0].split("_")[0]
+        return self.by_lang.get(base, self.by_lang.get("en", ""))
+
+    def __str__(self) -> str:
+        return self.get("en")
+
+
+@dataclass(frozen=True)
+class Allowed:
+    optimizers: tuple[str, ...] = OPTIMIZER_NAMES
+    momentum: bool = True
+    schedules: tuple[str, ...] = SCHEDULE_NAMES
+    finder: bool = True
+
+    def refusal(self, strategy: Strategy) -> str | None:
+        """Why this level does not offer the strategy, or None if it does."""
+        opt = strategy.optimizer
+        if opt.name not in self.optimizers:
+            return f"this level does not offer the optimizer {opt.name!r}"
+        if not self.momentum and opt.name == "sgd" and opt.params.get("momentum", 0) != 0:
+            return "this level does not offer momentum"
+        if strategy.schedule.name not in self.schedules:
+            return f"this level does not offer the schedule {strategy.schedule.name!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class Fog:
+    radius: float = DEFAULT_FOG_RADIUS
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Demo:
+    strategy: Strategy
+    outcome: str  # "reached_goal" for winning demos
+    note: Text | None
+    path: Path
+
+
+@dataclass(frozen=True)
+class Level:
+    id: str
+    title: Text
+    lesson: str
+    briefing: Text
+    hint: Text
+    author: str
+    loss: str
+    expression: Expression
+    domain: np.ndarray  # [d, 2]
+    start: tuple[float, ...]
+    steps: int
+    tolerance: float
+    stated_minima: tuple[tuple[float, ...], ...] | None
+    par: int
+    allowed: Allowed
+    noise: Noise
+    fog: Fog
+    demos: tuple[Demo, ...]
+    digest: str
+    """A hash of the file's content: progress is keyed by it, so an edited level starts afresh."""
+    source: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def dim(self) -> int:
+        return len(self.start)
+
+    @cached_property
+    def landscape(self) -> Landscape:
+        return Landscape(self.expression, self.domain)
+
+    @cached_property
+    def goal(self) -> Goal:
+        if self.stated_minima is not None:
+            minima = np.asarray(self.stated_minima, dtype=np.float64)
+            with np.errstate(all="ignore"):
+                loss = float(np.min(self.landscape.loss(minima)))
+        else:
+            found = self.landscape.global_minima
+            minima = np.asarray([m.point for m in found], dtype=np.float64).reshape(-1, self.dim)
+            loss = found[0].loss if found else math.nan
+        return Goal(tolerance=self.tolerance, minima=minima, loss=loss)
+
+    @property
+    def local_minima(self) -> list[tuple[float, ...]]:
+        """Minima that are not the goal's, for the stuck-in-a-local-minimum verdict."""
+        goal = self.goal
+        out = []
+        for m in self.landscape.minima:
+            point = np.asarray(m.point)
+            if np.min(np.linalg.norm(goal.minima - point, axis=-1)) > goal.tolerance:
+                out.append(m.point)
+        return out
+
+    def strategy(self, obj: Any, path: str = "") -> Strategy:
+        """Read a strategy for this level (steps default to the level's budget)."""
+        return parse_strategy(obj, path, level_steps=self.steps)
+
+
+def read_level(data: Any, *, source: str = "", digest_text: str = "") -> tuple[Level | None, list[Problem]]:
+    """Read a parsed level document; returns the level (if playable) and all problems."""
+    reader = _Reader()
+    level = reader.level(data, source, digest_text)
+    return (level if not reader.problems else None), reader.problems
+
+
+def path_from_string(text: str) -> Path:
+    """``demos.win[0].strategy.optimizer.lr`` -> ('demos', 'win', 0, 'strategy', 'optimizer', 'lr')."""
+    out: list[str | int] = []
+    for part in re.finditer(r"([^.\[\]]+)|\[(\d+)\]", text):
+        if part.group(2) is not None:
+            out.append(int(part.group(2)))
+        else:
+            out.append(part.group(1))
+    return tuple(out)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def fail(self, path: Path, message: str, offset: int | None = None) -> None:
+        self.problems.append(Problem(path, message, offset))
+
+    def level(self, data: Any, source: str, digest_text: str) -> Level | None:
+        if not isinstance(data, Mapping):
+            self.fail((), f"a level is a JSON object, got {describe(data)}")
+            return None
+        for key in data:
+            if key not in TOP_KEYS:
+                self.fail((key,), f"unknown field {key!r}; expected one of: {', '.join(TOP_KEYS)}")
+        level_id = self.string(data, "id", required=True, pattern=ID_PATTERN,
+                               what="an id of lowercase letters, digits, '-' or '_'")
+        title = self.text(data, "title", required=True)
+        lesson = self.choice(data, ("lesson",), data.get("lesson", "mixed"), LESSONS)
+        briefing = self.text(data, "briefing")
+        hint = self.text(data, "hint")
+        author = self.string(data, "author") or ""
+        if "$schema" in data and not isinstance(data["$schema"], str):
+            self.fail(("$schema",), f"expected a string, got {describe(data['$schema'])}")
+        domain = self.domain(data)
+        dim = 0 if domain is None else len(domain)
+        expression = self.expression(data, dim)
+        start = self.point(data.get("start"), ("start",), dim, required="start" in data)
+        if "start" not in data:
+            self.fail(("start",), "missing: where the walker starts, e.g. [1.5]")
+        elif start is not None and domain is not None:
+            if not all(lo <= v <= hi for v, (lo, hi) in zip(start, domain, strict=True)):
+                self.fail(("start",), f"the start {list(start)} lies outside the domain")
+        steps = self.integer(data, ("steps",), data.get("steps"), 1, MAX_STEPS, required=True)
+        size = 0.0 if domain is None else float(np.sqrt(sum((hi - lo) ** 2 for lo, hi in domain)))
+        tolerance, minima = self.goal(data.get("goal"), dim, size)
+        par = steps // 2 if steps else 1
+        if "par" in data:
+            par = self.integer(data, ("par",), data["par"], 1, MAX_STEPS) or par
+        allowed = self.allowed(data.get("allowed"))
+        noise = self.noise(data.get("noise"))
+        fog = self.fog(data.get("fog"))
+        if self.problems or domain is None or expression is None or start is None or not steps:
+            return None
+        assert level_id is not None and title is not None and tolerance is not None
+        level = Level(
+            id=level_id,
+            title=title,
+            lesson=lesson or "mixed",
+            briefing=briefing or Text({"en": ""}),
+            hint=hint or Text({"en": ""}),
+            author=author,
+            loss=data["loss"],
+            expression=expression,
+            domain=np.asarray(domain, dtype=np.float64),
+            start=start,
+            steps=steps,
+            tolerance=tolerance,
+            stated_minima=minima,
+            par=max(1, par),
+            allowed=allowed,
+            noise=noise,
+            fog=fog,
+            demos=(),
+            digest=hashlib.sha256(digest_text.encode("utf-8")).hexdigest()[:16],
+            source=source,
+            raw=data,
+        )
+        demos = self.demos(data.get("demos"), level)
+        if self.problems:
+            return None
+        object.__setattr__(level, "demos", demos)
+        return level
+
+    # -- fields ---------------------------------------------------------
+
+    def string(self, data: Mapping[str, Any], key: str, *, required: bool = False,
+               pattern: re.Pattern[str] | None = None, what: str = "a string") -> str | None:
+        if key not in data:
+            if required:
+                self.fail((key,), f"missing: expected {what}")
+            return None
+        value = data[key]
+        if not isinstance(value, str) or (pattern is not None and not pattern.match(value)):
+            self.fail((key,), f"expected {what}, got {describe(value)}")
+            return None
+        return value
+
+    def text(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> Text | None:
+        if key not in data:
+            if required:
+                self.fail((key,), "missing: expected a text (a string, or {\"en\": ..., \"ja\": ...})")
+            return None
+        return self.text_value(data[key], (key,))
+
+    def text_value(self, value: Any, path: Path) -> Text | None:
+        if isinstance(value, str):
+            return Text({"en": value})
+        if isinstance(value, Mapping):
+            ok = True
+            for lang, text in value.items():
+                if not LANG_PATTERN.match(str(lang)):
+                    self.fail((*path, lang), f"expected a language code such as 'en' or 'ja', got {lang!r}")
+                    ok = False
+                elif not isinstance(text, str):
+                    self.fail((*path, lang), f"expected a string, got {describe(text)}")
+                    ok = False
+            if "en" not in value:
+                self.fail(path, "a text in several languages needs an English ('en') version")
+                ok = False
+            return Text(dict(value)) if ok else None
+        self.fail(path, f"expected a string or an object keyed by language, got {describe(value)}")
+        return None
+
+    def choice(self, data: Mapping[str, Any], path: Path, value: Any, choices: tuple[str, ...]) -> str | None:
+        if value not in choices or not isinstance(value, str):
+            self.fail(path, f"expected one of {', '.join(choices)}; got {describe(value)}")
+            return None
+        return value
+
+    def number(self, value: Any, path: Path) -> float | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(path, f"expected a number, got {describe(value)}")
+            return None
+        if isinstance(value, int) and abs(value) > 2**1000 or not math.isfinite(float(value)):
+            self.fail(path, f"expected a finite number, got {describe(value)}")
+            return None
+        return float(value)
+
+    def integer(self, data: Mapping[str, Any], path: Path, value: Any, low: int, high: int,
+                *, required: bool = False) -> int | None:
+        if value is None and path[-1] not in data:
+            if required:
+                self.fail(path, f"missing: expected an integer from {low} to {high}")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+            isinstance(value, float) and (not math.isfinite(value) or value != int(value))
+        ):
+            self.fail(path, f"expected an integer, got {describe(value)}")
+            return None
+        if not low <= value <= high:
+            self.fail(path, f"expected an integer from {low} to {high}, got {describe(value)}")
+            return None
+        return int(value)
+
+    def boolean(self, value: Any, path: Path, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(path, f"expected true or false, got {describe(value)}")
+            return default
+        return value
+
+    def point(self, value: Any, path: Path, dim: int, *, required: bool) -> tuple[float, ...] | None:
+        if value is None and not required:
+            return None
+        if not isinstance(value, list) or not value or len(value) > 2:
+            self.fail(path, f"expected a point: a list of {dim or '1 or 2'} numbers, got {describe(value)}")
+            return None
+        numbers = [self.number(v, (*path, i)) for i, v in enumerate(value)]
+        if any(n is None for n in numbers):
+            return None
+        if dim and len(numbers) != dim:
+            self.fail(path, f"expected {dim} coordinate{'s' if dim > 1 else ''} (the domain is {dim}-D), got {len(numbers)}")
+            return None
+        return tuple(n for n in numbers if n is not None)
+
+    def domain(self, data: Mapping[str, Any]) -> list[tuple[float, float]] | None:
+        if "domain" not in data:
+            self.fail(("domain",), 'missing: expected {"x": [lo, hi]} or {"x": [lo, hi], "y": [lo, hi]}')
+            return None
+        value = data["domain"]
+        if not isinstance(value, Mapping):
+            self.fail(("domain",), f'expected {{"x": [lo, hi], ...}}, got {describe(value)}')
+            return None
+        ok = True
+        for key in value:
+            if key not in ("x", "y"):
+                self.fail(("domain", key), f"unknown axis {key!r}; expected x, or x and y")
+                ok = False
+        if "x" not in value:
+            self.fail(("domain",), "missing the x axis: expected {\"x\": [lo, hi]}")
+            return None
+        axes = []
+        for axis in ("x", "y"):
+            if axis not in value:
+                continue
+            bounds = value[axis]
+            if not isinstance(bounds, list) or len(bounds) != 2:
+                self.fail(("domain", axis), f"expected [lo, hi], got {describe(bounds)}")
+                ok = False
+                continue
+            lo = self.number(bounds[0], ("domain", axis, 0))
+            hi = self.number(bounds[1], ("domain", axis, 1))
+            if lo is None or hi is None:
+                ok = False
+                continue
+            if not lo < hi or not math.isfinite(hi - lo):
+                self.fail(("domain", axis), f"expected lo < hi, got [{lo:g}, {hi:g}]")
+                ok = False
+                continue
+            axes.append((lo, hi))
+        return axes if ok else None
+
+    def expression(self, data: Mapping[str, Any], dim: int) -> Expression | None:
+        if "loss" not in data:
+            self.fail(("loss",), "missing: expected an expression over x (1-D) or x and y (2-D)")
+            return None
+        text = data["loss"]
+        if not isinstance(text, str):
+            self.fail(("loss",), f"expected an expression as a string, got {describe(text)}")
+            return None
+        variables = ("x",) if dim == 1 else ("x", "y")
+        try:
+            return Expression.parse(text, variables)
+        except ExpressionError as error:
+            self.fail(("loss",), error.message, offset=error.position)
+            return None
+
+    def goal(self, value: Any, dim: int, size: float) -> tuple[float | None, tuple[tuple[float, ...], ...] | None]:
+        tolerance = DEFAULT_TOLERANCE_FRACTION * size
+        if value is None:
+            return tolerance, None
+        if not isinstance(value, Mapping):
+            self.fail(("goal",), f'expected {{"tolerance": r, "minimum": [[x, y], ...]}}, got {describe(value)}')
+            return None, None
+        for key in value:
+            if key not in ("tolerance", "minimum"):
+                self.fail(("goal", key), f"unknown field {key!r}; expected tolerance or minimum")
+        if "tolerance" in value:
+            t = self.number(value["tolerance"], ("goal", "tolerance"))
+            if t is not None and t <= 0:
+                self.fail(("goal", "tolerance"), f"expected a distance > 0, got {t:g}")
+            tolerance = t if t is not None and t > 0 else tolerance
+        minima = None
+        if "minimum" in value:
+            raw = value["minimum"]
+            if not isinstance(raw, list) or not raw:
+                self.fail(("goal", "minimum"), f"expected a list of points, got {describe(raw)}")
+            else:
+                points = [self.point(p, ("goal", "minimum", i), dim, required=True) for i, p in enumerate(raw)]
+                if all(p is not None for p in points):
+                    minima = tuple(p for p in points if p is not None)
+        return tolerance, minima
+
+    def allowed(self, value: Any) -> Allowed:
+        if value is None:
+            return Allowed()
+        if not isinstance(value, Mapping):
+            self.fail(("allowed",), f"expected an object, got {describe(value)}")
+            return Allowed()
+        for key in value:
+            if key not in ("optimizers", "momentum", "schedules", "finder"):
+                self.fail(("allowed", key), f"unknown field {key!r}; expected optimizers, momentum, schedules or finder")
+        optimizers = self.names(value.get("optimizers"), ("allowed", "optimizers"), OPTIMIZER_NAMES)
+        schedules = self.names(value.get("schedules"), ("allowed", "schedules"), SCHEDULE_NAMES)
+        return Allowed(
+            optimizers=optimizers,
+            momentum=self.boolean(value.get("momentum"), ("allowed", "momentum"), True),
+            schedules=schedules,
+            finder=self.boolean(value.get("finder"), ("allowed", "finder"), True),
+        )
+
+    def names(self, value: Any, path: Path, choices: tuple[str, ...]) -> tuple[str, ...]:
+        if value is None:
+            return choices
+        if not isinstance(value, list) or not value:
+            self.fail(path, f"expected a non-empty list of names, got {describe(value)}")
+            return choices
+        out = []
+        for i, name in enumerate(value):
+            if name not in choices or not isinstance(name, str):
+                self.fail((*path, i), f"expected one of {', '.join(choices)}; got {describe(name)}")
+            else:
+                out.append(name)
+        return tuple(out)
+
+    def noise(self, value: Any) -> Noise:
+        if value is None:
+            return Noise()
+        if not isinstance(value, Mapping):
+            self.fail(("noise",), f'expected {{"std": s, "seed": n}}, got {describe(value)}')
+            return Noise()
+        for key in value:
+            if key not in ("std", "seed"):
+                self.fail(("noise", key), f"unknown field {key!r}; expected std or seed")
+        std = self.number(value.get("std", 0.0), ("noise", "std"))
+        if std is not None and std < 0:
+            self.fail(("noise", "std"), f"expected a standard deviation >= 0, got {std:g}")
+        seed = self.integer(value, ("noise", "seed"), value.get("seed", 0), 0, 2**32 - 1)
+        return Noise(std=max(std or 0.0, 0.0), seed=seed or 0)
+
+    def fog(self, value: Any) -> Fog:
+        if value is None:
+            return Fog()
+        if not isinstance(value, Mapping):
+            self.fail(("fog",), f'expected {{"radius": r, "enabled": true}}, got {describe(value)}')
+            return Fog()
+        for key in value:
+            if key not in ("radius", "enabled"):
+                self.fail(("fog", key), f"unknown field {key!r}; expected radius or enabled")
+        radius = self.number(value.get("radius", DEFAULT_FOG_RADIUS), ("fog", "radius"))
+        if radius is not None and not 0 < radius <= 1:
+            self.fail(("fog", "radius"), f"expected a fraction of the domain in (0, 1], got {radius:g}")
+            radius = None
+        return Fog(radius=radius or DEFAULT_FOG_RADIUS,
+                   enabled=self.boolean(value.get("enabled"), ("fog", "enabled"), True))
+
+    def demos(self, value: Any, level: Level) -> tuple[Demo, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, Mapping):
+            self.fail(("demos",), f'expected {{"lose": [...], "win": [...]}}, got {describe(value)}')
+            return ()
+        for key in value:
+            if key not in ("lose", "win"):
+                self.fail(("demos", key), f"unknown field {key!r}; expected lose or win")
+        out: list[Demo] = []
+        for kind in ("lose", "win"):
+            items = value.get(kind, [])
+            if not isinstance(items, list):
+                self.fail(("demos", kind), f"expected a list of demos, got {describe(items)}")
+                continue
+            for i, item in enumerate(items):
+                path: Path = ("demos", kind, i)
+                if not isinstance(item, Mapping):
+                    self.fail(path, f'expected {{"strategy": {{...}}}}, got {describe(item)}')
+                    continue
+                allowed_keys = ("strategy", "outcome", "note") if kind == "lose" else ("strategy", "note")
+                for key in item:
+                    if key not in allowed_keys:
+                        self.fail((*path, key), f"unknown field {key!r}; expected {' or '.join(allowed_keys)}")
+                if "strategy" not in item:
+                    self.fail(path, "missing: a demo needs a strategy")
+                    continue
+                outcome = "reached_goal"
+                if kind == "lose":
+                    chosen = self.choice(item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES)
+                    if chosen is None:
+                        continue
+                    outcome = chosen
+                note = self.text_value(item["note"], (*path, "note")) if "note" in item else None
+                try:
+                    strategy = level.strategy(item["strategy"])
+                except SpecError as error:
+                    self.fail((*path, "strategy", *path_from_string(error.path)), error.message)
+                    continue
+                out.append(Demo(strategy, outcome, note, (*path, "strategy")))
+        return tuple(out)

@@ -1,0 +1,148 @@
+"""The headless commands as a user runs them: output shapes, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lrgame.__main__ import main
+
+FIXTURES = Path(__file__).parent / "fixtures" / "levels"
+BOWL = str(FIXTURES / "bowl.json")
+VALLEY = str(FIXTURES / "valley2d.json")
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_simulate_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "simulate", BOWL, "--optimizer", "sgd", "--lr", "0.3", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["level"] == "test-bowl"
+    assert data["outcome"] == "reached_goal"
+    assert data["steps"] == 40
+    assert len(data["trajectory"]) == 41 and len(data["loss"]) == 41 and len(data["lr"]) == 40
+    assert data["trajectory"][0] == [2.5]
+    assert data["trajectory"][1][0] == pytest.approx(2.5 - 0.3 * 5.0)
+    assert 0 <= data["stars"] <= 3 and data["score"] > 0
+
+
+def test_simulate_with_strategy_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s = tmp_path / "s.json"
+    s.write_text(json.dumps({"optimizer": {"name": "adam", "lr": 0.1}, "schedule": {"name": "cosine"}, "steps": 80}))
+    code, out, err = run(capsys, "simulate", VALLEY, "--strategy", str(s), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["steps"] == 80 and len(data["trajectory"][0]) == 2
+    assert data["lr"][0] == pytest.approx(0.1)
+    assert data["strategy"]["schedule"]["T_max"] == 80
+
+
+def test_diverged_run_writes_null_for_non_finite(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "simulate", BOWL, "--optimizer", "sgd", "--lr", "1e9", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["outcome"] == "diverged"
+    assert len(data["lr"]) == data["steps"] == len(data["trajectory"]) - 1
+
+
+def test_readable_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "simulate", BOWL, "--optimizer", "sgd", "--lr", "0.001")
+    assert code == 0
+    assert "ran out of steps" in out
+
+
+def test_sweep_matches_simulate(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "sweep", VALLEY, "--optimizer", "momentum", "--lr-min", "1e-4",
+                         "--lr-max", "10", "--points", "9", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["lr"] == np.geomspace(1e-4, 10, 9).tolist()
+    for lr, final, outcome in zip(data["lr"], data["final_loss"], data["outcome"], strict=True):
+        code, out, _ = run(capsys, "simulate", VALLEY, "--optimizer", "momentum", "--lr", repr(lr), "--json")
+        single = json.loads(out)
+        assert single["outcome"] == outcome
+        if final is None:
+            assert single["final_loss"] is None
+        else:
+            assert single["final_loss"] == pytest.approx(final, rel=1e-12, abs=0)
+    assert {"diverged", "reached_goal"} <= set(data["outcome"])
+
+
+def test_find_lr(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "find-lr", VALLEY, "--optimizer", "sgd", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data["suggestions"]) == {"steep", "valley", "minimum"}
+    assert len(data["lr"]) == len(data["loss"]) > 10
+    assert all(b > a for a, b in zip(data["lr"], data["lr"][1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["simulate", "missing.json", "--optimizer", "sgd"], "missing.json"),
+        (["simulate", BOWL, "--optimizer", "sgdd"], "sgdd"),
+        (["simulate", BOWL, "--optimizer", "sgd", "--lr", "-1"], "-1"),
+        (["simulate", BOWL, "--optimizer", "adam", "--schedule", "bogus"], "bogus"),
+        (["simulate", BOWL], "no strategy"),
+        (["sweep", BOWL, "--optimizer", "sgd", "--lr-min", "0"], "lr-min"),
+        (["simulate", BOWL, "--optimizer", "sgd", "--steps", "20000"], "20000"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], args: list[str], needle: str) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and needle in err
+    assert "Traceback" not in err
+
+
+def test_broken_strategy_file_points_at_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s = tmp_path / "s.json"
+    s.write_text('{\n  "optimizer": {"name": "adam",\n                "betas": [0.9, 1.5]}\n}\n')
+    code, _, err = run(capsys, "simulate", BOWL, "--strategy", str(s))
+    assert code == 2
+    assert f"{s}:3:32:" in err and "1.5" in err
+    s.write_text('{"optimizer": ')
+    code, _, err = run(capsys, "simulate", BOWL, "--strategy", str(s))
+    assert code == 2 and f"{s}:1:" in err
+
+
+def test_strict_applies_the_level_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    level = json.loads(Path(BOWL).read_text())
+    level["allowed"] = {"optimizers": ["sgd"], "momentum": False, "schedules": ["constant"], "finder": False}
+    path = tmp_path / "strict.json"
+    path.write_text(json.dumps(level))
+    assert run(capsys, "simulate", str(path), "--optimizer", "adam")[0] == 0
+    code, _, err = run(capsys, "simulate", str(path), "--optimizer", "adam", "--strict")
+    assert code == 2 and "adam" in err
+    code, _, err = run(capsys, "simulate", str(path), "--optimizer", "momentum", "--strict")
+    assert code == 2 and "momentum" in err
+
+
+def test_misuse_exits_2_with_one_line() -> None:
+    proc = subprocess.run([sys.executable, "-m", "lrgame", "simulate"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_version() -> None:
+    proc = subprocess.run([sys.executable, "-m", "lrgame", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.startswith("lrgame ")
+
+
+def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "schema")
+    assert code == 0 and json.loads(out)["$id"].endswith("level.schema.json")
+    code, out, _ = run(capsys, "schema", "--strategy")
+    assert code == 0 and json.loads(out)["$id"].endswith("strategy.schema.json")
