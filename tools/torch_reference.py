@@ -140,8 +140,8 @@ def run_torch(case: dict[str, Any]) -> dict[str, Any]:
         loss = expr.evaluate_with(TorchOps(), values)
         point = p.detach().numpy().copy()
         traj.append(point.tolist())
-        losses.append(float(loss))
-        if not math.isfinite(float(loss)) or not np.all(np.isfinite(point)) or np.any((point < lo) | (point > hi)):
+        losses.append(loss.item())
+        if not math.isfinite(losses[-1]) or not np.all(np.isfinite(point)) or np.any((point < lo) | (point > hi)):
             break
         if t == steps:
             break
@@ -155,7 +155,7 @@ def run_torch(case: dict[str, Any]) -> dict[str, Any]:
         opt.step()
         if sched is not None:
             if isinstance(sched, S.ReduceLROnPlateau):
-                sched.step(float(loss))
+                sched.step(losses[-1])
             else:
                 sched.step()
         opt.zero_grad()
