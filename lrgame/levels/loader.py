@@ -13,7 +13,7 @@ from lrgame.engine.errors import LrgameError
 from lrgame.engine.outcome import judge_batch
 from lrgame.engine.simulate import run_batch
 
-from .jsonpos import Document, JsonError, load_json_file, parse_json
+from .jsonpos import Document, JsonError, Position, load_json_file, parse_json
 from .model import Level, Problem, read_level
 
 OUTCOME_WORDS = {
@@ -75,15 +75,22 @@ def _check_document(document: Document, file: str, *, run_demos: bool) -> Checke
         problems = goal_problems(level)
         if not problems and run_demos:
             problems = demo_problems(level)
-    lines = [format_problem(file, document, p) for p in problems]
+    lines = [format_problem(file, document, p) for p in _in_file_order(document, problems)]
     return Checked(file, level if not problems else None, lines)
 
 
-def format_problem(file: str, document: Document, problem: Problem) -> str:
+def _in_file_order(document: Document, problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: _position(document, p).offset)
+
+
+def _position(document: Document, problem: Problem) -> Position:
     if problem.offset is not None:
-        pos = document.string_offset(problem.path, problem.offset)
-    else:
-        pos = document.position(problem.path)
+        return document.string_offset(problem.path, problem.offset)
+    return document.position(problem.path)
+
+
+def format_problem(file: str, document: Document, problem: Problem) -> str:
+    pos = _position(document, problem)
     where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in problem.path).replace(".[", "[")
     return f"{file}:{pos.line}:{pos.column}: {where or '(level)'}: {problem.message}"
 

@@ -253,6 +253,7 @@ class _Reader:
         allowed = self.allowed(data.get("allowed"))
         noise = self.noise(data.get("noise"))
         fog = self.fog(data.get("fog"))
+        demos = self.demos(data.get("demos"), steps or 1)
         if self.problems or domain is None or expression is None or start is None or not steps:
             return None
         assert level_id is not None and title is not None and tolerance is not None
@@ -274,15 +275,11 @@ class _Reader:
             allowed=allowed,
             noise=noise,
             fog=fog,
-            demos=(),
+            demos=demos,
             digest=hashlib.sha256(digest_text.encode("utf-8")).hexdigest()[:16],
             source=source,
             raw=data,
         )
-        demos = self.demos(data.get("demos"), level)
-        if self.problems:
-            return None
-        object.__setattr__(level, "demos", demos)
         return level
 
     # -- fields ---------------------------------------------------------
@@ -519,7 +516,7 @@ class _Reader:
         return Fog(radius=radius or DEFAULT_FOG_RADIUS,
                    enabled=self.boolean(value.get("enabled"), ("fog", "enabled"), True))
 
-    def demos(self, value: Any, level: Level) -> tuple[Demo, ...]:
+    def demos(self, value: Any, steps: int) -> tuple[Demo, ...]:
         if value is None:
             return ()
         if not isinstance(value, Mapping):
@@ -546,17 +543,15 @@ class _Reader:
                 if "strategy" not in item:
                     self.fail(path, "missing: a demo needs a strategy")
                     continue
-                outcome = "reached_goal"
+                outcome: str | None = "reached_goal"
                 if kind == "lose":
-                    chosen = self.choice(item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES)
-                    if chosen is None:
-                        continue
-                    outcome = chosen
+                    outcome = self.choice(item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES)
                 note = self.text_value(item["note"], (*path, "note")) if "note" in item else None
                 try:
-                    strategy = level.strategy(item["strategy"])
+                    strategy = parse_strategy(item["strategy"], level_steps=steps)
                 except SpecError as error:
                     self.fail((*path, "strategy", *path_from_string(error.path)), error.message)
                     continue
-                out.append(Demo(strategy, outcome, note, (*path, "strategy")))
+                if outcome is not None:
+                    out.append(Demo(strategy, outcome, note, (*path, "strategy")))
         return tuple(out)
