@@ -42,8 +42,12 @@ def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--loop-runs", type=int, default=1000,
-                        help="single runs in the naive loop (1000 = the whole sweep)")
+    parser.add_argument(
+        "--loop-runs",
+        type=int,
+        default=1000,
+        help="single runs in the naive loop (1000 = the whole sweep)",
+    )
     args = parser.parse_args()
 
     land = Landscape(
@@ -74,8 +78,10 @@ def main() -> None:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     print(f"peak traced memory of the batched sweep:        {peak / 2**20:8.1f} MiB")
-    print(f"peak resident memory of this process:           "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.1f} MiB")
+    print(
+        f"peak resident memory of this process:           "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:8.1f} MiB"
+    )
 
     exe = [sys.executable, "-m", "lrgame"]
     level = str(HERE / "rosenbrock-500.json")
@@ -83,22 +89,40 @@ def main() -> None:
 
     def sweep_process() -> None:
         subprocess.run(
-            [*exe, "sweep", level, "--strategy", strategy, "--lr-min", "1e-5", "--lr-max", "1",
-             "--points", "1000", "--json"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *exe,
+                "sweep",
+                level,
+                "--strategy",
+                strategy,
+                "--lr-min",
+                "1e-5",
+                "--lr-max",
+                "1",
+                "--points",
+                "1000",
+                "--json",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
 
     def simulate_process() -> None:
         subprocess.run(
             [*exe, "simulate", level, "--strategy", strategy, "--steps", "200", "--json"],
-            check=True, stdout=subprocess.DEVNULL,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
 
     def bare_python() -> None:
         subprocess.run([sys.executable, "-c", "import numpy"], check=True)
 
-    print(f"whole process: lrgame sweep, 1,000 x 500:       {timed(sweep_process, 5) * 1e3:8.1f} ms")
-    print(f"whole process: lrgame simulate, 200 steps:      {timed(simulate_process, 5) * 1e3:8.1f} ms")
+    print(
+        f"whole process: lrgame sweep, 1,000 x 500:       {timed(sweep_process, 5) * 1e3:8.1f} ms"
+    )
+    print(
+        f"whole process: lrgame simulate, 200 steps:      {timed(simulate_process, 5) * 1e3:8.1f} ms"
+    )
     print(f"floor: python -c 'import numpy':                {timed(bare_python, 5) * 1e3:8.1f} ms")
 
 

@@ -24,8 +24,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal game that teaches the learning rate.",
     )
     parser.add_argument("--version", action="version", version=f"lrgame {__version__}")
-    parser.add_argument("--levels", metavar="DIR", help="play a folder of levels as its own campaign")
-    parser.add_argument("--unlock-all", action="store_true", help="open every level of the campaign")
+    parser.add_argument(
+        "--levels", metavar="DIR", help="play a folder of levels as its own campaign"
+    )
+    parser.add_argument(
+        "--unlock-all", action="store_true", help="open every level of the campaign"
+    )
     parser.add_argument("--lang", help="language of the game's text (default: from LANG)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -37,7 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--momentum", type=float, help="SGD/RMSprop momentum")
         p.add_argument("--schedule", help="a schedule name with its defaults (see the README)")
         p.add_argument("--steps", type=int, help="steps to take (default: the level's budget)")
-        p.add_argument("--strict", action="store_true", help="apply the level's limits on strategies")
+        p.add_argument(
+            "--strict", action="store_true", help="apply the level's limits on strategies"
+        )
         p.add_argument("--json", action="store_true", help="print JSON")
 
     p = sub.add_parser("simulate", help="run one strategy on a level")
@@ -56,8 +62,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p = sub.add_parser("levels", help="list the campaign")
     p.add_argument("--dir", help="a folder of level files (default: the shipped campaign)")
+    p = sub.add_parser("play", help="play one level file (any file, also outside the campaign)")
+    p.add_argument("level", metavar="LEVEL.json")
+    p.add_argument(
+        "--strategy", metavar="S.json", help="start the descent at once with this strategy"
+    )
     p = sub.add_parser("schema", help="print the JSON Schema of level files")
     p.add_argument("--strategy", action="store_true", help="print the strategy-file schema instead")
+    p = sub.add_parser("reset-progress", help="forget a campaign's progress (settings are kept)")
+    which = p.add_mutually_exclusive_group()
+    # SUPPRESS: an unset subcommand --levels must not clobber `lrgame --levels DIR reset-progress`.
+    which.add_argument(
+        "--levels",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the folder campaign to reset (default: the shipped campaign)",
+    )
+    which.add_argument("--all", action="store_true", help="reset every campaign")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     return parser
 
 
@@ -65,11 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command is None:
-            from .commands import start_game
-
-            return start_game(args)
         from . import commands
+
+        if args.command in (None, "play"):
+            return commands.start_game(args)
 
         handler = {
             "simulate": commands.simulate,
@@ -78,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "validate": commands.validate,
             "levels": commands.levels,
             "schema": commands.schema,
+            "reset-progress": commands.reset_progress,
         }[args.command]
         return handler(args)
     except LrgameError as error:

@@ -1,4 +1,4 @@
-"""The headless commands: simulate, sweep, find-lr, validate, levels, schema.
+"""The headless commands: simulate, sweep, find-lr, validate, levels, schema, reset-progress.
 
 They print JSON or a readable summary, and never import Textual, so they start fast.
 """
@@ -10,16 +10,18 @@ import json
 import math
 import sys
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .engine.errors import LrgameError, SpecError
-from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS, find_lr as run_finder
+from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS
+from .engine.finder import find_lr as run_finder
 from .engine.outcome import Verdict, judge_batch
 from .engine.simulate import BatchRun, run_batch, run_sweep
 from .engine.strategy import Strategy
-from .levels.jsonpos import JsonError, load_json_file
+from .levels.jsonpos import Document, JsonError, load_json_file
 from .levels.loader import (
     OUTCOME_WORDS,
     check_file,
@@ -28,6 +30,7 @@ from .levels.loader import (
     shipped_levels_dir,
 )
 from .levels.model import Level, path_from_string
+from .storage import ProgressStore
 
 
 def finite(values: Any) -> Any:
@@ -45,17 +48,23 @@ def emit_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
 
 
+def load_strategy_file(path: str) -> Document:
+    """A strategy file's JSON (an object), or one line saying where it is broken."""
+    try:
+        document = load_json_file(path)
+    except JsonError as error:
+        raise LrgameError(f"{path}:{error.line}:{error.column}: {error.message}") from None
+    if not isinstance(document.value, dict):
+        raise LrgameError(f"{path}:1:1: a strategy is a JSON object")
+    return document
+
+
 def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
     """The strategy from --strategy and the inline flags (flags win)."""
     data: dict[str, Any] = {}
     document = None
     if args.strategy:
-        try:
-            document = load_json_file(args.strategy)
-        except JsonError as error:
-            raise LrgameError(f"{args.strategy}:{error.line}:{error.column}: {error.message}") from None
-        if not isinstance(document.value, dict):
-            raise LrgameError(f"{args.strategy}:1:1: a strategy is a JSON object")
+        document = load_strategy_file(args.strategy)
         data = json.loads(json.dumps(document.value))
     if args.optimizer is not None:
         data["optimizer"] = {"name": args.optimizer}
@@ -94,8 +103,13 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
 
 def _verdicts(level: Level, batch: BatchRun) -> list[Verdict]:
     return judge_batch(
-        batch.trajectory, batch.loss, batch.steps, batch.diverged,
-        level.goal, level.local_minima, level.par,
+        batch.trajectory,
+        batch.loss,
+        batch.steps,
+        batch.diverged,
+        level.goal,
+        level.local_minima,
+        level.par,
     )
 
 
@@ -126,17 +140,23 @@ def simulate(args: argparse.Namespace) -> int:
     point = ", ".join(f"{v:.6g}" for v in run.trajectory[-1])
     print(f"{level.title}  ({level.id})")
     print(f"  strategy   {describe_strategy(strategy)}")
-    print(f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps")
+    print(
+        f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
+    )
     if verdict.steps_to_goal is not None:
         print(f"  goal       reached at step {verdict.steps_to_goal} (par {level.par})")
-    print(f"  end        ({point})  loss {fmt(verdict.final_loss)}  (minimum {fmt(level.goal.loss)})")
+    print(
+        f"  end        ({point})  loss {fmt(verdict.final_loss)}  (minimum {fmt(level.goal.loss)})"
+    )
     print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
     return 0
 
 
 def describe_strategy(strategy: Strategy) -> str:
     opt = strategy.optimizer
-    extras = ", ".join(f"{k}={v}" for k, v in opt.params.items() if k in ("momentum", "nesterov") and v)
+    extras = ", ".join(
+        f"{k}={v}" for k, v in opt.params.items() if k in ("momentum", "nesterov") and v
+    )
     schedule = strategy.schedule.name
     return f"{opt.alias or opt.name} lr={opt.lr:g}{', ' + extras if extras else ''}, schedule {schedule}"
 
@@ -149,7 +169,9 @@ def sweep(args: argparse.Namespace) -> int:
     level = load_level(args.level)
     strategy = read_strategy(args, level)
     if not (args.lr_min > 0 and args.lr_max >= args.lr_min and math.isfinite(args.lr_max)):
-        raise LrgameError(f"expected 0 < --lr-min <= --lr-max, got {args.lr_min:g} and {args.lr_max:g}")
+        raise LrgameError(
+            f"expected 0 < --lr-min <= --lr-max, got {args.lr_min:g} and {args.lr_max:g}"
+        )
     if not 1 <= args.points <= 100_000:
         raise LrgameError(f"expected 1 to 100000 --points, got {args.points}")
     lrs = np.geomspace(args.lr_min, args.lr_max, args.points)
@@ -189,8 +211,14 @@ def find_lr(args: argparse.Namespace) -> int:
     if args.strict and not level.allowed.finder:
         raise LrgameError("--strict: this level does not offer the LR finder")
     result = run_finder(
-        level.landscape, level.start, strategy, level.goal.loss,
-        lr_min=lr_min, lr_max=lr_max, points=points, noise=level.noise,
+        level.landscape,
+        level.start,
+        strategy,
+        level.goal.loss,
+        lr_min=lr_min,
+        lr_max=lr_max,
+        points=points,
+        noise=level.noise,
     )
     if args.json:
         emit_json(
@@ -204,7 +232,9 @@ def find_lr(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"LR range test on {level.title}: {len(result.lr)} steps from {lr_min:g} to {result.lr[-1]:.3g}")
+    print(
+        f"LR range test on {level.title}: {len(result.lr)} steps from {lr_min:g} to {result.lr[-1]:.3g}"
+    )
     for name, value in result.suggestions.items():
         print(f"  {name:<8} {value:.3g}")
     return 0
@@ -247,9 +277,73 @@ def schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def reset_progress(args: argparse.Namespace) -> int:
+    if args.all and args.levels:
+        raise LrgameError("reset-progress: give --levels DIR or --all, not both")
+    # Piped stdin cannot say yes: refuse rather than guess, so scripts must opt in.
+    if not args.yes and not sys.stdin.isatty():
+        raise LrgameError(
+            "reset-progress: stdin is not a terminal; pass --yes to reset without asking"
+        )
+    store = ProgressStore()
+    campaign = None if args.all else store.campaign_key(Path(args.levels) if args.levels else None)
+    if args.all:
+        what = "every campaign"
+    elif campaign == "default":
+        what = "the shipped campaign"
+    else:
+        what = f"the campaign in {Path(args.levels).expanduser().resolve()}"
+    for notice in store.notices:  # loading may have moved a corrupt save aside: say so
+        print(f"lrgame: {notice}", file=sys.stderr)
+    seen = len(store.notices)
+    if not store.has_progress(campaign):
+        print(f"No saved progress for {what} in {store.path}")
+        return 0
+    if not args.yes:
+        try:
+            answer = input(f"Reset the progress of {what} ({store.path})? [y/N] ")
+        except EOFError:
+            answer = ""
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was reset.")
+            return 1
+    store.reset(campaign)
+    failed = store.notices[seen:]
+    for notice in failed:
+        print(f"lrgame: {notice}", file=sys.stderr)
+    if failed:
+        return 1
+    print(f"Reset the progress of {what} (settings kept).")
+    return 0
+
+
 def start_game(args: argparse.Namespace) -> int:
-    """Until the game's screens land, the bare command lists the campaign and how to play it headless."""
-    print("lrgame: the learning-rate game\n")
-    levels(argparse.Namespace(dir=args.levels))
-    print("\nTry a level headless:\n  lrgame simulate levels/01-bowl.json --optimizer sgd --lr 0.1")
+    """The game itself; Textual is imported only here, so headless commands stay fast."""
+    from pathlib import Path
+
+    from .i18n import detect_language, set_language
+
+    # Before any screen module is imported, so class-level labels are translated too.
+    set_language(detect_language(args.lang))
+    play_file = Path(args.level) if getattr(args, "level", None) else None
+    play_strategy = None
+    if play_file is not None:
+        if not play_file.is_file():
+            raise LrgameError(f"{play_file}: cannot read: no such file")
+        if args.strategy:
+            play_strategy = load_strategy_file(args.strategy).value
+    levels_dir = Path(args.levels) if args.levels else None
+    if levels_dir is not None and not levels_dir.is_dir():
+        raise LrgameError(f"{levels_dir}: not a folder of level files")
+
+    from .ui.app import LrgameApp
+
+    app = LrgameApp(
+        levels_dir=levels_dir,
+        unlock_all=args.unlock_all,
+        lang=args.lang,
+        play_file=play_file,
+        play_strategy=play_strategy,
+    )
+    app.run()
     return 0

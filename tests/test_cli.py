@@ -38,7 +38,11 @@ def test_simulate_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_simulate_with_strategy_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     s = tmp_path / "s.json"
-    s.write_text(json.dumps({"optimizer": {"name": "adam", "lr": 0.1}, "schedule": {"name": "cosine"}, "steps": 80}))
+    s.write_text(
+        json.dumps(
+            {"optimizer": {"name": "adam", "lr": 0.1}, "schedule": {"name": "cosine"}, "steps": 80}
+        )
+    )
     code, out, err = run(capsys, "simulate", VALLEY, "--strategy", str(s), "--json")
     assert code == 0, err
     data = json.loads(out)
@@ -62,13 +66,27 @@ def test_readable_summary(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_sweep_matches_simulate(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "sweep", VALLEY, "--optimizer", "momentum", "--lr-min", "1e-4",
-                         "--lr-max", "10", "--points", "9", "--json")
+    code, out, err = run(
+        capsys,
+        "sweep",
+        VALLEY,
+        "--optimizer",
+        "momentum",
+        "--lr-min",
+        "1e-4",
+        "--lr-max",
+        "10",
+        "--points",
+        "9",
+        "--json",
+    )
     assert code == 0, err
     data = json.loads(out)
     assert data["lr"] == np.geomspace(1e-4, 10, 9).tolist()
     for lr, final, outcome in zip(data["lr"], data["final_loss"], data["outcome"], strict=True):
-        code, out, _ = run(capsys, "simulate", VALLEY, "--optimizer", "momentum", "--lr", repr(lr), "--json")
+        code, out, _ = run(
+            capsys, "simulate", VALLEY, "--optimizer", "momentum", "--lr", repr(lr), "--json"
+        )
         single = json.loads(out)
         assert single["outcome"] == outcome
         if final is None:
@@ -99,7 +117,9 @@ def test_find_lr(capsys: pytest.CaptureFixture[str]) -> None:
         (["simulate", BOWL, "--optimizer", "sgd", "--steps", "20000"], "20000"),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], args: list[str], needle: str) -> None:
+def test_bad_input_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], needle: str
+) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2
     assert out == ""
@@ -107,7 +127,9 @@ def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], ar
     assert "Traceback" not in err
 
 
-def test_broken_strategy_file_points_at_line_and_column(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_broken_strategy_file_points_at_line_and_column(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     s = tmp_path / "s.json"
     s.write_text('{\n  "optimizer": {"name": "adam",\n                "betas": [0.9, 1.5]}\n}\n')
     code, _, err = run(capsys, "simulate", BOWL, "--strategy", str(s))
@@ -118,9 +140,16 @@ def test_broken_strategy_file_points_at_line_and_column(tmp_path: Path, capsys: 
     assert code == 2 and f"{s}:1:" in err
 
 
-def test_strict_applies_the_level_limits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_strict_applies_the_level_limits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     level = json.loads(Path(BOWL).read_text())
-    level["allowed"] = {"optimizers": ["sgd"], "momentum": False, "schedules": ["constant"], "finder": False}
+    level["allowed"] = {
+        "optimizers": ["sgd"],
+        "momentum": False,
+        "schedules": ["constant"],
+        "finder": False,
+    }
     path = tmp_path / "strict.json"
     path.write_text(json.dumps(level))
     assert run(capsys, "simulate", str(path), "--optimizer", "adam")[0] == 0
@@ -131,13 +160,17 @@ def test_strict_applies_the_level_limits(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_misuse_exits_2_with_one_line() -> None:
-    proc = subprocess.run([sys.executable, "-m", "lrgame", "simulate"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lrgame", "simulate"], capture_output=True, text=True
+    )
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
 def test_version() -> None:
-    proc = subprocess.run([sys.executable, "-m", "lrgame", "--version"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lrgame", "--version"], capture_output=True, text=True
+    )
     assert proc.returncode == 0 and proc.stdout.startswith("lrgame ")
 
 

@@ -32,11 +32,27 @@ from lrgame.engine.strategy import parse_strategy  # noqa: E402
 torch.set_default_dtype(torch.float64)
 
 LANDSCAPES: dict[str, dict[str, Any]] = {
-    "rosenbrock": {"loss": "(1 - x)**2 + 100*(y - x**2)**2", "domain": [[-2, 2], [-1, 3]], "start": [-1.5, 2.0]},
+    "rosenbrock": {
+        "loss": "(1 - x)**2 + 100*(y - x**2)**2",
+        "domain": [[-2, 2], [-1, 3]],
+        "start": [-1.5, 2.0],
+    },
     "quartic": {"loss": "x**4 - 3*x**2 + x", "domain": [[-3, 3]], "start": [2.5]},
-    "himmelblau": {"loss": "(x**2 + y - 11)**2 + (x + y**2 - 7)**2", "domain": [[-5, 5], [-5, 5]], "start": [0.5, -4.0]},
-    "wavy": {"loss": "0.1*x**2 + sin(3*x) + 0.5*cos(x*y) + 0.2*y**2 + abs(y - 1)*0.05", "domain": [[-6, 6], [-6, 6]], "start": [4.0, -3.0]},
-    "bowl1d": {"loss": "sqrt(1 + x**2) + 0.1*exp(-x) + atan(x)**2", "domain": [[-5, 5]], "start": [-4.0]},
+    "himmelblau": {
+        "loss": "(x**2 + y - 11)**2 + (x + y**2 - 7)**2",
+        "domain": [[-5, 5], [-5, 5]],
+        "start": [0.5, -4.0],
+    },
+    "wavy": {
+        "loss": "0.1*x**2 + sin(3*x) + 0.5*cos(x*y) + 0.2*y**2 + abs(y - 1)*0.05",
+        "domain": [[-6, 6], [-6, 6]],
+        "start": [4.0, -3.0],
+    },
+    "bowl1d": {
+        "loss": "sqrt(1 + x**2) + 0.1*exp(-x) + atan(x)**2",
+        "domain": [[-5, 5]],
+        "start": [-4.0],
+    },
 }
 
 
@@ -87,9 +103,16 @@ def make_scheduler(opt: torch.optim.Optimizer, name: str, p: dict[str, Any], ste
     if name == "cosine":
         return S.CosineAnnealingLR(opt, T_max=p["T_max"], eta_min=p["eta_min"])
     if name == "cosine_restarts":
-        return S.CosineAnnealingWarmRestarts(opt, T_0=p["T_0"], T_mult=p["T_mult"], eta_min=p["eta_min"])
+        return S.CosineAnnealingWarmRestarts(
+            opt, T_0=p["T_0"], T_mult=p["T_mult"], eta_min=p["eta_min"]
+        )
     if name == "linear":
-        return S.LinearLR(opt, start_factor=p["start_factor"], end_factor=p["end_factor"], total_iters=p["total_iters"])
+        return S.LinearLR(
+            opt,
+            start_factor=p["start_factor"],
+            end_factor=p["end_factor"],
+            total_iters=p["total_iters"],
+        )
     if name == "onecycle":
         return S.OneCycleLR(opt, **p)
     if name == "cyclic":
@@ -141,7 +164,11 @@ def run_torch(case: dict[str, Any]) -> dict[str, Any]:
         point = p.detach().numpy().copy()
         traj.append(point.tolist())
         losses.append(loss.item())
-        if not math.isfinite(losses[-1]) or not np.all(np.isfinite(point)) or np.any((point < lo) | (point > hi)):
+        if (
+            not math.isfinite(losses[-1])
+            or not np.all(np.isfinite(point))
+            or np.any((point < lo) | (point > hi))
+        ):
             break
         if t == steps:
             break
@@ -151,7 +178,9 @@ def run_torch(case: dict[str, Any]) -> dict[str, Any]:
                 p.grad += torch.from_numpy(noise[t])
         group = opt.param_groups[0]
         lrs.append(float(group["lr"]))
-        momenta.append(float(group["betas"][0]) if "betas" in group else float(group.get("momentum", 0.0)))
+        momenta.append(
+            float(group["betas"][0]) if "betas" in group else float(group.get("momentum", 0.0))
+        )
         opt.step()
         if sched is not None:
             if isinstance(sched, S.ReduceLROnPlateau):
@@ -177,10 +206,24 @@ def cases() -> list[dict[str, Any]]:
         {"name": "sgd", "lr": 2e-3, "momentum": 0.9, "dampening": 0.1, "weight_decay": 0.01},
         {"name": "nesterov", "lr": 1e-3, "momentum": 0.8},
         {"name": "adam", "lr": 0.05},
-        {"name": "adam", "lr": 0.02, "betas": [0.8, 0.99], "amsgrad": True, "weight_decay": 0.1, "eps": 1e-6},
+        {
+            "name": "adam",
+            "lr": 0.02,
+            "betas": [0.8, 0.99],
+            "amsgrad": True,
+            "weight_decay": 0.1,
+            "eps": 1e-6,
+        },
         {"name": "adamw", "lr": 0.03, "weight_decay": 0.05},
         {"name": "rmsprop", "lr": 0.01},
-        {"name": "rmsprop", "lr": 0.005, "momentum": 0.5, "centered": True, "alpha": 0.9, "weight_decay": 0.01},
+        {
+            "name": "rmsprop",
+            "lr": 0.005,
+            "momentum": 0.5,
+            "centered": True,
+            "alpha": 0.9,
+            "weight_decay": 0.01,
+        },
         {"name": "adagrad", "lr": 0.3, "lr_decay": 0.01, "initial_accumulator_value": 0.1},
     ]
     schedules: list[Any] = [
@@ -192,22 +235,45 @@ def cases() -> list[dict[str, Any]]:
         {"name": "cosine_restarts", "T_0": 9, "T_mult": 2, "eta_min": 1e-5},
         {"name": "linear", "start_factor": 0.1, "end_factor": 0.9, "total_iters": 25},
         {"name": "onecycle", "pct_start": 0.25},
-        {"name": "onecycle", "three_phase": True, "anneal_strategy": "linear", "cycle_momentum": True},
+        {
+            "name": "onecycle",
+            "three_phase": True,
+            "anneal_strategy": "linear",
+            "cycle_momentum": True,
+        },
         {"name": "cyclic", "step_size_up": 7, "step_size_down": 12, "mode": "triangular2"},
         {"name": "cyclic", "step_size_up": 10, "mode": "exp_range", "gamma": 0.98},
         {"name": "plateau", "patience": 3, "factor": 0.5, "cooldown": 2, "threshold": 0.01},
-        {"name": "plateau", "patience": 2, "threshold_mode": "abs", "threshold": 0.5, "min_lr": 1e-4},
-        {"name": "sequence", "schedules": [{"name": "linear", "start_factor": 0.2, "total_iters": 10},
-                                           "constant", {"name": "exponential", "gamma": 0.95}],
-         "milestones": [10, 40]},
+        {
+            "name": "plateau",
+            "patience": 2,
+            "threshold_mode": "abs",
+            "threshold": 0.5,
+            "min_lr": 1e-4,
+        },
+        {
+            "name": "sequence",
+            "schedules": [
+                {"name": "linear", "start_factor": 0.2, "total_iters": 10},
+                "constant",
+                {"name": "exponential", "gamma": 0.95},
+            ],
+            "milestones": [10, 40],
+        },
         {"name": "warmup_cosine", "warmup_steps": 15},
     ]
     names = list(LANDSCAPES)
     for i, schedule in enumerate(schedules):
         for j, opt in enumerate(optimizers):
-            if opt["name"] == "adagrad" and isinstance(schedule, dict) and schedule["name"] in ("onecycle", "cyclic"):
+            if (
+                opt["name"] == "adagrad"
+                and isinstance(schedule, dict)
+                and schedule["name"] in ("onecycle", "cyclic")
+            ):
                 continue
-            if (i + j) % 3 and not (isinstance(schedule, dict) and schedule["name"] in ("onecycle", "cyclic", "plateau")):
+            if (i + j) % 3 and not (
+                isinstance(schedule, dict) and schedule["name"] in ("onecycle", "cyclic", "plateau")
+            ):
                 continue
             landscape = names[(i * 7 + j) % len(names)]
             steps = int(rng.integers(60, 121))
@@ -221,8 +287,16 @@ def cases() -> list[dict[str, Any]]:
                 case["noise_seed"] = int(rng.integers(0, 1000))
             out.append(case)
     # Rates far too large: the divergence rule must agree point for point.
-    out.append({"landscape": "rosenbrock", "steps": 50, "strategy": {"optimizer": {"name": "sgd", "lr": 0.01}}})
-    out.append({"landscape": "quartic", "steps": 50, "strategy": {"optimizer": {"name": "sgd", "lr": 2.0}}})
+    out.append(
+        {
+            "landscape": "rosenbrock",
+            "steps": 50,
+            "strategy": {"optimizer": {"name": "sgd", "lr": 0.01}},
+        }
+    )
+    out.append(
+        {"landscape": "quartic", "steps": 50, "strategy": {"optimizer": {"name": "sgd", "lr": 2.0}}}
+    )
     return out
 
 

@@ -101,7 +101,8 @@ class Landscape:
         # Interior: strictly inside, not pressed against an edge by the polish.
         margin = 1e-6 * scale
         interior = np.all(
-            (polished > self.domain[:, 0] + margin) & (polished < self.domain[:, 1] - margin), axis=-1
+            (polished > self.domain[:, 0] + margin) & (polished < self.domain[:, 1] - margin),
+            axis=-1,
         )
         keep = finite & interior
         found: list[tuple[np.ndarray, float, float]] = []
@@ -184,7 +185,9 @@ class Landscape:
                 x = np.where(better[:, None], trial, x)
                 fx = np.where(better, ft, fx)
                 gx = np.where(better[:, None], gt, gx)
-                damping = np.where(better, np.maximum(damping / 4, 1e-12), np.minimum(damping * 8, 1e12))
+                damping = np.where(
+                    better, np.maximum(damping / 4, 1e-12), np.minimum(damping * 8, 1e12)
+                )
         return x
 
 

@@ -91,7 +91,9 @@ def _position(document: Document, problem: Problem) -> Position:
 
 def format_problem(file: str, document: Document, problem: Problem) -> str:
     pos = _position(document, problem)
-    where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in problem.path).replace(".[", "[")
+    where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in problem.path).replace(
+        ".[", "["
+    )
     return f"{file}:{pos.line}:{pos.column}: {where or '(level)'}: {problem.message}"
 
 
@@ -106,21 +108,33 @@ def goal_problems(level: Level) -> list[Problem]:
     if level.stated_minima is not None:
         for i, point in enumerate(level.stated_minima):
             if not landscape.inside(np.asarray(point)):
-                problems.append(Problem(("goal", "minimum", i), f"the goal {list(point)} lies outside the domain"))
+                problems.append(
+                    Problem(
+                        ("goal", "minimum", i), f"the goal {list(point)} lies outside the domain"
+                    )
+                )
         return problems
     minima = landscape.global_minima
     if not minima:
         problems.append(
-            Problem(("loss",), "no minimum inside the domain: the loss keeps falling towards an edge; "
-                    "widen the domain or state goal.minimum")
+            Problem(
+                ("loss",),
+                "no minimum inside the domain: the loss keeps falling towards an edge; "
+                "widen the domain or state goal.minimum",
+            )
         )
         return problems
     edge_point, edge_loss = landscape.grid_lowest
-    if edge_loss < minima[0].loss - 1e-6 * max(1.0, abs(minima[0].loss)) and _on_edge(level, edge_point):
+    if edge_loss < minima[0].loss - 1e-6 * max(1.0, abs(minima[0].loss)) and _on_edge(
+        level, edge_point
+    ):
         coords = ", ".join(f"{v:g}" for v in edge_point)
         problems.append(
-            Problem(("domain",), f"the lowest point of the domain is on its edge at ({coords}), below every "
-                    "minimum inside; widen the domain or state goal.minimum")
+            Problem(
+                ("domain",),
+                f"the lowest point of the domain is on its edge at ({coords}), below every "
+                "minimum inside; widen the domain or state goal.minimum",
+            )
         )
     return problems
 
@@ -136,16 +150,24 @@ def demo_problems(level: Level) -> list[Problem]:
         return []
     batch = run_batch(level.landscape, level.start, [d.strategy for d in level.demos], level.noise)
     verdicts = judge_batch(
-        batch.trajectory, batch.loss, batch.steps, batch.diverged,
-        level.goal, level.local_minima, level.par,
+        batch.trajectory,
+        batch.loss,
+        batch.steps,
+        batch.diverged,
+        level.goal,
+        level.local_minima,
+        level.par,
     )
     problems = []
     for demo, verdict in zip(level.demos, verdicts, strict=True):
         if verdict.outcome != demo.outcome:
             expected = OUTCOME_WORDS[demo.outcome]
             problems.append(
-                Problem(demo.path, f"this demo should have {expected}, but it {OUTCOME_WORDS[verdict.outcome]} "
-                        f"(after {verdict.steps} steps)")
+                Problem(
+                    demo.path,
+                    f"this demo should have {expected}, but it {OUTCOME_WORDS[verdict.outcome]} "
+                    f"(after {verdict.steps} steps)",
+                )
             )
     return problems
 
@@ -160,10 +182,14 @@ class CampaignEntry:
 def campaign_files(directory: str | os.PathLike[str]) -> list[FilePath]:
     """A campaign is the folder's level files in the order of their names."""
     root = FilePath(directory)
-    return sorted((p for p in root.iterdir() if p.suffix == ".json" and p.is_file()), key=lambda p: p.name)
+    return sorted(
+        (p for p in root.iterdir() if p.suffix == ".json" and p.is_file()), key=lambda p: p.name
+    )
 
 
-def load_campaign(directory: str | os.PathLike[str], *, run_demos: bool = False) -> list[CampaignEntry]:
+def load_campaign(
+    directory: str | os.PathLike[str], *, run_demos: bool = False
+) -> list[CampaignEntry]:
     return [
         CampaignEntry(i + 1, str(path), check_file(path, run_demos=run_demos))
         for i, path in enumerate(campaign_files(directory))

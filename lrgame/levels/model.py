@@ -194,7 +194,9 @@ class Level:
         return parse_strategy(obj, path, level_steps=self.steps)
 
 
-def read_level(data: Any, *, source: str = "", digest_text: str = "") -> tuple[Level | None, list[Problem]]:
+def read_level(
+    data: Any, *, source: str = "", digest_text: str = ""
+) -> tuple[Level | None, list[Problem]]:
     """Read a parsed level document; returns the level (if playable) and all problems."""
     reader = _Reader()
     level = reader.level(data, source, digest_text)
@@ -226,8 +228,13 @@ class _Reader:
         for key in data:
             if key not in TOP_KEYS:
                 self.fail((key,), f"unknown field {key!r}; expected one of: {', '.join(TOP_KEYS)}")
-        level_id = self.string(data, "id", required=True, pattern=ID_PATTERN,
-                               what="an id of lowercase letters, digits, '-' or '_'")
+        level_id = self.string(
+            data,
+            "id",
+            required=True,
+            pattern=ID_PATTERN,
+            what="an id of lowercase letters, digits, '-' or '_'",
+        )
         title = self.text(data, "title", required=True)
         lesson = self.choice(data, ("lesson",), data.get("lesson", "mixed"), LESSONS)
         briefing = self.text(data, "briefing")
@@ -284,8 +291,15 @@ class _Reader:
 
     # -- fields ---------------------------------------------------------
 
-    def string(self, data: Mapping[str, Any], key: str, *, required: bool = False,
-               pattern: re.Pattern[str] | None = None, what: str = "a string") -> str | None:
+    def string(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        *,
+        required: bool = False,
+        pattern: re.Pattern[str] | None = None,
+        what: str = "a string",
+    ) -> str | None:
         if key not in data:
             if required:
                 self.fail((key,), f"missing: expected {what}")
@@ -299,7 +313,7 @@ class _Reader:
     def text(self, data: Mapping[str, Any], key: str, *, required: bool = False) -> Text | None:
         if key not in data:
             if required:
-                self.fail((key,), "missing: expected a text (a string, or {\"en\": ..., \"ja\": ...})")
+                self.fail((key,), 'missing: expected a text (a string, or {"en": ..., "ja": ...})')
             return None
         return self.text_value(data[key], (key,))
 
@@ -310,7 +324,10 @@ class _Reader:
             ok = True
             for lang, text in value.items():
                 if not LANG_PATTERN.match(str(lang)):
-                    self.fail((*path, lang), f"expected a language code such as 'en' or 'ja', got {lang!r}")
+                    self.fail(
+                        (*path, lang),
+                        f"expected a language code such as 'en' or 'ja', got {lang!r}",
+                    )
                     ok = False
                 elif not isinstance(text, str):
                     self.fail((*path, lang), f"expected a string, got {describe(text)}")
@@ -322,7 +339,9 @@ class _Reader:
         self.fail(path, f"expected a string or an object keyed by language, got {describe(value)}")
         return None
 
-    def choice(self, data: Mapping[str, Any], path: Path, value: Any, choices: tuple[str, ...]) -> str | None:
+    def choice(
+        self, data: Mapping[str, Any], path: Path, value: Any, choices: tuple[str, ...]
+    ) -> str | None:
         if value not in choices or not isinstance(value, str):
             self.fail(path, f"expected one of {', '.join(choices)}; got {describe(value)}")
             return None
@@ -337,14 +356,24 @@ class _Reader:
             return None
         return float(value)
 
-    def integer(self, data: Mapping[str, Any], path: Path, value: Any, low: int, high: int,
-                *, required: bool = False) -> int | None:
+    def integer(
+        self,
+        data: Mapping[str, Any],
+        path: Path,
+        value: Any,
+        low: int,
+        high: int,
+        *,
+        required: bool = False,
+    ) -> int | None:
         if value is None and path[-1] not in data:
             if required:
                 self.fail(path, f"missing: expected an integer from {low} to {high}")
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or (
-            isinstance(value, float) and (not math.isfinite(value) or value != int(value))
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and (not math.isfinite(value) or value != int(value)))
         ):
             self.fail(path, f"expected an integer, got {describe(value)}")
             return None
@@ -361,23 +390,33 @@ class _Reader:
             return default
         return value
 
-    def point(self, value: Any, path: Path, dim: int, *, required: bool) -> tuple[float, ...] | None:
+    def point(
+        self, value: Any, path: Path, dim: int, *, required: bool
+    ) -> tuple[float, ...] | None:
         if value is None and not required:
             return None
         if not isinstance(value, list) or not value or len(value) > 2:
-            self.fail(path, f"expected a point: a list of {dim or '1 or 2'} numbers, got {describe(value)}")
+            self.fail(
+                path,
+                f"expected a point: a list of {dim or '1 or 2'} numbers, got {describe(value)}",
+            )
             return None
         numbers = [self.number(v, (*path, i)) for i, v in enumerate(value)]
         if any(n is None for n in numbers):
             return None
         if dim and len(numbers) != dim:
-            self.fail(path, f"expected {dim} coordinate{'s' if dim > 1 else ''} (the domain is {dim}-D), got {len(numbers)}")
+            self.fail(
+                path,
+                f"expected {dim} coordinate{'s' if dim > 1 else ''} (the domain is {dim}-D), got {len(numbers)}",
+            )
             return None
         return tuple(n for n in numbers if n is not None)
 
     def domain(self, data: Mapping[str, Any]) -> list[tuple[float, float]] | None:
         if "domain" not in data:
-            self.fail(("domain",), 'missing: expected {"x": [lo, hi]} or {"x": [lo, hi], "y": [lo, hi]}')
+            self.fail(
+                ("domain",), 'missing: expected {"x": [lo, hi]} or {"x": [lo, hi], "y": [lo, hi]}'
+            )
             return None
         value = data["domain"]
         if not isinstance(value, Mapping):
@@ -389,7 +428,7 @@ class _Reader:
                 self.fail(("domain", key), f"unknown axis {key!r}; expected x, or x and y")
                 ok = False
         if "x" not in value:
-            self.fail(("domain",), "missing the x axis: expected {\"x\": [lo, hi]}")
+            self.fail(("domain",), 'missing the x axis: expected {"x": [lo, hi]}')
             return None
         axes = []
         for axis in ("x", "y"):
@@ -427,12 +466,17 @@ class _Reader:
             self.fail(("loss",), error.message, offset=error.position)
             return None
 
-    def goal(self, value: Any, dim: int, size: float) -> tuple[float | None, tuple[tuple[float, ...], ...] | None]:
+    def goal(
+        self, value: Any, dim: int, size: float
+    ) -> tuple[float | None, tuple[tuple[float, ...], ...] | None]:
         tolerance = DEFAULT_TOLERANCE_FRACTION * size
         if value is None:
             return tolerance, None
         if not isinstance(value, Mapping):
-            self.fail(("goal",), f'expected {{"tolerance": r, "minimum": [[x, y], ...]}}, got {describe(value)}')
+            self.fail(
+                ("goal",),
+                f'expected {{"tolerance": r, "minimum": [[x, y], ...]}}, got {describe(value)}',
+            )
             return None, None
         for key in value:
             if key not in ("tolerance", "minimum"):
@@ -448,7 +492,10 @@ class _Reader:
             if not isinstance(raw, list) or not raw:
                 self.fail(("goal", "minimum"), f"expected a list of points, got {describe(raw)}")
             else:
-                points = [self.point(p, ("goal", "minimum", i), dim, required=True) for i, p in enumerate(raw)]
+                points = [
+                    self.point(p, ("goal", "minimum", i), dim, required=True)
+                    for i, p in enumerate(raw)
+                ]
                 if all(p is not None for p in points):
                     minima = tuple(p for p in points if p is not None)
         return tolerance, minima
@@ -461,7 +508,10 @@ class _Reader:
             return Allowed()
         for key in value:
             if key not in ("optimizers", "momentum", "schedules", "finder"):
-                self.fail(("allowed", key), f"unknown field {key!r}; expected optimizers, momentum, schedules or finder")
+                self.fail(
+                    ("allowed", key),
+                    f"unknown field {key!r}; expected optimizers, momentum, schedules or finder",
+                )
         optimizers = self.names(value.get("optimizers"), ("allowed", "optimizers"), OPTIMIZER_NAMES)
         schedules = self.names(value.get("schedules"), ("allowed", "schedules"), SCHEDULE_NAMES)
         return Allowed(
@@ -511,16 +561,22 @@ class _Reader:
                 self.fail(("fog", key), f"unknown field {key!r}; expected radius or enabled")
         radius = self.number(value.get("radius", DEFAULT_FOG_RADIUS), ("fog", "radius"))
         if radius is not None and not 0 < radius <= 1:
-            self.fail(("fog", "radius"), f"expected a fraction of the domain in (0, 1], got {radius:g}")
+            self.fail(
+                ("fog", "radius"), f"expected a fraction of the domain in (0, 1], got {radius:g}"
+            )
             radius = None
-        return Fog(radius=radius or DEFAULT_FOG_RADIUS,
-                   enabled=self.boolean(value.get("enabled"), ("fog", "enabled"), True))
+        return Fog(
+            radius=radius or DEFAULT_FOG_RADIUS,
+            enabled=self.boolean(value.get("enabled"), ("fog", "enabled"), True),
+        )
 
     def demos(self, value: Any, steps: int) -> tuple[Demo, ...]:
         if value is None:
             return ()
         if not isinstance(value, Mapping):
-            self.fail(("demos",), f'expected {{"lose": [...], "win": [...]}}, got {describe(value)}')
+            self.fail(
+                ("demos",), f'expected {{"lose": [...], "win": [...]}}, got {describe(value)}'
+            )
             return ()
         for key in value:
             if key not in ("lose", "win"):
@@ -536,16 +592,23 @@ class _Reader:
                 if not isinstance(item, Mapping):
                     self.fail(path, f'expected {{"strategy": {{...}}}}, got {describe(item)}')
                     continue
-                allowed_keys = ("strategy", "outcome", "note") if kind == "lose" else ("strategy", "note")
+                allowed_keys = (
+                    ("strategy", "outcome", "note") if kind == "lose" else ("strategy", "note")
+                )
                 for key in item:
                     if key not in allowed_keys:
-                        self.fail((*path, key), f"unknown field {key!r}; expected {' or '.join(allowed_keys)}")
+                        self.fail(
+                            (*path, key),
+                            f"unknown field {key!r}; expected {' or '.join(allowed_keys)}",
+                        )
                 if "strategy" not in item:
                     self.fail(path, "missing: a demo needs a strategy")
                     continue
                 outcome: str | None = "reached_goal"
                 if kind == "lose":
-                    outcome = self.choice(item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES)
+                    outcome = self.choice(
+                        item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES
+                    )
                 note = self.text_value(item["note"], (*path, "note")) if "note" in item else None
                 try:
                     strategy = parse_strategy(item["strategy"], level_steps=steps)

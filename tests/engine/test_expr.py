@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -279,20 +278,20 @@ def test_bad_variables_are_a_programming_error() -> None:
 
 
 def test_long_text_is_refused_before_reading_it() -> None:
+    # Read, each text would be refused earlier and for another reason (an unknown
+    # name, a bad character, nesting); the length is checked first instead.
     for text in ("x" * 10**6, "\x00" * 10**6, "(" * 10**6):
-        start = time.perf_counter()
         err = refusal(text)
-        assert time.perf_counter() - start < 0.05
         assert err.position == MAX_LENGTH
+        assert f"longer than {MAX_LENGTH} characters" in err.message
     assert Expression.parse("x" + " " * (MAX_LENGTH - 1)).formula() == "x"
     assert refusal("x" + " " * MAX_LENGTH).position == MAX_LENGTH
 
 
-def test_ten_thousand_nested_parentheses_fail_fast() -> None:
-    start = time.perf_counter()
+def test_ten_thousand_nested_parentheses_are_refused_by_length_at_the_limit() -> None:
     err = refusal("(" * 10_000 + "x" + ")" * 10_000)
-    assert time.perf_counter() - start < 0.05
     assert err.position == MAX_LENGTH
+    assert f"longer than {MAX_LENGTH} characters" in err.message
 
 
 @pytest.mark.parametrize(
@@ -307,9 +306,7 @@ def test_ten_thousand_nested_parentheses_fail_fast() -> None:
     ],
 )
 def test_deep_nesting_is_refused_at_the_token_that_exceeds(text: str, position: int) -> None:
-    start = time.perf_counter()
     err = refusal(text)
-    assert time.perf_counter() - start < 0.05
     assert err.position == position
     assert "nested too deeply" in err.message
 
@@ -725,7 +722,7 @@ def test_evaluate_with_passes_canonical_names_and_shares_subexpressions() -> Non
     assert calls == ["arctan", "exp"]
 
 
-# --------------------------------------------------------------------------- shapes, speed
+# --------------------------------------------------------------------------- shapes, repeated calls
 
 
 @pytest.mark.parametrize("shape", [(7,), (3, 4), (2, 3, 5), ()])
@@ -800,16 +797,20 @@ def test_square_compiles_without_power() -> None:
     assert np.square in fns and np.power not in fns
 
 
-def test_value_and_grad_is_fast() -> None:
+def test_repeated_value_and_grad_match_the_closed_form_and_keep_earlier_results() -> None:
+    # Speed is measured by benchmarks/bench_parsers.py, not here.
     expr = Expression.parse("(1 - x)**2 + 100*(y - x**2)**2")
     one, many = np.array([[0.3, 0.7]]), np.random.default_rng(1).normal(size=(1000, 2))
-    for pts, budget in ((one, 400e-6), (many, 1500e-6)):
-        expr.value_and_grad(pts)
-        best = math.inf
-        for _ in range(5):
-            start = time.perf_counter()
-            for _ in range(50):
-                expr.value_and_grad(pts)
-            best = min(best, (time.perf_counter() - start) / 50)
-        # Ten times the target, so a loaded machine does not fail the suite.
-        assert best < budget
+    for pts in (one, many):
+        x, y = pts[:, 0], pts[:, 1]
+        want_value = (1 - x) ** 2 + 100 * (y - x**2) ** 2
+        want_grad = np.stack([-2 * (1 - x) - 400 * (y - x**2) * x, 200 * (y - x**2)], axis=-1)
+        first_value, first_grad = expr.value_and_grad(pts)
+        kept_value, kept_grad = first_value.copy(), first_grad.copy()
+        for _ in range(3):
+            value, grad = expr.value_and_grad(pts)
+            np.testing.assert_allclose(value, want_value, rtol=1e-12)
+            np.testing.assert_allclose(grad, want_grad, rtol=1e-12, atol=1e-12)
+        # Later calls must not write into arrays handed out by earlier ones.
+        np.testing.assert_array_equal(first_value, kept_value)
+        np.testing.assert_array_equal(first_grad, kept_grad)

@@ -30,7 +30,9 @@ def test_himmelblau_has_four_global_minima() -> None:
     lnd = land("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", [[-5, 5], [-5, 5]])
     glob = lnd.global_minima
     assert len(glob) == 4
-    known = np.array([[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848126]])
+    known = np.array(
+        [[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848126]]
+    )
     for m in glob:
         assert np.min(np.linalg.norm(known - np.array(m.point), axis=1)) < 1e-5
         assert m.loss == pytest.approx(0.0, abs=1e-12)

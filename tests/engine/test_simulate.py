@@ -38,7 +38,9 @@ def test_sgd_on_a_bowl_shrinks_by_one_minus_two_lr() -> None:
 
 def test_momentum_first_steps_by_hand() -> None:
     # f = x^2, g = 2x, buf_1 = g_0, later buf = 0.9 buf + g.
-    run = simulate(bowl(), [1.0], strategy({"optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9}}, 3))
+    run = simulate(
+        bowl(), [1.0], strategy({"optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9}}, 3)
+    )
     x0 = 1.0
     buf = 2 * x0
     x1 = x0 - 0.1 * buf
@@ -66,7 +68,9 @@ def test_overflow_to_inf_is_a_divergence_not_a_warning() -> None:
 
 
 def test_huge_lr_diverges_cleanly() -> None:
-    run = simulate(rosenbrock(), [-1.5, 2.0], strategy({"optimizer": {"name": "sgd", "lr": 1e9}}, 100))
+    run = simulate(
+        rosenbrock(), [-1.5, 2.0], strategy({"optimizer": {"name": "sgd", "lr": 1e9}}, 100)
+    )
     assert run.diverged and run.steps == 1
 
 
@@ -81,12 +85,19 @@ STRATEGIES = [
     {"optimizer": {"name": "nesterov", "lr": 1e-3}, "schedule": {"name": "cosine", "T_max": 40}},
     {"optimizer": {"name": "adam", "lr": 0.01}, "schedule": {"name": "onecycle", "max_lr": 0.05}},
     {"optimizer": {"name": "adamw", "lr": 0.01, "amsgrad": True}, "schedule": "warmup_cosine"},
-    {"optimizer": {"name": "rmsprop", "lr": 0.001, "centered": True},
-     "schedule": {"name": "cyclic", "base_lr": 1e-4, "max_lr": 1e-2, "step_size_up": 10}},
+    {
+        "optimizer": {"name": "rmsprop", "lr": 0.001, "centered": True},
+        "schedule": {"name": "cyclic", "base_lr": 1e-4, "max_lr": 1e-2, "step_size_up": 10},
+    },
     {"optimizer": {"name": "adagrad", "lr": 0.1}, "schedule": {"name": "plateau", "patience": 2}},
-    {"optimizer": {"name": "sgd", "lr": 1e-3, "momentum": 0.5},
-     "schedule": {"name": "sequence", "schedules": [{"name": "linear", "total_iters": 5}, "exponential"],
-                  "milestones": [5]}},
+    {
+        "optimizer": {"name": "sgd", "lr": 1e-3, "momentum": 0.5},
+        "schedule": {
+            "name": "sequence",
+            "schedules": [{"name": "linear", "total_iters": 5}, "exponential"],
+            "milestones": [5],
+        },
+    },
 ]
 
 

@@ -38,8 +38,18 @@ def test_fixture_covers_every_optimizer_and_schedule() -> None:
     }
     assert {"sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad"} <= optimizers
     assert {
-        "constant", "step", "multistep", "exponential", "cosine", "cosine_restarts", "linear",
-        "onecycle", "cyclic", "plateau", "sequence", "warmup_cosine",
+        "constant",
+        "step",
+        "multistep",
+        "exponential",
+        "cosine",
+        "cosine_restarts",
+        "linear",
+        "onecycle",
+        "cyclic",
+        "plateau",
+        "sequence",
+        "warmup_cosine",
     } <= schedules
     assert any("noise_std" in c for c in CASES)
     assert any(len(c["torch"]["lr"]) < c["steps"] for c in CASES), "a diverging case"
@@ -60,7 +70,9 @@ def test_run_equals_torch(case: dict) -> None:
     scale = np.max(np.abs(traj[np.isfinite(traj)]), initial=1.0)
     np.testing.assert_allclose(run.trajectory, traj, rtol=1e-6, atol=1e-9 * scale)
     loss = np.array(ref["loss"], dtype=np.float64)
-    np.testing.assert_allclose(run.loss, loss, rtol=1e-6, atol=1e-9 * np.max(np.abs(loss[np.isfinite(loss)])))
+    np.testing.assert_allclose(
+        run.loss, loss, rtol=1e-6, atol=1e-9 * np.max(np.abs(loss[np.isfinite(loss)]))
+    )
     np.testing.assert_allclose(run.lr, ref["lr"], rtol=1e-6, atol=1e-15)
     if run.momentum is not None:
         np.testing.assert_allclose(run.momentum, ref["momentum"], rtol=1e-12)

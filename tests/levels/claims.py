@@ -33,8 +33,13 @@ def with_noise_seed(level: Level, seed: int) -> Level:
 
 def verdicts(level: Level, batch: BatchRun) -> list[Verdict]:
     return judge_batch(
-        batch.trajectory, batch.loss, batch.steps, batch.diverged,
-        level.goal, level.local_minima, level.par,
+        batch.trajectory,
+        batch.loss,
+        batch.steps,
+        batch.diverged,
+        level.goal,
+        level.local_minima,
+        level.par,
     )
 
 
@@ -53,7 +58,9 @@ def outcomes(results: Iterable[Verdict]) -> list[str]:
     return [v.outcome for v in results]
 
 
-def winning_rates(level: Level, strategy: dict[str, Any], lrs: np.ndarray = SWEEP_LRS) -> np.ndarray:
+def winning_rates(
+    level: Level, strategy: dict[str, Any], lrs: np.ndarray = SWEEP_LRS
+) -> np.ndarray:
     results = sweep(level, strategy, lrs)
     return lrs[[v.outcome == "reached_goal" for v in results]]
 

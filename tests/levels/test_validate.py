@@ -83,12 +83,28 @@ def test_wrong_type_in_every_field_is_reported_at_its_value(tmp_path: Path) -> N
 }"""
     lines = lines_for(tmp_path, text)
     expected = [
-        ":2:9: id:", ":3:12: title:", ":4:13: lesson:", ":5:15: briefing:", ":6:18: hint.en:",
-        ":7:11: loss:", ":8:19: domain.x:", ":9:12: start:", ":10:12: steps:", ":11:11: goal:",
-        ":12:10: par:", ":13:29: allowed.optimizers:", ":13:48: allowed.momentum:",
-        ":13:69: allowed.schedules[0]:", ":13:83: allowed.finder:", ":14:20: noise.std:",
-        ":14:35: noise.seed:", ":15:21: fog.radius:", ":15:35: fog.enabled:",
-        ":16:21: demos.lose:", ":16:33: demos.win[0]:", ":17:12: extra:",
+        ":2:9: id:",
+        ":3:12: title:",
+        ":4:13: lesson:",
+        ":5:15: briefing:",
+        ":6:18: hint.en:",
+        ":7:11: loss:",
+        ":8:19: domain.x:",
+        ":9:12: start:",
+        ":10:12: steps:",
+        ":11:11: goal:",
+        ":12:10: par:",
+        ":13:29: allowed.optimizers:",
+        ":13:48: allowed.momentum:",
+        ":13:69: allowed.schedules[0]:",
+        ":13:83: allowed.finder:",
+        ":14:20: noise.std:",
+        ":14:35: noise.seed:",
+        ":15:21: fog.radius:",
+        ":15:35: fog.enabled:",
+        ":16:21: demos.lose:",
+        ":16:33: demos.win[0]:",
+        ":17:12: extra:",
     ]
     assert len(lines) == len(expected)
     for needle in expected:
@@ -155,7 +171,9 @@ def test_semantic_checks(tmp_path: Path) -> None:
     assert "no minimum inside the domain" in edge[0]
     goal_out = lines_for(tmp_path, json.dumps(dict(GOOD, goal={"minimum": [[9]]})))
     assert "goal.minimum[0]" in goal_out[0]
-    nan_start = lines_for(tmp_path, json.dumps(dict(GOOD, loss="log(x) + x**2", domain={"x": [-1, 1]}, start=[-0.5])))
+    nan_start = lines_for(
+        tmp_path, json.dumps(dict(GOOD, loss="log(x) + x**2", domain={"x": [-1, 1]}, start=[-0.5]))
+    )
     assert any("not finite at the start" in line for line in nan_start)
 
 
@@ -193,11 +211,15 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["validate", str(tmp_path / "missing.json")]) == 1
     out = capsys.readouterr().out
     assert f"{bad}:1:2:" in out and "missing.json: cannot read" in out
-    proc = subprocess.run([sys.executable, "-m", "lrgame", "validate"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lrgame", "validate"], capture_output=True, text=True
+    )
     assert proc.returncode == 2
 
 
-def test_campaign_lists_broken_levels_with_their_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_campaign_lists_broken_levels_with_their_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     write(tmp_path, "01-good.json", json.dumps(GOOD))
     write(tmp_path, "02-broken.json", '{"id": "x", "loss": NaN}')
     write(tmp_path, "03-good.json", json.dumps(dict(GOOD, id="good-2", title="Second")))
