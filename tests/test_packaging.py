@@ -1,0 +1,19 @@
+"""The package list in pyproject.toml names every package, so an install ships them all."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_package_is_listed() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {
+        ".".join(p.parent.relative_to(ROOT).parts)
+        for p in (ROOT / "lrgame").rglob("__init__.py")
+    }
+    assert found <= listed, f"add to pyproject.toml: {sorted(found - listed)}"
+    assert config["package-dir"]["lrgame.campaign"] == "levels"
