@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strategy", metavar="S.json", help="start the descent at once with this strategy"
     )
+    p = sub.add_parser("export", help="print a strategy as PyTorch code")
+    p.add_argument("strategy", metavar="S.json")
+    p.add_argument("--level", metavar="LEVEL.json", help="include the level's loss and start point")
     p = sub.add_parser("schema", help="print the JSON Schema of level files")
     p.add_argument("--strategy", action="store_true", help="print the strategy-file schema instead")
     p = sub.add_parser("reset-progress", help="forget a campaign's progress (settings are kept)")
@@ -99,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "validate": commands.validate,
             "levels": commands.levels,
             "schema": commands.schema,
+            "export": commands.export,
             "reset-progress": commands.reset_progress,
         }[args.command]
         return handler(args)

@@ -219,6 +219,8 @@ def _best_demo_steps(level: Level) -> int | None:
 def fmt(value: float | None) -> str:
     if value is None:
         return "?"
+    if abs(value) < 1e-12:
+        return "0"
     return f"{value:.3g}"
 
 

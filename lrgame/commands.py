@@ -9,12 +9,14 @@ import argparse
 import json
 import math
 import sys
+import textwrap
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS
 from .engine.finder import find_lr as run_finder
@@ -119,6 +121,7 @@ def simulate(args: argparse.Namespace) -> int:
     batch = run_batch(level.landscape, level.start, [strategy], level.noise)
     run = batch.row(0)
     verdict = _verdicts(level, batch)[0]
+    diagnosis = diagnose(level, strategy, run, verdict)
     if args.json:
         emit_json(
             {
@@ -134,6 +137,7 @@ def simulate(args: argparse.Namespace) -> int:
                 "loss": finite(run.loss),
                 "lr": finite(run.lr),
                 **({"momentum": finite(run.momentum)} if run.momentum is not None else {}),
+                "coach": {**diagnosis.to_json(), "text": explain(diagnosis)},
             }
         )
         return 0
@@ -149,6 +153,8 @@ def simulate(args: argparse.Namespace) -> int:
         f"  end        ({point})  loss {fmt(verdict.final_loss)}  (minimum {fmt(level.goal.loss)})"
     )
     print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
+    print()
+    print(textwrap.fill(explain(diagnosis), width=88, initial_indent="  ", subsequent_indent="  "))
     return 0
 
 
@@ -162,7 +168,9 @@ def describe_strategy(strategy: Strategy) -> str:
 
 
 def fmt(value: float | None) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.6g}"
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return "0" if abs(value) < 1e-12 else f"{value:.6g}"
 
 
 def sweep(args: argparse.Namespace) -> int:
@@ -268,6 +276,27 @@ def levels(args: argparse.Namespace) -> int:
         else:
             dim = f"{level.dim}-D"
             print(f"{entry.order:>3}  {level.id:<24} {level.lesson:<14} {dim}  {level.title}")
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from .engine.strategy import parse_strategy
+    from .export import torch_code
+
+    document = load_strategy_file(args.strategy)
+    level = load_level(args.level) if args.level else None
+    try:
+        if level is not None:
+            strategy = level.strategy(document.value)
+        else:
+            steps = document.value.get("steps", 100)
+            strategy = parse_strategy(
+                document.value, level_steps=steps if isinstance(steps, int) else 100
+            )
+    except SpecError as error:
+        pos = document.position(path_from_string(error.path))
+        raise LrgameError(f"{args.strategy}:{pos.line}:{pos.column}: {error}") from None
+    sys.stdout.write(torch_code(strategy, level))
     return 0
 
 

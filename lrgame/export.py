@@ -1,0 +1,188 @@
+"""A strategy as PyTorch code: the optimizer, the scheduler with the same arguments, the loop.
+
+The lesson has to carry over to real training code, so the export is the
+exact torch equivalent of what lrgame simulated: ``scheduler.step()`` after
+each ``optimizer.step()`` (``scheduler.step(loss)`` for ReduceLROnPlateau).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine.schedules import ScheduleSpec
+from .engine.strategy import Strategy
+from .levels.model import Level
+
+OPTIMIZER_CLASSES = {
+    "sgd": "SGD",
+    "adam": "Adam",
+    "adamw": "AdamW",
+    "rmsprop": "RMSprop",
+    "adagrad": "Adagrad",
+}
+SCHEDULER_CLASSES = {
+    "step": "StepLR",
+    "multistep": "MultiStepLR",
+    "exponential": "ExponentialLR",
+    "cosine": "CosineAnnealingLR",
+    "cosine_restarts": "CosineAnnealingWarmRestarts",
+    "linear": "LinearLR",
+    "onecycle": "OneCycleLR",
+    "cyclic": "CyclicLR",
+    "plateau": "ReduceLROnPlateau",
+}
+TORCH_FUNCTIONS = {"arctan": "atan"}
+
+# Precedence of generated code fragments, to place parentheses only where needed.
+_ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(_value(v) for v in value)
+        return (
+            f"({inner},)"
+            if isinstance(value, tuple) and len(value) == 1
+            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
+        )
+    if isinstance(value, str):
+        return repr(value)
+    if value is None:
+        return "None"
+    return repr(value)
+
+
+def _kwargs(params: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={_value(v)}" for k, v in params.items())
+
+
+def scheduler_expr(spec: ScheduleSpec, steps: int) -> str | None:
+    """The torch expression building this schedule on ``optimizer``, or None for constant."""
+    name = spec.name
+    params = dict(spec.params)
+    if name == "constant":
+        return None
+    if name == "sequence":
+        parts = [
+            scheduler_expr(sub, steps) or "LambdaLR(optimizer, lambda step: 1.0)"
+            for sub in params["schedules"]
+        ]
+        inner = ",\n        ".join(parts)
+        return f"SequentialLR(\n    optimizer,\n    [\n        {inner},\n    ],\n    milestones={_value(list(params['milestones']))},\n)"
+    if name == "warmup_cosine":
+        k = params["warmup_steps"]
+        total = params.get("total_steps", steps)
+        return (
+            "SequentialLR(\n    optimizer,\n    [\n"
+            f"        LinearLR(optimizer, start_factor={_value(params['start_factor'])}, end_factor=1.0, total_iters={k}),\n"
+            f"        CosineAnnealingLR(optimizer, T_max={total - k}, eta_min={_value(params['eta_min'])}),\n"
+            f"    ],\n    milestones=[{k}],\n)"
+        )
+    if name == "multistep":
+        params["milestones"] = list(params["milestones"])
+    return f"{SCHEDULER_CLASSES[name]}(optimizer, {_kwargs(params)})"
+
+
+class _CodeOps:
+    """Builds a torch expression's source text from a parsed loss (evaluate_with backend)."""
+
+    def const(self, value: float) -> tuple[str, int]:
+        text = repr(float(value))
+        return (text, _ATOM if value >= 0 else _NEG)
+
+    def _wrap(self, part: tuple[str, int], prec: int) -> str:
+        return part[0] if part[1] > prec else f"({part[0]})"
+
+    def add(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _ADD - 1)} + {self._wrap(b, _ADD)}", _ADD)
+
+    def sub(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _ADD - 1)} - {self._wrap(b, _ADD)}", _ADD)
+
+    def mul(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _MUL - 1)} * {self._wrap(b, _MUL)}", _MUL)
+
+    def div(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _MUL - 1)} / {self._wrap(b, _MUL)}", _MUL)
+
+    def pow(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _POW)} ** {self._wrap(b, _POW - 1)}", _POW)
+
+    def neg(self, a: tuple[str, int]) -> tuple[str, int]:
+        return (f"-{self._wrap(a, _NEG - 1)}", _NEG)
+
+    def func(self, name: str, a: tuple[str, int]) -> tuple[str, int]:
+        return (f"torch.{TORCH_FUNCTIONS.get(name, name)}({a[0]})", _ATOM)
+
+
+def loss_source(level: Level) -> str:
+    """The level's loss as a torch function of the parameter tensor ``p``."""
+    names = ("x",) if level.dim == 1 else ("x", "y")
+    values = {name: (name, _ATOM) for name in names}
+    text, _ = level.expression.evaluate_with(_CodeOps(), values)  # type: ignore[arg-type]
+    unpack = "x = p[0]" if level.dim == 1 else "x, y = p[0], p[1]"
+    return f"def loss_fn(p):\n    {unpack}\n    return {text}\n"
+
+
+def torch_code(strategy: Strategy, level: Level | None = None) -> str:
+    """Runnable PyTorch code for the strategy (and the level's landscape, when given)."""
+    opt = strategy.optimizer
+    params = dict(opt.params)
+    if "betas" in params:
+        params["betas"] = tuple(params["betas"])
+    optimizer_args = _kwargs({"lr": opt.lr, **params})
+    scheduler = scheduler_expr(strategy.schedule, strategy.steps)
+    plateau = strategy.schedule.name == "plateau"
+    imports = (
+        sorted(
+            {SCHEDULER_CLASSES.get(strategy.schedule.name, "")} | _nested_classes(strategy.schedule)
+        )
+        if scheduler
+        else []
+    )
+    imports = [name for name in imports if name]
+    lines = ["import torch"]
+    if imports:
+        lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
+    lines.append("")
+    if level is not None:
+        lines.append(f"# The landscape of {level.id!r}; replace it with your model's loss.")
+        lines.append(loss_source(level))
+        start = ", ".join(repr(float(v)) for v in level.start)
+        lines.append(f"p = torch.tensor([{start}], dtype=torch.float64, requires_grad=True)")
+        lines.append("params = [p]")
+    else:
+        lines.append("# Replace with your model's parameters and loss.")
+        lines.append("params = [torch.zeros(2, dtype=torch.float64, requires_grad=True)]")
+        lines.append("")
+        lines.append("def loss_fn(p):")
+        lines.append("    return (p ** 2).sum()")
+        lines.append("")
+        lines.append("p = params[0]")
+    lines.append(f"optimizer = torch.optim.{OPTIMIZER_CLASSES[opt.name]}(params, {optimizer_args})")
+    if scheduler:
+        lines.append(f"scheduler = {scheduler}")
+    lines.append("")
+    lines.append(f"for step in range({strategy.steps}):")
+    lines.append("    loss = loss_fn(p)")
+    lines.append("    loss.backward()")
+    lines.append("    optimizer.step()")
+    if scheduler:
+        lines.append("    scheduler.step(loss.item())" if plateau else "    scheduler.step()")
+    lines.append("    optimizer.zero_grad()")
+    lines.append("")
+    lines.append("print(p.detach().tolist(), loss.item())")
+    return "\n".join(lines) + "\n"
+
+
+def _nested_classes(spec: ScheduleSpec) -> set[str]:
+    if spec.name == "sequence":
+        out = {"SequentialLR"}
+        for sub in spec.params["schedules"]:
+            out |= {SCHEDULER_CLASSES[sub.name]} if sub.name in SCHEDULER_CLASSES else {"LambdaLR"}
+        return out
+    if spec.name == "warmup_cosine":
+        return {"SequentialLR", "LinearLR", "CosineAnnealingLR"}
+    return set()

@@ -1,0 +1,99 @@
+"""`lrgame export`: the strategy as PyTorch code, checked through Python's parser."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from lrgame.__main__ import main
+from lrgame.engine.strategy import parse_strategy
+from lrgame.export import torch_code
+from lrgame.levels.loader import load_level
+
+ROOT = Path(__file__).resolve().parents[1]
+LEVEL = ROOT / "tests" / "fixtures" / "levels" / "valley2d.json"
+
+SCHEDULES = [
+    "constant",
+    {"name": "step", "step_size": 10, "gamma": 0.5},
+    {"name": "multistep", "milestones": [10, 20]},
+    {"name": "exponential", "gamma": 0.9},
+    {"name": "cosine", "T_max": 50},
+    {"name": "cosine_restarts", "T_0": 10, "T_mult": 2},
+    {"name": "linear", "total_iters": 10},
+    {"name": "onecycle", "max_lr": 0.1},
+    {"name": "cyclic", "base_lr": 0.001, "max_lr": 0.1, "step_size_up": 10},
+    {"name": "plateau", "patience": 3},
+    {
+        "name": "sequence",
+        "schedules": [{"name": "linear", "total_iters": 5}, "constant"],
+        "milestones": [5],
+    },
+    {"name": "warmup_cosine", "warmup_steps": 10},
+]
+
+
+def calls(tree: ast.AST) -> dict[str, ast.Call]:
+    found = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            found.setdefault(name, node)
+    return found
+
+
+@pytest.mark.parametrize(
+    "schedule", SCHEDULES, ids=lambda s: s if isinstance(s, str) else s["name"]
+)
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", "rmsprop", "adamw"])
+def test_export_parses_and_matches_the_strategy(optimizer: str, schedule: object) -> None:
+    strategy = parse_strategy(
+        {"optimizer": {"name": optimizer, "lr": 0.01}, "schedule": schedule}, level_steps=60
+    )
+    code = torch_code(strategy, load_level(LEVEL))
+    tree = ast.parse(code)
+    found = calls(tree)
+    torch_class = {"sgd": "SGD", "adam": "Adam", "rmsprop": "RMSprop", "adamw": "AdamW"}[optimizer]
+    assert torch_class in found
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in found[torch_class].keywords}
+    assert kwargs["lr"] == 0.01
+    for key, value in strategy.optimizer.params.items():
+        assert kwargs[key] == (tuple(value) if isinstance(value, (list, tuple)) else value)
+    loop = next(n for n in ast.walk(tree) if isinstance(n, ast.For))
+    body = [ast.unparse(stmt) for stmt in loop.body]
+    assert body.index("optimizer.step()") < body.index("optimizer.zero_grad()")
+    name = schedule if isinstance(schedule, str) else schedule["name"]
+    if name == "constant":
+        assert "scheduler" not in code
+    elif name == "plateau":
+        assert "scheduler.step(loss.item())" in body
+        assert "ReduceLROnPlateau" in found
+    else:
+        assert body.index("optimizer.step()") < body.index("scheduler.step()")
+    assert "for step in range(60)" in code
+
+
+def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    s = tmp_path / "s.json"
+    s.write_text(
+        json.dumps(
+            {
+                "optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9},
+                "schedule": "cosine",
+                "steps": 30,
+            }
+        )
+    )
+    assert main(["export", str(s)]) == 0
+    code = capsys.readouterr().out
+    ast.parse(code)
+    assert "CosineAnnealingLR(optimizer, T_max=30" in code
+    assert "momentum=0.9" in code
+    assert main(["export", str(s), "--level", str(LEVEL)]) == 0
+    code = capsys.readouterr().out
+    assert "def loss_fn(p):" in code and "x, y = p[0], p[1]" in code
+    ast.parse(code)
