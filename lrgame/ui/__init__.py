@@ -1,0 +1,1 @@
+"""The Textual game. It consumes the engine; the engine never imports it."""

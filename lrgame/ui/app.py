@@ -1,0 +1,249 @@
+"""The lrgame Textual app: screens by role, the game's flow between them.
+
+Flow: title -> campaign map -> briefing -> setup -> descent (-> result) and back.
+Each screen dismisses with a small result; the app decides where to go next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from lrgame.engine.outcome import Verdict
+from lrgame.levels.loader import shipped_levels_dir
+from lrgame.levels.model import Level
+from lrgame.storage import ProgressStore, RunRecordResult
+
+from .i18n import _, detect_language, set_language
+from .session import Campaign, LevelSettings
+
+MIN_WIDTH = 60
+MIN_HEIGHT = 18
+
+
+class LrgameApp(App[None]):
+    """A terminal game that teaches the learning rate."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "lrgame"
+    BINDINGS = [
+        Binding("question_mark", "help", _("Help"), key_display="?"),
+        Binding("f1", "help", _("Help"), show=False),
+        Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
+    ]
+
+    def __init__(
+        self,
+        *,
+        levels_dir: Path | None = None,
+        unlock_all: bool = False,
+        lang: str | None = None,
+        store: ProgressStore | None = None,
+        play_file: Path | None = None,
+        play_strategy: dict[str, Any] | None = None,
+    ) -> None:
+        self.language = set_language(detect_language(lang))
+        super().__init__()
+        self.store = store if store is not None else ProgressStore()
+        self.levels_dir = levels_dir
+        directory = levels_dir or shipped_levels_dir()
+        self.campaign = Campaign(directory, self.store.campaign_key(levels_dir))
+        self.unlock_all_flag = unlock_all
+        self.play_file = play_file
+        self.play_strategy = play_strategy
+        self.settings: dict[tuple[str, str], LevelSettings] = {}
+        self._notices_shown = 0
+
+    # -- start-up ---------------------------------------------------------
+
+    def on_mount(self) -> None:
+        from .screens.title import TitleScreen
+
+        if self.store.settings.theme:
+            try:
+                self.theme = self.store.settings.theme
+            except Exception:  # noqa: BLE001 - an unknown saved theme must not stop the game
+                pass
+        if self.play_file is not None:
+            self.call_later(self._play_file)
+        else:
+            self.push_screen(TitleScreen())
+        self.show_notices()
+        self.check_size()
+
+    def _play_file(self) -> None:
+        from lrgame.levels.loader import check_file
+
+        from .screens.broken import BrokenLevelScreen
+
+        assert self.play_file is not None
+        checked = check_file(self.play_file, run_demos=False)
+        if checked.level is None:
+            self.push_screen(
+                BrokenLevelScreen(str(self.play_file), checked.problems), lambda _r: self.exit()
+            )
+            return
+        level = checked.level
+        if self.play_strategy is not None:
+            self.settings_for(level).strategy_json = self.play_strategy
+            try:
+                strategy = level.strategy(self.play_strategy)
+            except Exception as error:  # noqa: BLE001 - shown to the player, then the setup screen
+                self.notify(str(error), severity="error", timeout=10)
+                self.open_setup(level)
+                return
+            self.start_descent(level, strategy, self.play_strategy, practice=False)
+        else:
+            self.open_setup(level)
+
+    @property
+    def unlock_all(self) -> bool:
+        return self.unlock_all_flag or self.store.settings.unlock_all
+
+    # -- the flow ---------------------------------------------------------
+
+    def settings_for(self, level: Level) -> LevelSettings:
+        return self.settings.setdefault((level.id, level.digest), LevelSettings())
+
+    def open_map(self) -> None:
+        from .screens.campaign import CampaignScreen
+
+        self.push_screen(CampaignScreen())
+
+    def open_level(self, level: Level) -> None:
+        from .screens.briefing import BriefingScreen
+
+        def after(go: bool | None) -> None:
+            if go:
+                self.open_setup(level)
+
+        self.push_screen(BriefingScreen(level), after)
+
+    def open_setup(self, level: Level) -> None:
+        from .screens.setup import SetupResult, SetupScreen
+
+        remembered = self.settings_for(level)
+
+        def after(result: SetupResult | None) -> None:
+            if result is None:
+                return
+            remembered.strategy_json = result.strategy_json
+            remembered.practice = result.practice
+            self.start_descent(level, result.strategy, result.strategy_json, result.practice)
+
+        self.push_screen(SetupScreen(level, remembered.strategy_json, remembered.practice), after)
+
+    def start_descent(
+        self, level: Level, strategy: Any, strategy_json: dict[str, Any], practice: bool
+    ) -> None:
+        from .screens.descent import DescentScreen
+
+        def after(choice: str | None) -> None:
+            if choice in ("retry", "setup"):
+                self.open_setup(level)
+            elif choice == "next":
+                following = self.campaign.next_level(level)
+                if following is not None:
+                    self.open_level(following)
+                else:
+                    self.open_map_if_absent()
+            elif choice == "map":
+                self.open_map_if_absent()
+
+        self.push_screen(DescentScreen(level, strategy, strategy_json, practice=practice), after)
+
+    def open_map_if_absent(self) -> None:
+        from .screens.campaign import CampaignScreen
+
+        if not any(isinstance(s, CampaignScreen) for s in self.screen_stack):
+            self.open_map()
+        elif isinstance(self.screen, CampaignScreen):
+            self.screen.refresh_levels()
+
+    def record_result(
+        self, level: Level, verdict: Verdict, strategy_json: dict[str, Any]
+    ) -> RunRecordResult:
+        campaign = self.campaign.key
+        if self.play_file is not None and self.campaign.index_of(level) is None:
+            campaign = self.store.campaign_key(Path(self.play_file).resolve().parent)
+        result = self.store.record_run(campaign, level.id, level.digest, verdict, strategy_json)
+        self.show_notices()
+        return result
+
+    def show_notices(self) -> None:
+        """Tell the player what the save file had to say (moved aside, could not write)."""
+        for notice in self.store.notices[self._notices_shown :]:
+            self.notify(notice, severity="warning", timeout=10)
+        self._notices_shown = len(self.store.notices)
+
+    # -- help, palette, size ------------------------------------------------
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(_("Campaign map"), _("Show every level"), self.open_map_if_absent)
+        yield SystemCommand(
+            _("Help"), _("Controls and the ideas behind the game"), self.action_help
+        )
+        yield SystemCommand(
+            _("Unlock all levels"), _("Open every level of the campaign"), self.action_toggle_unlock
+        )
+        yield SystemCommand(
+            _("Reset progress"),
+            _("Forget stars and best scores (asks first)"),
+            self.action_reset_progress,
+        )
+
+    def action_toggle_unlock(self) -> None:
+        from dataclasses import replace
+
+        settings = replace(self.store.settings, unlock_all=not self.store.settings.unlock_all)
+        self.store.save_settings(settings)
+        state = _("on") if settings.unlock_all else _("off")
+        self.notify(_("Unlock all levels: {state}", state=state))
+        self.open_map_if_absent()
+
+    def action_reset_progress(self) -> None:
+        from .screens.confirm import ConfirmScreen
+
+        def after(yes: bool | None) -> None:
+            if yes:
+                self.store.reset(self.campaign.key)
+                self.notify(_("Progress reset."))
+                self.open_map_if_absent()
+
+        self.push_screen(
+            ConfirmScreen(
+                _("Forget every star and best score of this campaign?"), _("Reset"), _("Keep")
+            ),
+            after,
+        )
+
+    def watch_theme(self, theme: str) -> None:
+        from dataclasses import replace
+
+        if self.store.settings.theme != theme:
+            self.store.save_settings(replace(self.store.settings, theme=theme))
+
+    def on_resize(self) -> None:
+        self.check_size()
+
+    def check_size(self) -> None:
+        from .screens.too_small import TooSmallScreen
+
+        width, height = self.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if small and not isinstance(self.screen, TooSmallScreen):
+            self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
+        elif not small and isinstance(self.screen, TooSmallScreen):
+            self.pop_screen()

@@ -1,0 +1,162 @@
+"""The campaign map: every level with its lesson, stars and best score; locked and broken ones say so."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ..i18n import _
+from ..lessons import lesson_name, stars_text
+from ..session import Campaign
+
+if TYPE_CHECKING:
+    from ..app import LrgameApp
+
+
+class CampaignScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "play", _("Play"), show=True),
+        Binding("u", "app.toggle_unlock", _("Unlock all")),
+        Binding("ctrl+r", "app.reset_progress", _("Reset progress")),
+        Binding("escape", "back", _("Title")),
+        Binding("q", "app.quit", _("Quit")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._loaded = False
+
+    @property
+    def game(self) -> LrgameApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="map-box"):
+            yield Static(_("Campaign"), classes="heading", id="map-heading")
+            yield OptionList(id="levels")
+            yield Static("", id="level-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Campaign map")
+        levels = self.query_one("#levels", OptionList)
+        if self.game.campaign.entries:
+            self._loaded = True
+            self.refresh_levels()
+        else:
+            levels.add_option(Option(_("Reading the levels…"), disabled=True))
+            self.load_levels()
+        levels.focus()
+
+    @work(thread=True, exclusive=True)
+    def load_levels(self) -> None:
+        """Reading and checking every level takes a moment; the screen stays responsive."""
+        campaign = self.game.campaign
+        loaded = Campaign.load(campaign.directory, campaign.key)
+        self.app.call_from_thread(self._loaded_levels, loaded)
+
+    def _loaded_levels(self, loaded: Campaign) -> None:
+        self.game.campaign.entries = loaded.entries
+        self._loaded = True
+        self.refresh_levels()
+
+    def on_screen_resume(self) -> None:
+        if self._loaded:
+            self.refresh_levels()
+
+    def refresh_levels(self) -> None:
+        game = self.game
+        campaign = game.campaign
+        levels = self.query_one("#levels", OptionList)
+        highlighted = levels.highlighted
+        levels.clear_options()
+        if not campaign.entries:
+            levels.add_option(
+                Option(
+                    _("No level files in {folder}", folder=str(campaign.directory)), disabled=True
+                )
+            )
+            return
+        ordered = campaign.ordered
+        first_open: int | None = None
+        for index, entry in enumerate(campaign.entries):
+            level = entry.checked.level
+            line = Text()
+            line.append(f"{entry.order:>3}  ")
+            if level is None:
+                name = entry.file.rsplit("/", 1)[-1]
+                line.append("✗ ", style="bold")
+                line.append(_("broken"), style="bold")
+                line.append(f"  {name}: {entry.checked.reason}")
+                levels.add_option(Option(line, id=f"level-{index}", disabled=True))
+                continue
+            unlocked = game.store.is_unlocked(campaign.key, ordered, index, game.unlock_all)
+            record = game.store.level_record(campaign.key, level.id, level.digest)
+            stars = record.stars if record else 0
+            title = level.title.get(game.language)
+            line.append(stars_text(stars) + "  ")
+            line.append(f"{title}", style="bold" if unlocked else "dim")
+            line.append(f"  · {lesson_name(level.lesson)} · {level.dim}-D", style="dim")
+            if not unlocked:
+                line.append("  " + _("locked"), style="italic")
+            elif record is not None and record.best_score is not None:
+                line.append("  " + _("best {score}", score=record.best_score))
+            if unlocked and first_open is None and (record is None or not record.passed):
+                first_open = index
+            levels.add_option(Option(line, id=f"level-{index}", disabled=not unlocked))
+        if highlighted is not None and highlighted < levels.option_count:
+            levels.highlighted = highlighted
+        elif first_open is not None:
+            levels.highlighted = first_open
+        self.update_detail()
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.update_detail()
+
+    def update_detail(self) -> None:
+        detail = self.query_one("#level-detail", Static)
+        index = self.query_one("#levels", OptionList).highlighted
+        entries = self.game.campaign.entries
+        if index is None or index >= len(entries):
+            detail.update("")
+            return
+        level = entries[index].checked.level
+        if level is None:
+            detail.update(Text("\n".join(entries[index].checked.problems[:3])))
+            return
+        steps = _("{steps} steps, par {par}", steps=level.steps, par=level.par)
+        detail.update(f"{lesson_name(level.lesson)} — {steps}")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.play_index(event.option_index)
+
+    def action_play(self) -> None:
+        index = self.query_one("#levels", OptionList).highlighted
+        if index is not None:
+            self.play_index(index)
+
+    def play_index(self, index: int) -> None:
+        entries = self.game.campaign.entries
+        if index >= len(entries):
+            return
+        level = entries[index].checked.level
+        if level is None:
+            return
+        if not self.game.store.is_unlocked(
+            self.game.campaign.key, self.game.campaign.ordered, index, self.game.unlock_all
+        ):
+            self.notify(_("Pass the previous level to unlock this one."))
+            return
+        self.game.open_level(level)
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,246 @@
+"""The descent: the whole run is computed first, then played back with a timer.
+
+Nothing heavy happens on the event loop: the run, its verdict and the coach's
+diagnosis are built in a worker thread; each frame only moves cursors.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Static
+
+from lrgame.coach import Diagnosis, diagnose, explain
+from lrgame.engine.outcome import Verdict, judge_batch
+from lrgame.engine.simulate import Run, run_batch
+from lrgame.engine.strategy import Strategy
+from lrgame.levels.model import Level
+from lrgame.playback import Playback
+
+from ..i18n import _
+from ..session import practice_verdict
+from ..widgets.charts import LossChart, LrChart
+from ..widgets.landscape import LandscapeView
+
+if TYPE_CHECKING:
+    from ..app import LrgameApp
+
+FRAME_SECONDS = 1 / 30
+RESULT_DELAY = 0.8
+
+
+class DescentScreen(Screen[str]):
+    BINDINGS = [
+        Binding("space", "pause", _("Pause/Resume")),
+        Binding("n", "single_step", _("Step")),
+        Binding("plus,equals_sign", "faster", _("Faster"), key_display="+"),
+        Binding("minus", "slower", _("Slower"), key_display="-"),
+        Binding("e", "skip", _("Skip to end")),
+        Binding("r", "restart", _("Restart")),
+        Binding("escape", "back", _("Setup")),
+    ]
+
+    def __init__(
+        self, level: Level, strategy: Strategy, strategy_json: dict[str, Any], *, practice: bool
+    ) -> None:
+        super().__init__()
+        self.level = level
+        self.strategy = strategy
+        self.strategy_json = strategy_json
+        self.practice = practice
+        self.run_data: Run | None = None
+        self.verdict: Verdict | None = None
+        self.diagnosis: Diagnosis | None = None
+        self.playback: Playback | None = None
+        self._timer: Timer | None = None
+        self._last_tick = 0.0
+        self._result_shown = False
+
+    @property
+    def game(self) -> LrgameApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="descent-body"):
+            yield LandscapeView(id="landscape")
+            with Vertical(id="descent-side"):
+                yield Static(_("Computing the walk…"), id="stats")
+                yield LossChart(id="loss-chart")
+                yield LrChart(id="lr-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.level.title.get(self.game.language)
+        view = self.query_one(LandscapeView)
+        view.practice = self.practice
+        view.set_level(self.level)
+        self.compute()
+
+    @work(thread=True, exclusive=True)
+    def compute(self) -> None:
+        level = self.level
+        batch = run_batch(level.landscape, level.start, [self.strategy], level.noise)
+        verdict = judge_batch(
+            batch.trajectory,
+            batch.loss,
+            batch.steps,
+            batch.diverged,
+            level.goal,
+            level.local_minima,
+            level.par,
+        )[0]
+        run = batch.row(0)
+        self.app.call_from_thread(self._ready, run, verdict)
+        diagnosis = diagnose(level, self.strategy, run, verdict)
+        self.app.call_from_thread(self._diagnosed, diagnosis)
+
+    def _ready(self, run: Run, verdict: Verdict) -> None:
+        self.run_data = run
+        self.verdict = practice_verdict(verdict) if self.practice else verdict
+        self.playback = Playback(total=run.steps)
+        # Aim for a walk of about ten seconds at the default speed, whatever the budget.
+        self.playback.base_rate = max(3.0, run.steps / (10.0 * self.playback.speed))
+        self.query_one(LandscapeView).set_runs([run])
+        self.query_one(LossChart).set_runs([run], self.level.goal.loss, [_("you")], None)
+        self.query_one(LrChart).set_rates([run.lr], [_("lr")], None)
+        self.show_step()
+        self._last_tick = time.monotonic()
+        self._timer = self.set_interval(FRAME_SECONDS, self.tick)
+
+    def _diagnosed(self, diagnosis: Diagnosis) -> None:
+        self.diagnosis = diagnosis
+        if self._result_pending:
+            self.show_result()
+
+    _result_pending = False
+
+    def tick(self) -> None:
+        if self.playback is None or not self.is_attached:
+            return
+        now = time.monotonic()
+        advanced = self.playback.tick(now - self._last_tick)
+        self._last_tick = now
+        if advanced:
+            self.show_step()
+        if self.playback.finished and not self._result_shown:
+            self.finish()
+
+    def show_step(self) -> None:
+        run, playback = self.run_data, self.playback
+        if run is None or playback is None:
+            return
+        t = playback.step
+        self.query_one(LandscapeView).set_step(t)
+        self.query_one(LossChart).set_cursor(t)
+        self.query_one(LrChart).set_cursor(min(t, max(run.steps - 1, 0)) if run.steps else None)
+        # layout=False: the panel keeps its size, so a frame needs no relayout.
+        self.query_one("#stats", Static).update(self.stats_text(t), layout=False)
+
+    def stats_text(self, t: int) -> str:
+        run, playback = self.run_data, self.playback
+        assert run is not None and playback is not None
+        lr = run.lr[t] if t < len(run.lr) else (run.lr[-1] if len(run.lr) else float("nan"))
+        grad = (
+            float(np.linalg.norm(run.grad[t])) if np.all(np.isfinite(run.grad[t])) else float("nan")
+        )
+        point = ", ".join(_num(v) for v in run.trajectory[t])
+        state = (
+            _("done") if playback.finished else (_("paused") if playback.paused else _("walking"))
+        )
+        lines = [
+            _("Step {step} / {total}", step=t, total=self.strategy.steps),
+            _("lr        {lr}", lr=_num(lr)),
+            _("loss      {loss}", loss=_num(run.loss[t])),
+            _("|grad|    {grad}", grad=_num(grad)),
+            _("position  ({point})", point=point),
+            _("speed ×{speed} · {state}", speed=playback.speed, state=state),
+        ]
+        if self.practice:
+            lines.append(_("practice mode: half score"))
+        return "\n".join(lines)
+
+    def finish(self) -> None:
+        self._result_shown = True
+        self.query_one(LandscapeView).reveal()
+        self.show_step()
+        self.set_timer(RESULT_DELAY, self.show_result)
+
+    def show_result(self) -> None:
+        from .result import ResultScreen
+
+        if self.diagnosis is None:
+            self._result_pending = True
+            return
+        self._result_pending = False
+        if not self.is_current or self.verdict is None or self.run_data is None:
+            return
+        record = self.game.record_result(self.level, self.verdict, self.strategy_json)
+        screen = ResultScreen(
+            self.level, self.verdict, explain(self.diagnosis), record, practice=self.practice
+        )
+        self.app.push_screen(screen, self._after_result)
+
+    def _after_result(self, choice: str | None) -> None:
+        if choice == "replay":
+            self.action_restart()
+            return
+        self.dismiss(choice or "map")
+
+    # -- controls ---------------------------------------------------------
+
+    def action_pause(self) -> None:
+        if self.playback is not None:
+            self.playback.toggle_pause()
+            self._last_tick = time.monotonic()
+            self.show_step()
+
+    def action_single_step(self) -> None:
+        if self.playback is not None and self.playback.single_step():
+            self.show_step()
+
+    def action_faster(self) -> None:
+        if self.playback is not None:
+            self.playback.faster()
+            self.show_step()
+
+    def action_slower(self) -> None:
+        if self.playback is not None:
+            self.playback.slower()
+            self.show_step()
+
+    def action_skip(self) -> None:
+        if self.playback is not None:
+            self.playback.skip_to_end()
+            self.show_step()
+
+    def action_restart(self) -> None:
+        if self.playback is None:
+            return
+        self.playback.restart()
+        self._result_shown = False
+        view = self.query_one(LandscapeView)
+        view.set_runs([self.run_data] if self.run_data is not None else [])
+        self._last_tick = time.monotonic()
+        self.show_step()
+
+    def action_back(self) -> None:
+        self.dismiss("setup")
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+
+
+def _num(value: float) -> str:
+    if not np.isfinite(value):
+        return _("∞ (blown up)") if value == np.inf or value == -np.inf else _("not a number")
+    return f"{value:.4g}"

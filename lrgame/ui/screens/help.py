@@ -1,0 +1,102 @@
+"""Help: the controls, and the ideas behind the game in a few lines each."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Markdown
+
+from ..i18n import _
+
+
+def help_text() -> str:
+    return "\n".join(
+        [
+            _("# How to play"),
+            "",
+            _(
+                "Each level is a landscape you cannot see: you are blindfolded on a mountain and must "
+                "walk down to the lowest valley. You choose how to walk, then watch."
+            ),
+            "",
+            _("## Controls"),
+            "",
+            _(
+                "- **Map**: arrows choose a level, Enter plays it, `u` unlocks every level, Ctrl+R resets progress."
+            ),
+            _("- **Briefing**: Enter goes on, `h` shows the hint, Escape goes back."),
+            _(
+                "- **Setup**: Tab moves between fields. On the learning rate, Left/Right change it a little "
+                "(×10^0.1), Up/Down a lot (×10); you can also type it. Ctrl+R or F5 starts the walk; "
+                "`p` toggles practice mode."
+            ),
+            _(
+                "- **Descent**: Space pauses, `n` takes a single step, `+`/`-` speed up or slow down, "
+                "`e` skips to the end, `r` restarts the replay, Escape goes back to the setup."
+            ),
+            _(
+                "- Anywhere: `?` or F1 shows this help; Ctrl+P opens the command palette; Ctrl+Q quits."
+            ),
+            "",
+            _("## The ideas"),
+            "",
+            _(
+                "**Learning rate.** The gradient points uphill; each step moves against it by the learning rate "
+                "times the gradient. Too small and you never arrive; too large and each stride overshoots the "
+                "valley, further each time, until you fly off: divergence. On a valley whose curvature is λ, "
+                "plain gradient descent is stable only while lr < 2/λ."
+            ),
+            "",
+            _(
+                "**Schedule.** The learning rate may change as you go: large strides to travel, small ones to "
+                "settle. Step decay cuts it by a factor every few steps; cosine lowers it smoothly."
+            ),
+            "",
+            _(
+                "**Momentum.** Keep some of the previous stride: like a ball rolling downhill, you build up speed "
+                "on long slopes and roll over small bumps."
+            ),
+            "",
+            _(
+                "**Adam, RMSprop, Adagrad.** Each parameter gets its own stride, scaled by how large its "
+                "gradients have been: a steep narrow direction and a flat long one can both be walked well."
+            ),
+            "",
+            _(
+                "**LR finder.** A short test walk that raises the learning rate step by step and watches the "
+                "loss: the best rates are where the loss falls fastest, before it blows up."
+            ),
+            "",
+            _(
+                "**Warmup.** Start with small strides while the ground is steep and uncertain, then take big ones: "
+                "large language models are trained this way."
+            ),
+            "",
+            _(
+                "**Score.** Reach the goal and settle there. Three stars for arriving within par; practice mode "
+                "(the landscape shown from the start) halves the score."
+            ),
+            "",
+            _(
+                "Everything follows PyTorch's torch.optim and lr_scheduler exactly, so it carries over to real code."
+            ),
+        ]
+    )
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", _("Close")),
+        Binding("question_mark", "close", _("Close"), show=False),
+        Binding("f1", "close", _("Close"), show=False),
+        Binding("q", "close", _("Close"), show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box", classes="dialog"):
+            yield Markdown(help_text())
+
+    def action_close(self) -> None:
+        self.dismiss(None)

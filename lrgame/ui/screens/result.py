@@ -1,0 +1,90 @@
+"""The result: the outcome in plain words, score, stars, par, personal best, and where next."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from lrgame.engine.outcome import Verdict
+from lrgame.levels.model import Level
+from lrgame.storage import RunRecordResult
+
+from ..i18n import _
+from ..lessons import outcome_name, stars_text
+
+GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "diverged": "✗"}
+
+
+class ResultScreen(ModalScreen[str]):
+    BINDINGS = [
+        Binding("r", "choose('retry')", _("Retry")),
+        Binding("n", "choose('next')", _("Next level")),
+        Binding("m", "choose('map')", _("Map")),
+        Binding("w", "choose('replay')", _("Watch again")),
+        Binding("escape", "choose('retry')", _("Retry"), show=False),
+    ]
+
+    def __init__(
+        self,
+        level: Level,
+        verdict: Verdict,
+        explanation: str,
+        record: RunRecordResult,
+        *,
+        practice: bool,
+    ) -> None:
+        super().__init__()
+        self.level = level
+        self.verdict = verdict
+        self.explanation = explanation
+        self.record = record
+        self.practice = practice
+
+    def compose(self) -> ComposeResult:
+        v = self.verdict
+        won = v.outcome == "reached_goal"
+        with VerticalScroll(id="result-box", classes="dialog " + ("won" if won else "lost")):
+            yield Static(
+                f"{GLYPHS.get(v.outcome, '')} {outcome_name(v.outcome)}", id="result-headline"
+            )
+            yield Static(self.explanation, id="result-explanation")
+            lines = [
+                _("Score {score} / 1000   {stars}", score=v.score, stars=stars_text(v.stars)),
+            ]
+            if v.steps_to_goal is not None and won:
+                lines.append(
+                    _(
+                        "Arrived at step {steps} (par {par})",
+                        steps=v.steps_to_goal,
+                        par=self.level.par,
+                    )
+                )
+            else:
+                lines.append(_("Par {par} steps", par=self.level.par))
+            if self.record.is_new_best:
+                lines.append(_("New personal best!"))
+            elif self.record.previous_best is not None:
+                lines.append(_("Personal best {score}", score=self.record.previous_best))
+            if self.practice:
+                lines.append(_("Practice mode: the landscape was shown, so the score is halved."))
+            yield Static("\n".join(lines), id="result-score")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Retry (r)"), id="retry", variant="primary")
+                if won:
+                    yield Button(_("Next level (n)"), id="next", variant="success")
+                yield Button(_("Watch again (w)"), id="replay")
+                yield Button(_("Map (m)"), id="map")
+
+    def on_mount(self) -> None:
+        self.query_one(
+            "#next" if self.verdict.outcome == "reached_goal" else "#retry", Button
+        ).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id or "map")
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

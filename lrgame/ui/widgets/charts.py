@@ -1,0 +1,503 @@
+"""Progressive line charts: the loss and learning-rate curves of the descent screen.
+
+A chart is drawn by plotext once per (data, size, theme) and kept as a grid of
+cells (see :mod:`plotext_cells`). Playing a run back only moves a cursor:
+columns right of the current step are masked out and a marker sits on the
+current point, so a frame touches a few lines and never runs plotext.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from lrgame.engine.simulate import Run
+from lrgame.ui.i18n import _
+
+from .plotext_cells import (
+    CellGrid,
+    ChartTheme,
+    Palette,
+    cells_to_strip,
+    log_ticks,
+    new_figure,
+    nice_ticks,
+    render_figure,
+    tick_label,
+)
+
+DEFAULT_COLORS: tuple[str, ...] = ("accent", "secondary", "success", "warning", "error", "primary")
+"""Theme roles for runs in order: the player's first, then ghosts."""
+
+CURSOR = "●"
+ABOVE = "▲"
+BELOW = "▼"
+LEGEND_LINE = "━"
+
+LOG_SPAN_DECADES = 12.0
+"""The log axis shows at most this many decades: a converged run's gap of 1e-30 must not flatten the rest."""
+DIVERGENCE_HEADROOM_DECADES = 3.0
+"""How far above the highest starting loss the log axis reaches; a diverging run shoots off the top."""
+OFF_TOP = 0.6
+"""Values above the axis are drawn this many axis heights above it, so their lines leave through the top."""
+BRAILLE_COLS, BRAILLE_ROWS = 2, 4
+"""Braille markers put 2 x 4 dots in a cell; cursor cells must round as plotext does."""
+MIN_PLOT_WIDTH = 14
+MIN_PLOT_HEIGHT = 4
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line: a value per x (NaN where there is none), a legend label and a colour name.
+
+    Colours are theme roles (``accent``, ``secondary``...), plotext or Rich names, or hex.
+    """
+
+    values: np.ndarray
+    label: str = ""
+    color: str = "accent"
+
+
+@dataclass
+class _Built:
+    """A chart drawn for one (data, size, theme): the cells and everything a frame needs."""
+
+    key: tuple[object, ...]
+    grid: CellGrid | None
+    header: Strip
+    offset: int
+    """Lines above the plotext figure (the header)."""
+    blank: int
+    """Palette index of an empty canvas cell."""
+    base: Style
+    """Plain cells: the chart's foreground on its background."""
+    data_mask: np.ndarray
+    """[lines, cols]: canvas cells that show data (masked right of the cursor)."""
+    x_cols: np.ndarray
+    """Column of each x value."""
+    marks: list[tuple[np.ndarray, np.ndarray, int]] = field(default_factory=list)
+    """Per series: the line of each point, the glyph code (0 none, 1 point, 2 above, 3 below), style."""
+    width: int = 0
+
+
+class SeriesChart(Widget):
+    """A line chart revealed progressively: ``set_series`` once, ``set_cursor`` per frame."""
+
+    DEFAULT_CSS = """
+    SeriesChart {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's keyword
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._x = np.zeros(0)
+        self._series: list[Series] = []
+        self._log_y = False
+        self._title = ""
+        self._x_label = ""
+        self._y_label = ""
+        self._version = 0
+        self._cursor: int | None = None
+        self._built: _Built | None = None
+        self.render_count = 0
+        """How many times plotext has drawn this chart (tests check playback never redraws)."""
+        self.build_seconds = 0.0
+        """Wall time of the latest plotext draw plus conversion, for the benchmark."""
+
+    # -- public API ------------------------------------------------------
+
+    def set_series(
+        self,
+        x: np.ndarray,
+        series: list[Series],
+        *,
+        log_y: bool = False,
+        title: str = "",
+        x_label: str = "",
+        y_label: str = "",
+    ) -> None:
+        """Replace the data; the chart is redrawn by plotext on the next render."""
+        self._x = np.asarray(x, dtype=np.float64).reshape(-1)
+        n = len(self._x)
+        fitted = []
+        for s in series:
+            values = np.asarray(s.values, dtype=np.float64).reshape(-1)
+            if len(values) != n:
+                padded = np.full(n, np.nan)
+                padded[: min(n, len(values))] = values[:n]
+                values = padded
+            fitted.append(Series(values, s.label, s.color))
+        self._series = fitted
+        self._log_y = log_y
+        self._title, self._x_label, self._y_label = title, x_label, y_label
+        self._version += 1
+        self._built = None
+        self.refresh()
+
+    @property
+    def cursor(self) -> int | None:
+        return self._cursor
+
+    def set_cursor(self, index: int | None) -> None:
+        """Reveal the series up to ``x[index]`` and mark that point; None shows everything unmarked."""
+        if index is not None:
+            index = max(0, int(index))
+        if index == self._cursor:
+            return
+        before = self._cursor
+        self._cursor = index
+        built = self._built
+        if built is None or built.key != self._key():
+            self.refresh()
+            return
+        lines = self._changed_lines(built, before, index)
+        if lines:
+            width = self.size.width
+            self.refresh(*(Region(0, y, width, 1) for y in lines))
+
+    # -- Textual ---------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+
+    def on_resize(self) -> None:
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        built = self._ensure_built()
+        width = self.size.width
+        if built is None or y >= self.size.height:
+            return Strip.blank(width)
+        grid = built.grid
+        if y < built.offset or (grid is None and y == 0):
+            return built.header
+        if grid is None:
+            return Strip.blank(width, built.base)
+        gy = y - built.offset
+        if gy >= grid.height:
+            return Strip.blank(width, grid.palette[built.blank])
+        if self._cursor is None or gy not in grid.canvas_rows:
+            return grid.strips[gy]
+        chars = grid.chars[gy].copy()
+        styles = grid.styles[gy].copy()
+        cut = self._cut(built, self._cursor)
+        start = max(cut + 1, grid.canvas_cols.start)
+        if start < grid.canvas_cols.stop:
+            chars[start : grid.canvas_cols.stop] = " "
+            styles[start : grid.canvas_cols.stop] = built.blank
+        for col, glyph, style in self._marks_on(built, self._cursor, y):
+            chars[col] = glyph
+            styles[col] = style
+        return cells_to_strip(chars, styles, grid.palette)
+
+    # -- internals -------------------------------------------------------
+
+    def _restyle(self) -> None:
+        self._built = None
+        self.refresh()
+
+    def _key(self) -> tuple[object, ...]:
+        return (self._version, self.size.width, self.size.height, self.app.theme, self.rich_style)
+
+    def _ensure_built(self) -> _Built | None:
+        width, height = self.size
+        if width <= 0 or height <= 0:
+            return None
+        key = self._key()
+        if self._built is None or self._built.key != key:
+            started = time.perf_counter()
+            self._built = self._build(key, width, height)
+            self.build_seconds = time.perf_counter() - started
+        return self._built
+
+    def _build(self, key: tuple[object, ...], width: int, height: int) -> _Built:
+        theme = ChartTheme.from_widget(self)
+        palette = Palette()
+        blank = palette.add(theme.base_style)
+        colors = [theme.color(s.color) for s in self._series]
+        header = self._header(theme, colors, width)
+        offset = 1 if height >= 2 and self._title else 0
+        plot_height = height - offset
+        empty = np.zeros((0, 0), dtype=bool)
+        if width < MIN_PLOT_WIDTH or plot_height < MIN_PLOT_HEIGHT or len(self._x) == 0:
+            return _Built(
+                key,
+                None,
+                header,
+                offset,
+                blank,
+                theme.base_style,
+                empty,
+                np.zeros(0, dtype=np.int64),
+                width=width,
+            )
+        ty, lo, hi = scale_values([s.values for s in self._series], log_y=self._log_y)
+        fig = new_figure(width, plot_height)
+        xlo, xhi = float(self._x[0]), float(self._x[-1])
+        if not math.isfinite(xlo) or not math.isfinite(xhi) or xhi <= xlo:
+            xlo, xhi = 0.0, max(1.0, float(len(self._x) - 1))
+        for i, values in enumerate(ty):
+            for a, b in _finite_runs(values):
+                fig.plot(self._x[a:b].tolist(), values[a:b].tolist(), marker="braille", color=i)
+        if not ty or all(not _finite_runs(v) for v in ty):
+            # plotext draws no axes without data: an invisible point keeps the frame.
+            fig.scatter([xlo], [lo], marker=" ", color=len(ty))
+        fig.xlim(xlo, xhi)
+        fig.ylim(lo, hi)
+        label_rows = 1 if (self._x_label or self._y_label) and plot_height >= 8 else 0
+        canvas_height = plot_height - 3 - label_rows
+        xt = nice_ticks(xlo, xhi, max(2, (width - 8) // 12))
+        fig.xticks(xt, [tick_label(v) for v in xt])
+        if self._log_y:
+            yt, yl = log_ticks(lo, hi, max(2, canvas_height // 2))
+        else:
+            yt = nice_ticks(lo, hi, max(2, canvas_height // 2))
+            yl = [tick_label(v) for v in yt]
+        if yt:
+            fig.yticks(yt, yl)
+        if label_rows:
+            if self._x_label:
+                fig.xlabel(self._x_label)
+            if self._y_label:
+                fig.ylabel(self._y_label)
+        tokens = {i: c for i, c in enumerate(colors)}
+        grid = render_figure(fig, width, plot_height, theme=theme, colors=tokens, palette=palette)
+        self.render_count += 1
+        canvas = np.zeros((grid.height, grid.width), dtype=bool)
+        rows = slice(grid.canvas_rows.start, grid.canvas_rows.stop)
+        cols = slice(grid.canvas_cols.start, grid.canvas_cols.stop)
+        canvas[rows, cols] = grid.chars[rows, cols] != " "
+        x_cols = grid.col_of(self._x, BRAILLE_COLS)
+        marks = []
+        top, bottom = grid.canvas_rows.start, grid.canvas_rows.stop - 1
+        for i, values in enumerate(ty):
+            lines = grid.line_of(np.clip(np.nan_to_num(values, nan=lo), lo, hi), BRAILLE_ROWS)
+            code = np.where(np.isnan(values), 0, 1)
+            with np.errstate(invalid="ignore"):
+                code = np.where(values > hi, 2, code)
+                code = np.where(values < lo, 3, code)
+            lines = np.where(code == 2, top, np.where(code == 3, bottom, lines))
+            style = palette.add(
+                Style(color=colors[i].rich_color, bgcolor=theme.background.rich_color, bold=True)
+            )
+            marks.append((lines, code, style))
+        return _Built(
+            key, grid, header, offset, blank, theme.base_style, canvas, x_cols, marks, width
+        )
+
+    def _header(self, theme: ChartTheme, colors: Sequence[Color], width: int) -> Strip:
+        """The title on the left, the legend (a coloured line and a label per series) on the right."""
+        base = theme.base_style
+        title_style = base + Style(bold=True)
+        legend: list[Segment] = []
+        for series, color in zip(self._series, colors, strict=True):
+            if series.label:
+                legend.append(
+                    Segment(" " + LEGEND_LINE + " ", base + Style(color=color.rich_color))
+                )
+                legend.append(
+                    Segment(
+                        series.label + " ",
+                        Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color),
+                    )
+                )
+        title = Segment(self._title, title_style)
+        strip = Strip([title])
+        legend_strip = Strip(legend)
+        if legend and title.cell_length + 1 + legend_strip.cell_length <= width:
+            gap = width - title.cell_length - legend_strip.cell_length
+            strip = Strip.join([strip, Strip.blank(gap, base), legend_strip])
+        return strip.crop(0, width).extend_cell_length(width, base)
+
+    def _cut(self, built: _Built, index: int) -> int:
+        if len(built.x_cols) == 0:
+            return -1
+        return int(built.x_cols[min(index, len(built.x_cols) - 1)])
+
+    def _marks_on(
+        self, built: _Built, index: int, y: int | None = None
+    ) -> list[tuple[int, str, int]]:
+        """The cursor markers at ``index`` (as column, glyph, style), only those on line ``y`` if given."""
+        if built.grid is None or len(built.x_cols) == 0:
+            return []
+        i = min(index, len(built.x_cols) - 1)
+        col = int(built.x_cols[i])
+        if col not in built.grid.canvas_cols:
+            return []
+        out = []
+        for lines, code, style in built.marks:
+            kind = int(code[i])
+            line = int(lines[i]) + built.offset
+            if kind and (y is None or line == y):
+                out.append((col, (CURSOR, CURSOR, ABOVE, BELOW)[kind], style))
+        return out
+
+    def _mark_lines(self, built: _Built, index: int | None) -> set[int]:
+        if index is None or built.grid is None or len(built.x_cols) == 0:
+            return set()
+        i = min(index, len(built.x_cols) - 1)
+        return {int(lines[i]) + built.offset for lines, code, _style in built.marks if code[i]}
+
+    def _changed_lines(self, built: _Built, before: int | None, after: int | None) -> list[int]:
+        grid = built.grid
+        if grid is None:
+            return []
+        if before is None or after is None:
+            # Switching between "all shown" and a cursor changes every canvas line.
+            return [y + built.offset for y in grid.canvas_rows]
+        a, b = sorted((self._cut(built, before), self._cut(built, after)))
+        lines = set()
+        if a != b:
+            span = built.data_mask[:, max(a + 1, 0) : b + 1]
+            lines = {int(y) + built.offset for y in np.flatnonzero(span.any(axis=1))}
+        lines |= self._mark_lines(built, before) | self._mark_lines(built, after)
+        return sorted(lines)
+
+
+def scale_values(
+    values: Sequence[np.ndarray], *, log_y: bool
+) -> tuple[list[np.ndarray], float, float]:
+    """The values as drawn (log10 when ``log_y``) and the axis limits ``(lo, hi)``.
+
+    Non-finite values never reach plotext: NaN stays NaN (a gap in the line);
+    +inf and values far above the axis are pinned a little above it, so the line
+    leaves through the top; on a log axis zero and negative values (a run that hit
+    the minimum exactly) sit on the floor.
+    """
+    arrays = [np.asarray(v, dtype=np.float64) for v in values]
+    with np.errstate(all="ignore"):
+        if log_y:
+            positive = [v[np.isfinite(v) & (v > 0)] for v in arrays]
+            pooled = np.concatenate(positive) if positive else np.zeros(0)
+            if len(pooled) == 0:
+                lo, hi = -1.0, 1.0
+            else:
+                lo, hi = float(np.log10(pooled.min())), float(np.log10(pooled.max()))
+                starts = [p[0] for p in positive if len(p)]
+                if starts:
+                    hi = min(hi, float(np.log10(max(starts))) + DIVERGENCE_HEADROOM_DECADES)
+                lo = max(lo, hi - LOG_SPAN_DECADES)
+            lo, hi = math.floor(lo * 2) / 2, math.ceil(hi * 2) / 2
+            if hi - lo < 1:
+                lo, hi = lo - 0.5, hi + 0.5
+            drawn = []
+            for v in arrays:
+                # Gaps below the axis (or exactly zero) rest on its floor rather than vanish.
+                t = np.maximum(np.log10(np.where(v > 0, v, 1.0)), lo)
+                t = np.where(v > 0, t, lo)
+                t = np.where(np.isnan(v), np.nan, t)
+                drawn.append(t)
+        else:
+            finite = [v[np.isfinite(v)] for v in arrays]
+            pooled = np.concatenate(finite) if finite else np.zeros(0)
+            if len(pooled) == 0:
+                lo, hi = 0.0, 1.0
+            else:
+                lo, hi = float(pooled.min()), float(pooled.max())
+                # Rates and losses are read from zero: a schedule from 0.1 to 0.09 is nearly flat.
+                lo = min(lo, 0.0)
+                hi = max(hi, 0.0)
+                if hi == lo:
+                    hi = lo + (abs(lo) or 1.0)
+                hi += (hi - lo) * 0.05
+            drawn = [v.copy() for v in arrays]
+        top = hi + (hi - lo) * OFF_TOP
+        bottom = lo - (hi - lo) * OFF_TOP
+        drawn = [np.where(np.isnan(t), np.nan, np.clip(t, bottom, top)) for t in drawn]
+    return drawn, lo, hi
+
+
+def _finite_runs(values: np.ndarray) -> list[tuple[int, int]]:
+    """[start, stop) index ranges where values are finite (a line is drawn per range)."""
+    ok = np.isfinite(values)
+    if not ok.any():
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _labels_and_colors(
+    count: int, labels: Sequence[str] | None, colors: Sequence[str] | None
+) -> tuple[list[str], list[str]]:
+    names = list(labels) if labels is not None else []
+    if len(names) < count:
+        defaults = [_("you")] + [_("ghost {n}", n=i) for i in range(1, count)]
+        names += defaults[len(names) :]
+    palette = list(colors) if colors is not None else []
+    palette += [DEFAULT_COLORS[i % len(DEFAULT_COLORS)] for i in range(len(palette), count)]
+    # A single line needs no legend: the title says what it is.
+    if count == 1 and labels is None:
+        names = [""]
+    return names[:count], palette[:count]
+
+
+class LossChart(SeriesChart):
+    """How far above the global minimum each run's loss is, per step, on a log scale."""
+
+    def set_runs(
+        self,
+        runs: list[Run],
+        minimum_loss: float,
+        labels: Sequence[str] | None = None,
+        colors: Sequence[str] | None = None,
+    ) -> None:
+        n = max((len(r.loss) for r in runs), default=0)
+        with np.errstate(all="ignore"):
+            floor = float(minimum_loss)
+            if not math.isfinite(floor):
+                finite = [r.loss[np.isfinite(r.loss)] for r in runs]
+                pooled = np.concatenate(finite) if finite else np.zeros(0)
+                floor = float(pooled.min()) if len(pooled) else 0.0
+            names, palette = _labels_and_colors(len(runs), labels, colors)
+            series = []
+            for run, label, color in zip(runs, names, palette, strict=True):
+                gap = np.full(n, np.nan)
+                gap[: len(run.loss)] = run.loss - floor
+                series.append(Series(gap, label, color))
+        self.set_series(
+            np.arange(n, dtype=np.float64),
+            series,
+            log_y=True,
+            title=_("Loss above the minimum (log)"),
+            x_label=_("step"),
+        )
+
+
+class LrChart(SeriesChart):
+    """The learning rate used by each step (also the live schedule preview, without a cursor)."""
+
+    def set_rates(
+        self,
+        rates: list[np.ndarray],
+        labels: Sequence[str] | None = None,
+        colors: Sequence[str] | None = None,
+    ) -> None:
+        n = max((len(r) for r in rates), default=0)
+        names, palette = _labels_and_colors(len(rates), labels, colors)
+        series = []
+        for values, label, color in zip(rates, names, palette, strict=True):
+            padded = np.full(n, np.nan)
+            padded[: len(values)] = np.asarray(values, dtype=np.float64)
+            series.append(Series(padded, label, color))
+        self.set_series(
+            np.arange(n, dtype=np.float64), series, title=_("Learning rate"), x_label=_("step")
+        )

@@ -1,0 +1,510 @@
+"""plotext figures turned straight into Textual Strips, without an ANSI round trip.
+
+plotext 5 builds every figure into a cell matrix (``figure.monitor.matrix``:
+``marker``/``fullground``/``background``/``style`` grids, bottom row first,
+plus the canvas area ``Cols_canvas``/``Rows_canvas``) and then serialises it
+to ANSI text, which textual-plotext parses back into Rich text. Both halves of
+that round trip cost as much as the plot itself, so here the matrix is read
+directly into two NumPy grids (characters and palette indices) and a palette
+of Rich styles. Widgets keep the grids, mask or overlay a few cells per frame,
+and turn only the lines that changed into Strips.
+
+Colours resolve through a :class:`ChartTheme` taken from the widget, so a chart
+follows the app's dark or light theme: plotext's ``"default"`` colour becomes
+the widget's own foreground/background, plotext's colour names become ANSI
+colours, and theme role names (``"accent"``, ``"primary"``...) become the
+theme's colours, nudged until they stand out from the background.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from plotext._figure import _figure_class as Figure
+from rich.color import Color as RichColor
+from rich.segment import Segment
+from rich.style import Style
+from textual.color import Color
+from textual.strip import Strip
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
+
+__all__ = [
+    "CellGrid",
+    "Figure",
+    "ChartTheme",
+    "Palette",
+    "cells_to_strip",
+    "new_figure",
+    "nice_ticks",
+    "log_ticks",
+    "render_figure",
+    "tick_label",
+]
+
+NO_COLOR = "default"
+"""plotext's name for 'no colour set': the widget's own colour shows through."""
+
+PLOTEXT_NAMES: dict[str, str] = {
+    # plotext's 16 colour names are the ANSI colours (its "orange" is ANSI yellow).
+    "black": "black",
+    "white": "bright_white",
+    "gray": "bright_black",
+    "gray+": "white",
+    "red": "red",
+    "red+": "bright_red",
+    "green": "green",
+    "green+": "bright_green",
+    "orange": "yellow",
+    "orange+": "bright_yellow",
+    "blue": "blue",
+    "blue+": "bright_blue",
+    "magenta": "magenta",
+    "magenta+": "bright_magenta",
+    "cyan": "cyan",
+    "cyan+": "bright_cyan",
+}
+
+THEME_ROLES = ("accent", "primary", "secondary", "warning", "error", "success", "foreground")
+
+MIN_CONTRAST = 0.32
+"""Least brightness difference between a line and the background it is drawn on."""
+
+_OFF_CANVAS = -1
+"""Cell coordinate given to non-finite data: never inside a canvas."""
+
+
+class Palette:
+    """Rich styles addressed by small integers, so grids of cells stay NumPy arrays.
+
+    Styles are added on demand under a hashable key; the same key always gets the
+    same index, so equal styles compare equal as integers when runs of cells are
+    grouped into segments.
+    """
+
+    def __init__(self) -> None:
+        self.styles: list[Style] = []
+        self._index: dict[Hashable, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.styles)
+
+    def __getitem__(self, index: int) -> Style:
+        return self.styles[index]
+
+    def index(self, key: Hashable, make: Callable[[], Style]) -> int:
+        found = self._index.get(key)
+        if found is None:
+            found = len(self.styles)
+            self.styles.append(make())
+            self._index[key] = found
+        return found
+
+    def add(self, style: Style) -> int:
+        """The index of ``style`` itself (keyed by the style)."""
+        return self.index(("style", style), lambda: style)
+
+
+@dataclass(frozen=True)
+class ChartTheme:
+    """The colours a chart draws with, resolved from a widget and the app theme."""
+
+    foreground: Color
+    background: Color
+    variables: Mapping[str, str] = field(default_factory=dict)
+    dark: bool = True
+
+    @classmethod
+    def from_widget(cls, widget: Widget) -> ChartTheme:
+        """The widget's own colours (its CSS, over its ancestors) and the app's theme variables."""
+        _, background = widget.background_colors
+        rich = widget.rich_style
+        foreground = (
+            Color.from_rich_color(rich.color)
+            if rich.color is not None
+            else Color.parse(widget.app.theme_variables.get("foreground", "#e0e0e0"))
+        )
+        app = widget.app
+        return cls(
+            foreground=foreground,
+            background=background
+            if background.a > 0
+            else Color.parse(app.theme_variables.get("background", "#000000")),
+            variables=dict(app.theme_variables),
+            dark=app.current_theme.dark,
+        )
+
+    @property
+    def base_style(self) -> Style:
+        """Foreground on background: what plain cells of a chart look like."""
+        return Style(color=self.foreground.rich_color, bgcolor=self.background.rich_color)
+
+    @property
+    def muted(self) -> Color:
+        """Axes, ticks and labels: the foreground, toned down towards the background."""
+        return self.background.blend(self.foreground, 0.7)
+
+    def shade(self, amount: float) -> Color:
+        """A neutral between the background (0) and the foreground (1), for fog and hatches."""
+        return self.background.blend(self.foreground, amount)
+
+    def color(self, name: str | Color | None, *, on: Color | None = None) -> Color:
+        """A colour by name, readable on ``on`` (default: the chart background).
+
+        Names may be theme roles (``accent``, ``primary``, ``warning``...; any theme
+        variable such as ``accent-lighten-1``), plotext colour names (``red+``),
+        Rich/CSS names and hex (``#ff8800``).
+        """
+        if isinstance(name, Color):
+            resolved = name
+        elif name is None or name == NO_COLOR or name == "foreground":
+            resolved = self.foreground
+        else:
+            resolved = self._parse(name)
+        return readable(resolved, self.background if on is None else on)
+
+    def _parse(self, name: str) -> Color:
+        value = self.variables.get(name)
+        if value is not None:
+            try:
+                return Color.parse(value)
+            except Exception:  # noqa: BLE001 - a broken theme variable must not break a chart
+                pass
+        rich_name = PLOTEXT_NAMES.get(name, name)
+        try:
+            return Color.from_rich_color(RichColor.parse(rich_name))
+        except Exception:  # noqa: BLE001
+            pass
+        try:
+            return Color.parse(name)
+        except Exception:  # noqa: BLE001
+            return self.foreground
+
+    def plotext_color(self, value: Any) -> Color | None:
+        """A colour found in a plotext matrix (name, 256-colour code or RGB); None for 'default'."""
+        if value is None or value == NO_COLOR:
+            return None
+        if isinstance(value, str):
+            return self._parse(value.strip())
+        if isinstance(value, int) and 0 <= value <= 255:
+            return Color.from_rich_color(RichColor.from_ansi(value))
+        if isinstance(value, (tuple, list)) and len(value) == 3:
+            r, g, b = (int(v) for v in value)
+            return Color(r, g, b)
+        return None
+
+
+def readable(color: Color, background: Color, minimum: float = MIN_CONTRAST) -> Color:
+    """``color``, moved towards black or white until it stands out from ``background``.
+
+    Theme accents are chosen for text on panels, not for one-cell-wide lines on
+    the screen background (textual-light's orange accent on light grey, say);
+    nudging keeps the hue and restores the contrast.
+    """
+    if abs(color.brightness - background.brightness) >= minimum:
+        return color
+    target = Color(0, 0, 0) if background.brightness > 0.5 else Color(255, 255, 255)
+    for step in (0.2, 0.35, 0.5, 0.65, 0.8):
+        moved = color.blend(target, step)
+        if abs(moved.brightness - background.brightness) >= minimum:
+            return moved
+    return target
+
+
+def new_figure(width: int, height: int) -> Figure:
+    """A fresh plotext figure of exactly ``width`` x ``height`` cells.
+
+    A new figure per render, because plotext 5 mutates a figure while building it
+    (log scales are applied to the stored data in place, tick settings are
+    rewritten), so a figure built twice is not the figure built once.
+    plotext clamps figures to the terminal size (80x24 without a terminal):
+    lifting the limit and setting the size directly, as textual-plotext does.
+    """
+    fig = Figure()
+    fig._limit_size(False, False)
+    fig.plotsize(width, height)
+    fig._set_size(width, height)
+    fig.theme("clear")
+    return fig
+
+
+def nice_ticks(lo: float, hi: float, count: int) -> list[float]:
+    """At most ``count`` round values (1, 2, 2.5, 5 x 10^k steps) inside ``[lo, hi]``."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or count < 1:
+        return []
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        return [lo]
+    raw = (hi - lo) / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if (hi - lo) / step <= count:
+            break
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks: list[float] = []
+    value = first
+    while value <= hi + step * 1e-9 and len(ticks) <= count + 1:
+        ticks.append(0.0 if abs(value) < step * 1e-9 else value)
+        value += step
+    return ticks
+
+
+def tick_label(value: float) -> str:
+    """A short label: ``0.001``, ``2.5``, ``300``, ``1.2e+05``."""
+    if value == 0:
+        return "0"
+    text = f"{value:.3g}"
+    return text.replace("e-0", "e-").replace("e+0", "e")
+
+
+def log_ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
+    """Decade ticks for a log10 axis spanning ``[lo, hi]`` (in decades), at most ``count``."""
+    first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    decades = list(range(first, last + 1))
+    if not decades:
+        return [], []
+    stride = max(1, math.ceil(len(decades) / max(count, 1)))
+    # Keep the top decade so the scale of the worst loss always reads.
+    chosen = decades[::-1][::stride][::-1]
+    labels = []
+    for d in chosen:
+        if d == 0:
+            labels.append("1")
+        elif d in (1, 2, 3):
+            labels.append(str(10**d))
+        elif d == -1:
+            labels.append("0.1")
+        else:
+            labels.append(f"1e{d}")
+    return [float(d) for d in chosen], labels
+
+
+@dataclass
+class CellGrid:
+    """A rendered figure: one character and one palette index per cell.
+
+    ``chars`` and ``styles`` are ``[height, width]`` arrays with line 0 at the
+    top (plotext stores its matrix bottom row first). ``canvas_cols`` and
+    ``canvas_rows`` are the data area in those same coordinates. ``xlim`` and
+    ``ylim`` are the limits the figure was drawn with, read back from plotext
+    after the build, so :meth:`col_of` and :meth:`line_of` place data exactly
+    where plotext put it when the limits were set explicitly.
+    """
+
+    width: int
+    height: int
+    chars: np.ndarray
+    styles: np.ndarray
+    palette: Palette
+    canvas_cols: range
+    canvas_rows: range
+    xlim: tuple[float, float] | None = None
+    ylim: tuple[float, float] | None = None
+
+    @cached_property
+    def strips(self) -> list[Strip]:
+        """Every line as a Strip (built once, on first use)."""
+        return [self.strip(y) for y in range(self.height)]
+
+    def strip(self, y: int) -> Strip:
+        return cells_to_strip(self.chars[y], self.styles[y], self.palette)
+
+    @property
+    def canvas_width(self) -> int:
+        return len(self.canvas_cols)
+
+    @property
+    def canvas_height(self) -> int:
+        return len(self.canvas_rows)
+
+    def col_of(self, x: Any, sub: int = 1) -> np.ndarray:
+        """Absolute columns of data x values (plotext's rounding); may lie outside the canvas.
+
+        ``sub`` is the marker's sub-cells per column (2 for ``braille`` and ``hd``):
+        plotext places those markers on a finer grid, so the rounding differs.
+        Non-finite values map to -1, never on a canvas: clip them first if they
+        should pin to an edge.
+        """
+        return _to_cells(x, self.xlim, self.canvas_width, sub, self.canvas_cols.start, flip=False)
+
+    def line_of(self, y: Any, sub: int = 1) -> np.ndarray:
+        """Display lines (0 = top) of data y values (``sub``: 4 for braille, 2 for hd); see col_of."""
+        return _to_cells(
+            y, self.ylim, self.canvas_height, sub, self.canvas_rows.stop - 1, flip=True
+        )
+
+    def x_of_cols(self) -> np.ndarray:
+        """The data x at the centre of each canvas column (the inverse of col_of)."""
+        if self.xlim is None or self.canvas_width == 0:
+            return np.zeros(self.canvas_width)
+        lo, hi = self.xlim
+        if self.canvas_width == 1:
+            return np.array([(lo + hi) / 2])
+        return np.linspace(lo, hi, self.canvas_width)
+
+    def blank_canvas(self, style: int) -> None:
+        """Clear the data area to spaces of one style (for widgets that draw their own canvas)."""
+        if self.canvas_width and self.canvas_height:
+            rows = slice(self.canvas_rows.start, self.canvas_rows.stop)
+            cols = slice(self.canvas_cols.start, self.canvas_cols.stop)
+            self.chars[rows, cols] = " "
+            self.styles[rows, cols] = style
+            self.__dict__.pop("strips", None)
+
+
+def _to_cells(
+    values: Any, lim: tuple[float, float] | None, cells: int, sub: int, origin: int, *, flip: bool
+) -> np.ndarray:
+    data = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    if lim is None or cells <= 0:
+        return np.full(data.shape, _OFF_CANVAS, dtype=np.int64)
+    lo, hi = lim
+    span = hi - lo if hi != lo else 1.0
+    bins = cells * max(1, sub)
+    with np.errstate(all="ignore"):
+        # plotext: floor(round(0.5 + (bins - 1) * (v - lo) / (hi - lo), 8)), then // sub-cells.
+        pos = np.floor(np.round(0.5 + (bins - 1) * (data - lo) / span, 8))
+        finite = np.isfinite(pos)
+        pos = np.clip(np.where(finite, pos, 0.0), -1e9, 1e9).astype(np.int64) // max(1, sub)
+    placed = origin - pos if flip else origin + pos
+    return np.where(finite, placed, _OFF_CANVAS)
+
+
+def cells_to_strip(
+    chars: np.ndarray, styles: np.ndarray, palette: Palette | Sequence[Style]
+) -> Strip:
+    """One line of cells as a Strip: one Segment per run of equal style.
+
+    Every character must be one cell wide (plotext's markers, box drawing,
+    braille and the widgets' glyphs all are).
+    """
+    n = len(styles)
+    if n == 0:
+        return Strip([], 0)
+    text = "".join(chars.tolist())
+    cuts = (np.flatnonzero(styles[1:] != styles[:-1]) + 1).tolist()
+    bounds = [0, *cuts, n]
+    lookup = palette.styles if isinstance(palette, Palette) else palette
+    index = styles.tolist()
+    segments = [
+        Segment(text[a:b], lookup[index[a]]) for a, b in zip(bounds, bounds[1:], strict=False)
+    ]
+    return Strip(segments, n)
+
+
+def render_figure(
+    fig: Figure,
+    width: int,
+    height: int,
+    *,
+    theme: ChartTheme | None = None,
+    colors: Mapping[Any, Color] | None = None,
+    palette: Palette | None = None,
+) -> CellGrid:
+    """Build ``fig`` at ``width`` x ``height`` and read its cell matrix into a CellGrid.
+
+    ``colors`` maps plotext colour values used as tokens (say the integers
+    0, 1, 2 given as series colours) to theme colours, so the plotext build does
+    not depend on the theme; other plotext colours resolve through ``theme``.
+    plotext's ANSI serialisation (``set_canvas``) is skipped entirely.
+    """
+    width, height = max(0, int(width)), max(0, int(height))
+    theme = theme or ChartTheme(Color(224, 224, 224), Color(0, 0, 0))
+    palette = palette if palette is not None else Palette()
+    base = theme.base_style
+    palette.add(base)
+    if width == 0 or height == 0:
+        return CellGrid(
+            width,
+            height,
+            np.full((height, width), " ", dtype="<U1"),
+            np.zeros((height, width), dtype=np.int32),
+            palette,
+            range(0),
+            range(0),
+        )
+    fig.plotsize(width, height)
+    fig._set_size(width, height)
+    fig._set_sizes()
+    fig._build_matrix()
+    monitor = fig.monitor
+    matrix = monitor.matrix
+    rows, cols = matrix.rows, matrix.cols
+    chars = np.full((height, width), " ", dtype="<U1")
+    styles = np.zeros((height, width), dtype=np.int32)
+    colors = colors or {}
+
+    def resolve(value: Any, *, background: bool) -> Color | None:
+        token = _hashable(value)
+        if token in colors:
+            return colors[token]
+        if value is None or value == NO_COLOR:
+            return None
+        found = theme.plotext_color(value)
+        if found is not None and not background:
+            found = readable(found, theme.background)
+        return found
+
+    cache: dict[tuple[Any, Any, Any], int] = {}
+
+    def style_index(fg: Any, st: Any, bg: Any) -> int:
+        key = (_hashable(fg), st, _hashable(bg))
+        found = cache.get(key)
+        if found is None:
+            fg_color = resolve(fg, background=False)
+            bg_color = resolve(bg, background=True)
+            style = Style(
+                color=(fg_color or theme.muted).rich_color,
+                bgcolor=(bg_color or theme.background).rich_color,
+                bold=st == "bold",
+                italic=st == "italic",
+                dim=st == "dim",
+                underline=st == "underline",
+            )
+            found = palette.index(("plotext", key), lambda: style)
+            cache[key] = found
+        return found
+
+    for r in range(min(rows, height)):
+        line = height - 1 - r
+        markers = matrix.marker[r]
+        fgs, sts, bgs = matrix.fullground[r], matrix.style[r], matrix.background[r]
+        for c in range(min(cols, width)):
+            chars[line, c] = markers[c][:1] or " "
+            styles[line, c] = style_index(fgs[c], sts[c], bgs[c])
+
+    canvas_cols = range(
+        max(0, matrix.Cols_canvas.start), min(width, max(0, matrix.Cols_canvas.stop))
+    )
+    top = height - matrix.Rows_canvas.stop
+    bottom = height - matrix.Rows_canvas.start
+    canvas_rows = range(max(0, top), min(height, max(0, bottom)))
+    if canvas_cols.stop < canvas_cols.start:
+        canvas_cols = range(canvas_cols.start, canvas_cols.start)
+    if canvas_rows.stop < canvas_rows.start:
+        canvas_rows = range(canvas_rows.start, canvas_rows.start)
+    xlim = _limits(monitor.xlim[0])
+    ylim = _limits(monitor.ylim[0])
+    return CellGrid(width, height, chars, styles, palette, canvas_cols, canvas_rows, xlim, ylim)
+
+
+def _hashable(value: Any) -> Hashable:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _limits(lim: Sequence[Any]) -> tuple[float, float] | None:
+    try:
+        lo, hi = float(lim[0]), float(lim[1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    if not (math.isfinite(lo) and math.isfinite(hi)) or lo == hi:
+        return None
+    return lo, hi

@@ -1,0 +1,196 @@
+"""The game as a player walks it, driven headless with Textual's pilot."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import OptionList, Static
+
+from lrgame.storage import ProgressStore
+from lrgame.ui.app import LrgameApp
+from lrgame.ui.screens.briefing import BriefingScreen
+from lrgame.ui.screens.campaign import CampaignScreen
+from lrgame.ui.screens.descent import DescentScreen
+from lrgame.ui.screens.help import HelpScreen
+from lrgame.ui.screens.result import ResultScreen
+from lrgame.ui.screens.setup import SetupScreen
+from lrgame.ui.screens.title import TitleScreen
+from lrgame.ui.screens.too_small import TooSmallScreen
+
+CAMPAIGN = Path(__file__).resolve().parents[1] / "fixtures" / "campaign"
+
+SIZE = (120, 40)
+
+
+def text_of(app: LrgameApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def wait_for(pilot, condition, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition never became true")
+
+
+def play_app(store: ProgressStore, strategy: dict, level: str = "02-dip.json") -> LrgameApp:
+    return LrgameApp(
+        levels_dir=CAMPAIGN, store=store, play_file=CAMPAIGN / level, play_strategy=strategy
+    )
+
+
+async def test_title_map_briefing_setup(store: ProgressStore) -> None:
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, TitleScreen)
+        await pilot.press("enter")
+        assert isinstance(app.screen, CampaignScreen)
+        levels = app.screen.query_one("#levels", OptionList)
+        await wait_for(pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(0).disabled)
+        prompts = [str(levels.get_option_at_index(i).prompt) for i in range(4)]
+        assert "Test bowl" in prompts[0] and "☆☆☆" in prompts[0]
+        assert "locked" in prompts[1] and levels.get_option_at_index(1).disabled
+        assert "broken" in prompts[2] and "NaN" in prompts[2]
+        assert "locked" in prompts[3]
+        await pilot.press("enter")
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("h")
+        assert "Hint:" in text_of(app, "#briefing-hint")
+        await pilot.press("enter")
+        assert isinstance(app.screen, SetupScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, CampaignScreen)
+
+
+async def test_winning_run_is_saved_and_unlocks_the_next_level(store: ProgressStore) -> None:
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.3}}, "01-bowl.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        result = app.screen
+        assert isinstance(result, ResultScreen)
+        assert result.verdict.outcome == "reached_goal"
+        assert "Reached the goal" in text_of(app, "#result-headline")
+        assert "New personal best" in text_of(app, "#result-score")
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.screen, CampaignScreen))
+        levels = app.screen.query_one("#levels", OptionList)
+        await wait_for(pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(1).disabled)
+        assert "★" in str(levels.get_option_at_index(0).prompt)
+    reloaded = ProgressStore(store.home)
+    record = reloaded.level_record(store.campaign_key(CAMPAIGN), "test-bowl", app.campaign.entries[0].checked.level.digest)  # type: ignore[union-attr]
+    assert record is not None and record.passed and record.stars >= 1
+
+
+async def outcome_of(store: ProgressStore, lr: float) -> tuple[str, str]:
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": lr}})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        assert isinstance(app.screen, ResultScreen)
+        return app.screen.verdict.outcome, text_of(app, "#result-explanation")
+
+
+async def test_each_outcome_gets_its_result(store: ProgressStore) -> None:
+    outcome, text = await outcome_of(store, 1.0)
+    assert outcome == "diverged" and "flew off" in text
+    outcome, text = await outcome_of(store, 0.01)
+    assert outcome == "stuck_local" and "dip" in text
+    outcome, text = await outcome_of(store, 0.0001)
+    assert outcome == "out_of_steps" and "ran out of steps" in text
+    outcome, text = await outcome_of(store, 0.08)
+    assert outcome == "reached_goal"
+
+
+async def test_descent_controls(store: ProgressStore) -> None:
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.01}})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        screen = app.screen
+        assert isinstance(screen, DescentScreen) and screen.playback is not None
+        await pilot.press("space")
+        assert screen.playback.paused
+        step = screen.playback.step
+        await pilot.press("n")
+        assert screen.playback.step == step + 1
+        assert f"Step {step + 1} / 60" in text_of(app, "#stats")
+        speed = screen.playback.speed
+        await pilot.press("plus")
+        assert screen.playback.speed > speed
+        await pilot.press("minus", "minus")
+        assert screen.playback.speed < speed
+        await pilot.press("space")
+        assert not screen.playback.paused
+        await pilot.press("r")
+        assert screen.playback.step <= 1
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+
+
+async def test_help_from_anywhere(store: ProgressStore) -> None:
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, TitleScreen)
+
+
+async def test_too_small_then_recovers(store: ProgressStore) -> None:
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=(50, 15)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TooSmallScreen)
+        assert "50x15" in text_of(app, "#too-small-text")
+        await pilot.resize_terminal(100, 30)
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+
+
+async def test_resize_during_animation(store: ProgressStore) -> None:
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.01}}, "04-valley.json")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        for size in [(80, 24), (160, 50), (40, 10), (120, 40), (61, 19)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause(0.05)
+        await pilot.resize_terminal(120, 40)
+        await wait_for(pilot, lambda: isinstance(app.screen, (DescentScreen, ResultScreen)))
+
+
+async def test_corrupt_save_is_kept_aside_and_reported(home: Path) -> None:
+    home.mkdir(parents=True)
+    (home / "progress.json").write_text("{not json")
+    store = ProgressStore(home)
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, TitleScreen)
+    moved = list(home.glob("progress.corrupt-*.json"))
+    assert len(moved) == 1 and moved[0].read_text() == "{not json"
+    assert store.notices and str(moved[0].name) in store.notices[0]
+
+
+async def test_play_file_outside_campaign_opens_setup(tmp_path: Path, store: ProgressStore) -> None:
+    level = json.loads((CAMPAIGN / "01-bowl.json").read_text())
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(dict(level, id="mine")))
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store, play_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+
+
+async def test_broken_play_file_shows_its_problems(tmp_path: Path, store: ProgressStore) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text('{"id": 1}')
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store, play_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "id" in text_of(app, "#problems")
