@@ -112,8 +112,12 @@ class Allowed:
         opt = strategy.optimizer
         if opt.name not in self.optimizers:
             return f"this level does not offer the optimizer {opt.name!r}"
-        if not self.momentum and opt.name == "sgd" and opt.params.get("momentum", 0) != 0:
-            return "this level does not offer momentum"
+        if not self.momentum and opt.name in ("sgd", "rmsprop"):
+            if opt.params.get("momentum", 0) != 0:
+                return "this level does not offer momentum"
+            # onecycle and cyclic would switch momentum on by cycling it.
+            if strategy.schedule.params.get("cycle_momentum"):
+                return "this level does not offer momentum (set cycle_momentum to false)"
         if strategy.schedule.name not in self.schedules:
             return f"this level does not offer the schedule {strategy.schedule.name!r}"
         return None

@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from ..app import LrgameApp
 
 
+TITLE_CELLS = 26
+LESSON_CELLS = 18
+
+
 class CampaignScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "play", _("Play"), show=True),
@@ -104,8 +108,14 @@ class CampaignScreen(Screen[None]):
             stars = record.stars if record else 0
             title = level.title.get(game.language)
             line.append(stars_text(stars) + "  ")
-            line.append(f"{title}", style="bold" if unlocked else "dim")
-            line.append(f"  · {lesson_name(level.lesson)} · {level.dim}-D", style="dim")
+            # Padded by cell width, so titles in wide (CJK) characters keep the columns aligned.
+            name = Text(title, style="bold" if unlocked else "dim")
+            name.truncate(TITLE_CELLS, overflow="ellipsis", pad=True)
+            line.append_text(name)
+            lesson = Text(f"  {lesson_name(level.lesson)}", style="dim")
+            lesson.truncate(LESSON_CELLS, overflow="ellipsis", pad=True)
+            line.append_text(lesson)
+            line.append(f"{level.dim}-D", style="dim")
             if not unlocked:
                 line.append("  " + _("locked"), style="italic")
             elif record is not None and record.best_score is not None:
