@@ -48,7 +48,9 @@ async def test_title_map_briefing_setup(store: ProgressStore) -> None:
         await pilot.press("enter")
         assert isinstance(app.screen, CampaignScreen)
         levels = app.screen.query_one("#levels", OptionList)
-        await wait_for(pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(0).disabled)
+        await wait_for(
+            pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(0).disabled
+        )
         prompts = [str(levels.get_option_at_index(i).prompt) for i in range(4)]
         assert "Test bowl" in prompts[0] and "☆☆☆" in prompts[0]
         assert "locked" in prompts[1] and levels.get_option_at_index(1).disabled
@@ -67,7 +69,9 @@ async def test_title_map_briefing_setup(store: ProgressStore) -> None:
 async def test_winning_run_is_saved_and_unlocks_the_next_level(store: ProgressStore) -> None:
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.3}}, "01-bowl.json")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         result = app.screen
@@ -78,17 +82,23 @@ async def test_winning_run_is_saved_and_unlocks_the_next_level(store: ProgressSt
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.screen, CampaignScreen))
         levels = app.screen.query_one("#levels", OptionList)
-        await wait_for(pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(1).disabled)
+        await wait_for(
+            pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(1).disabled
+        )
         assert "★" in str(levels.get_option_at_index(0).prompt)
     reloaded = ProgressStore(store.home)
-    record = reloaded.level_record(store.campaign_key(CAMPAIGN), "test-bowl", app.campaign.entries[0].checked.level.digest)  # type: ignore[union-attr]
+    record = reloaded.level_record(
+        store.campaign_key(CAMPAIGN), "test-bowl", app.campaign.entries[0].checked.level.digest
+    )  # type: ignore[union-attr]
     assert record is not None and record.passed and record.stars >= 1
 
 
 async def outcome_of(store: ProgressStore, lr: float) -> tuple[str, str]:
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": lr}})
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         assert isinstance(app.screen, ResultScreen)
@@ -109,7 +119,9 @@ async def test_each_outcome_gets_its_result(store: ProgressStore) -> None:
 async def test_descent_controls(store: ProgressStore) -> None:
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.01}})
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
         screen = app.screen
         assert isinstance(screen, DescentScreen) and screen.playback is not None
         await pilot.press("space")
@@ -157,7 +169,9 @@ async def test_too_small_then_recovers(store: ProgressStore) -> None:
 async def test_resize_during_animation(store: ProgressStore) -> None:
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.01}}, "04-valley.json")
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
         for size in [(80, 24), (160, 50), (40, 10), (120, 40), (61, 19)]:
             await pilot.resize_terminal(*size)
             await pilot.pause(0.05)
@@ -194,3 +208,89 @@ async def test_broken_play_file_shows_its_problems(tmp_path: Path, store: Progre
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "id" in text_of(app, "#problems")
+
+
+async def test_result_keys_export_and_replay(
+    store: ProgressStore, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from textual.widgets import Input, TextArea
+
+    from lrgame.ui.screens.export import ExportScreen
+
+    monkeypatch.chdir(tmp_path)
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.08}})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
+        descent = app.screen
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportScreen))
+        code = app.screen.query_one("#export-code", TextArea).text
+        assert "torch.optim.SGD(params, lr=0.08" in code and "optimizer.step()" in code
+        app.screen.query_one("#export-path", Input).value = "mine.json"
+        await pilot.press("ctrl+s")
+        saved = json.loads((tmp_path / "mine.json").read_text())
+        assert saved["optimizer"]["lr"] == 0.08
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("w")
+        await wait_for(pilot, lambda: app.screen is descent)
+        assert isinstance(descent, DescentScreen) and descent.playback is not None
+        assert descent.playback.step < descent.playback.total
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+    from lrgame.levels.loader import load_level
+
+    campaign = store.campaign_key(CAMPAIGN)
+    level = load_level(CAMPAIGN / "02-dip.json")
+    record = ProgressStore(store.home).level_record(campaign, level.id, level.digest)
+    assert record is not None and record.plays == 1
+
+
+async def test_stability_meter_warns_before_a_blow_up(store: ProgressStore) -> None:
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.3}})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
+        screen = app.screen
+        assert isinstance(screen, DescentScreen) and screen.playback is not None
+        await pilot.press("space")
+        screen.playback.step = 0
+        screen.show_step()
+        await pilot.pause()
+        assert "overshooting" in text_of(app, "#stats")
+
+
+async def test_map_unlock_and_reset_progress(store: ProgressStore) -> None:
+    from lrgame.ui.screens.confirm import ConfirmScreen
+
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        levels = app.screen.query_one("#levels", OptionList)
+        await wait_for(
+            pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(0).disabled
+        )
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.unlock_all and not levels.get_option_at_index(1).disabled
+        await pilot.press("u")
+        await pilot.pause()
+        assert not app.unlock_all and levels.get_option_at_index(1).disabled
+        await pilot.press("ctrl+r")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert isinstance(app.screen, CampaignScreen)
+        await pilot.press("ctrl+r")
+        await pilot.press("y")
+        assert isinstance(app.screen, CampaignScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, TitleScreen)
+        await pilot.press("q")
+    assert app.return_code == 0 or app.return_code is None

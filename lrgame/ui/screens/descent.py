@@ -21,9 +21,11 @@ from textual.widgets import Footer, Header, Static
 from lrgame.coach import Diagnosis, diagnose, explain
 from lrgame.engine.outcome import Verdict, judge_batch
 from lrgame.engine.simulate import Run, run_batch
+from lrgame.engine.stability import stability_factors
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
 from lrgame.playback import Playback
+from lrgame.storage import RunRecordResult
 
 from ..i18n import _
 from ..session import practice_verdict
@@ -63,6 +65,8 @@ class DescentScreen(Screen[str]):
         self._timer: Timer | None = None
         self._last_tick = 0.0
         self._result_shown = False
+        self.stability: np.ndarray = np.zeros((0, level.dim))
+        self._record: RunRecordResult | None = None
 
     @property
     def game(self) -> LrgameApp:
@@ -99,6 +103,9 @@ class DescentScreen(Screen[str]):
             level.par,
         )[0]
         run = batch.row(0)
+        self.stability = stability_factors(
+            level.landscape, run.trajectory, run.grad, run.lr, self.strategy.optimizer.name
+        )
         self.app.call_from_thread(self._ready, run, verdict)
         diagnosis = diagnose(level, self.strategy, run, verdict)
         self.app.call_from_thread(self._diagnosed, diagnosis)
@@ -163,10 +170,26 @@ class DescentScreen(Screen[str]):
             _("|grad|    {grad}", grad=_num(grad)),
             _("position  ({point})", point=point),
             _("speed ×{speed} · {state}", speed=playback.speed, state=state),
+            self.meter_text(t),
         ]
         if self.practice:
             lines.append(_("practice mode: half score"))
         return "\n".join(lines)
+
+    def meter_text(self, t: int) -> str:
+        """The stability meter: |1 - lr*lambda| along each direction, in words and a bar."""
+        factors = self.stability[min(t, len(self.stability) - 1)] if len(self.stability) else None
+        if factors is None or not np.any(np.isfinite(factors)):
+            return _("stability  –")
+        worst = float(np.nanmax(factors))
+        cells = min(10, int(round(worst / 1.5 * 10)))
+        bar = "▮" * cells + "▯" * (10 - cells)
+        values = " ".join(f"{v:.2f}" for v in factors if np.isfinite(v))
+        if worst >= 1.0:
+            return _("[b $error]stability {bar} {values} overshooting![/]", bar=bar, values=values)
+        if worst >= 0.9:
+            return _("[$warning]stability {bar} {values} near the edge[/]", bar=bar, values=values)
+        return _("stability {bar} {values} steady", bar=bar, values=values)
 
     def finish(self) -> None:
         self._result_shown = True
@@ -183,9 +206,12 @@ class DescentScreen(Screen[str]):
         self._result_pending = False
         if not self.is_current or self.verdict is None or self.run_data is None:
             return
-        record = self.game.record_result(self.level, self.verdict, self.strategy_json)
+        # A run is recorded once: a replay or a side screen shows the same result again.
+        if self._record is None:
+            self._record = self.game.record_result(self.level, self.verdict, self.strategy_json)
+        record_result = self._record
         screen = ResultScreen(
-            self.level, self.verdict, explain(self.diagnosis), record, practice=self.practice
+            self.level, self.verdict, explain(self.diagnosis), record_result, practice=self.practice
         )
         self.app.push_screen(screen, self._after_result)
 
@@ -193,7 +219,18 @@ class DescentScreen(Screen[str]):
         if choice == "replay":
             self.action_restart()
             return
+        if choice == "export":
+            from .export import ExportScreen
+
+            self.app.push_screen(
+                ExportScreen(self.level, self.strategy, self.strategy_json), self._back_to_result
+            )
+            return
         self.dismiss(choice or "map")
+
+    def _back_to_result(self, _result: object = None) -> None:
+        self._result_shown = True
+        self.show_result()
 
     # -- controls ---------------------------------------------------------
 

@@ -75,6 +75,13 @@ def help_text() -> str:
             ),
             "",
             _(
+                "**Stability meter.** During the walk, |1 − lr·λ| for each direction of the ground under you "
+                "(λ its curvature): below 1 each stride lands closer to the bottom of the valley; above 1 it "
+                "overshoots further each time, and the walk is about to fly apart. For Adam and its kin the "
+                "stride each parameter really took stands in for lr."
+            ),
+            "",
+            _(
                 "**Score.** Reach the goal and settle there. Three stars for arriving within par; practice mode "
                 "(the landscape shown from the start) halves the score."
             ),

@@ -24,6 +24,7 @@ class ResultScreen(ModalScreen[str]):
         Binding("n", "choose('next')", _("Next level")),
         Binding("m", "choose('map')", _("Map")),
         Binding("w", "choose('replay')", _("Watch again")),
+        Binding("x", "choose('export')", _("PyTorch code")),
         Binding("escape", "choose('retry')", _("Retry"), show=False),
     ]
 

@@ -1,0 +1,96 @@
+"""A strategy as PyTorch code, and saved as a strategy file, so the lesson carries over."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static, TextArea
+
+from lrgame.engine.strategy import Strategy
+from lrgame.export import torch_code
+from lrgame.levels.model import Level
+
+from ..i18n import _
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder, so a crash never leaves half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+class ExportScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "close", _("Close")),
+        Binding("ctrl+s", "save", _("Save strategy")),
+    ]
+
+    def __init__(self, level: Level, strategy: Strategy, strategy_json: dict[str, Any]) -> None:
+        super().__init__()
+        self.level = level
+        self.strategy = strategy
+        self.strategy_json = strategy_json
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="export-box", classes="dialog"):
+            yield Static(_("The same walk in PyTorch"), classes="heading")
+            code = TextArea(torch_code(self.strategy, self.level), read_only=True, id="export-code")
+            try:
+                code.language = "python"
+            except Exception:  # noqa: BLE001 - highlighting is a nicety; plain text still reads
+                pass
+            yield code
+            yield Static(_("Save the strategy as a file (lrgame simulate --strategy reads it):"))
+            with Horizontal(classes="buttons"):
+                yield Input(value=f"{self.level.id}-strategy.json", id="export-path")
+                yield Button(_("Save (ctrl+s)"), id="save", variant="primary")
+                yield Button(_("Close"), id="close")
+            yield Static("", id="export-status")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_close()
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        status = self.query_one("#export-status", Static)
+        raw = self.query_one("#export-path", Input).value.strip()
+        if not raw:
+            status.update(_("✗ Give a file name."))
+            return
+        path = Path(raw).expanduser()
+        try:
+            write_atomically(path, json.dumps(self.strategy_json, indent=2) + "\n")
+        except OSError as error:
+            status.update(
+                _(
+                    "✗ Could not save {path}: {reason}",
+                    path=str(path),
+                    reason=error.strerror or str(error),
+                )
+            )
+            return
+        status.update(_("✓ Saved {path}", path=str(path)))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
