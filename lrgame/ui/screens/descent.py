@@ -195,6 +195,9 @@ class DescentScreen(Screen[str]):
         self._result_shown = True
         self.query_one(LandscapeView).reveal()
         self.show_step()
+        # The last frame is drawn whole, whatever path the cursor took to get there.
+        self.query_one(LossChart).refresh()
+        self.query_one(LrChart).refresh()
         self.set_timer(RESULT_DELAY, self.show_result)
 
     def show_result(self) -> None:

@@ -1,0 +1,547 @@
+"""The 2-D campaign, levels 07-13: each level's lesson is proved through the engine.
+
+A lesson's claims ("no constant rate wins", "the finder's suggestion wins", "the
+decay settles for every noise seed", ...) are sweeps over learning rates here, not
+sentences in a briefing. "No constant rate wins" sweeps the 1,000 log-spaced rates of
+SWEEP_LRS (1e-6..1e2) for every constant setting the level allows other than the tool
+the lesson teaches (plain SGD; SGD with momentum 0.9 where momentum is allowed; Adam
+where it is allowed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from claims import (
+    LEVELS_DIR,
+    SWEEP_LRS,
+    constant_settings,
+    demo_strategies,
+    load,
+    outcomes,
+    play,
+    sweep,
+    with_noise_seed,
+)
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from lrgame.engine.finder import find_lr
+from lrgame.engine.outcome import settle_window
+from lrgame.engine.schedules import SCHEDULE_NAMES
+from lrgame.engine.simulate import run_sweep, simulate
+from lrgame.levels.loader import check_file
+from lrgame.levels.model import Level
+
+SGD = {"optimizer": {"name": "sgd"}}
+MOMENTUM = {"optimizer": {"name": "sgd", "momentum": 0.9}}
+ADAM = {"optimizer": {"name": "adam"}}
+LOSING = {"stuck_local", "out_of_steps", "diverged"}
+NOISE_SEEDS = range(10)
+ALL = "all"  # the level leaves the field out: everything is offered
+
+# prefix -> (lesson, allowed optimizers, momentum, schedules, finder)
+CAMPAIGN: dict[str, tuple[str, Any, bool, Any, bool]] = {
+    "07-": ("adaptive", ("sgd", "adam", "rmsprop", "adagrad"), False, ("constant",), False),
+    "08-": ("lr_finder", ("sgd",), False, ("constant",), True),
+    "09-": (
+        "warmup",
+        ("sgd",),
+        False,
+        ("constant", "linear", "step", "cosine", "warmup_cosine", "sequence"),
+        True,
+    ),
+    "10-": (
+        "noise",
+        ("sgd",),
+        False,
+        ("constant", "step", "multistep", "exponential", "cosine"),
+        True,
+    ),
+    "11-": ("mixed", ALL, True, ALL, True),
+    "12-": ("divergence", ALL, True, ALL, True),
+    "13-": ("local_minimum", ("sgd",), True, SCHEDULE_NAMES, True),
+}
+PREFIXES = sorted(CAMPAIGN)
+
+
+def path_of(prefix: str) -> Path:
+    (path,) = LEVELS_DIR.glob(f"{prefix}*.json")
+    return path
+
+
+@cache
+def level_of(prefix: str) -> Level:
+    return load(prefix)
+
+
+@cache
+def _sweep(prefix: str, strategy_json: str, seed: int | None) -> tuple[Any, ...]:
+    level = level_of(prefix)
+    if seed is not None:
+        level = with_noise_seed(level, seed)
+    return tuple(sweep(level, json.loads(strategy_json)))
+
+
+def verdicts(prefix: str, strategy: dict[str, Any], seed: int | None = None) -> tuple[Any, ...]:
+    """The verdict at each of the 1,000 rates of SWEEP_LRS (cached: sweeps are shared)."""
+    return _sweep(prefix, json.dumps(strategy, sort_keys=True), seed)
+
+
+def swept(prefix: str, strategy: dict[str, Any], seed: int | None = None) -> np.ndarray:
+    return np.asarray(outcomes(verdicts(prefix, strategy, seed)))
+
+
+def rates(prefix: str, strategy: dict[str, Any], outcome: str) -> np.ndarray:
+    return SWEEP_LRS[swept(prefix, strategy) == outcome]
+
+
+def hessian_eigenvalues(level: Level, point: Any) -> np.ndarray:
+    return np.linalg.eigvalsh(level.landscape.hessian(np.asarray([point], dtype=np.float64))[0])
+
+
+def winning_demos(level: Level) -> list[dict[str, Any]]:
+    return demo_strategies(level, "win")
+
+
+# -- the campaign as files ----------------------------------------------------
+
+
+def test_the_seven_levels_are_there_in_order() -> None:
+    files = sorted(p.name for p in LEVELS_DIR.glob("*.json") if "07-" <= p.name[:3] <= "13-")
+    assert [f[:3] for f in files] == PREFIXES
+    ids = set()
+    for name in files:
+        assert re.fullmatch(r"(0[7-9]|1[0-3])-[a-z0-9]+(-[a-z0-9]+)*\.json", name), name
+        level = level_of(name[:3])
+        assert level.id == name[3:-5], "the id is the file name's slug"
+        ids.add(level.id)
+    assert len(ids) == len(PREFIXES)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_validate_passes_with_the_demos(prefix: str) -> None:
+    checked = check_file(path_of(prefix))
+    assert checked.problems == []
+    assert checked.level is not None
+
+
+def _schema_validator() -> Draft202012Validator:
+    schema_dir = LEVELS_DIR.parent / "lrgame" / "levels"
+    level_schema = json.loads((schema_dir / "level.schema.json").read_text(encoding="utf-8"))
+    strategy_schema = json.loads((schema_dir / "strategy.schema.json").read_text(encoding="utf-8"))
+    registry: Registry = Registry().with_resources(
+        [
+            (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
+            for schema in (level_schema, strategy_schema)
+        ]
+    )
+    return Draft202012Validator(level_schema, registry=registry)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_file_follows_the_json_schema(prefix: str) -> None:
+    path = path_of(prefix)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["$schema"] == "../lrgame/levels/level.schema.json"
+    assert (path.parent / data["$schema"]).resolve().is_file()
+    assert [e.message for e in _schema_validator().iter_errors(data)] == []
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_lesson_and_what_the_level_offers(prefix: str) -> None:
+    lesson, optimizers, momentum, schedules, finder = CAMPAIGN[prefix]
+    level = level_of(prefix)
+    assert level.lesson == lesson
+    assert level.dim == 2
+    if optimizers == ALL:
+        assert "allowed" not in level.raw, "a boss offers everything unlocked so far"
+    else:
+        assert level.allowed.optimizers == optimizers
+        assert level.allowed.schedules == schedules
+    assert level.allowed.momentum is momentum
+    assert level.allowed.finder is finder
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_the_map_is_readable(prefix: str) -> None:
+    level = level_of(prefix)
+    lo, hi = level.domain[:, 0], level.domain[:, 1]
+    assert np.all(lo < level.start) and np.all(level.start < hi), "the start is inside"
+    assert 40 <= level.steps <= 400
+    margin = 0.05 * (hi - lo)
+    for point in level.goal.minima:
+        assert np.all(lo + margin < point) and np.all(point < hi - margin), (
+            "goals lie clearly inside"
+        )
+    _, points = level.landscape.grid(201)
+    values = level.landscape.loss(points)
+    assert np.all(np.isfinite(values))
+    span = float(values.max() - values.min())
+    assert 1 <= span <= 1e5, "a few orders of magnitude at most"
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_player_text_is_there_and_gives_nothing_away(prefix: str) -> None:
+    level = level_of(prefix)
+    title, briefing, hint = str(level.title), str(level.briefing), str(level.hint)
+    assert 0 < len(title) <= 24
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", briefing.strip()) if s]
+    assert 2 <= len(sentences) <= 4, sentences
+    assert hint
+    assert not re.search(r"\d", briefing + hint), "no numbers in the briefing or the hint"
+    assert not re.search(r"\b(lr|learning rate of|rate of)\s*[=:]", briefing + hint)
+    for demo in level.demos:
+        assert demo.note is not None and str(demo.note)
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_demos_are_strategies_the_level_offers(prefix: str) -> None:
+    level = level_of(prefix)
+    kinds = {demo.outcome for demo in level.demos}
+    assert "reached_goal" in kinds
+    assert kinds - {"reached_goal"}, "at least one losing demo"
+    for demo in level.demos:
+        assert level.allowed.refusal(demo.strategy) is None, demo.path
+        assert demo.strategy.steps == level.steps, "demos play the level's own budget"
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_each_demo_ends_as_it_says_and_wins_earn_stars(prefix: str) -> None:
+    level = level_of(prefix)
+    for demo in level.demos:
+        verdict = play(level, demo.strategy.to_json())
+        assert verdict.outcome == demo.outcome, demo.path
+        if demo.outcome == "reached_goal":
+            assert verdict.stars >= 1, demo.path
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_par_is_the_first_winning_demos_pace(prefix: str) -> None:
+    level = level_of(prefix)
+    first = play(level, winning_demos(level)[0])
+    assert first.steps_to_goal is not None
+    assert first.steps_to_goal <= level.par <= 1.25 * first.steps_to_goal + 5
+    assert first.stars == 3
+
+
+# -- 07: adaptive --------------------------------------------------------------
+
+
+def test_07_the_ravine_is_a_hundred_times_steeper_across_than_along() -> None:
+    level = level_of("07-")
+    (goal,) = level.goal.minima
+    low, high = hessian_eigenvalues(level, goal)
+    assert high / low == pytest.approx(100)
+
+
+def test_07_no_constant_sgd_rate_wins() -> None:
+    level = level_of("07-")
+    settings = constant_settings(level, exclude=("adam",))
+    assert settings == [SGD], "momentum is off here, and Adam is the lesson's tool"
+    (goal,) = level.goal.minima
+    limit = 2 / hessian_eigenvalues(level, goal)[-1]  # plain SGD is stable below 2/curvature
+    for setting in settings:
+        result = swept("07-", setting)
+        assert "reached_goal" not in result
+        # Below the steep direction's limit the walk is too slow along the floor;
+        # above it the steep direction blows up.
+        assert set(result[SWEEP_LRS < limit]) == {"out_of_steps"}
+        assert set(result[SWEEP_LRS > 1.05 * limit]) == {"diverged"}
+
+
+@pytest.mark.parametrize("setting", [ADAM, {"optimizer": {"name": "rmsprop"}}])
+def test_07_a_per_parameter_stride_wins_over_a_wide_range(setting: dict[str, Any]) -> None:
+    winners = rates("07-", setting, "reached_goal")
+    assert len(winners) >= 200
+    assert winners.max() / winners.min() > 50, "more than a decade and a half of rates"
+
+
+def test_07_the_winning_demos_are_adaptive_optimizers() -> None:
+    level = level_of("07-")
+    names = {s["optimizer"]["name"] for s in winning_demos(level)}
+    assert names <= {"adam", "rmsprop", "adagrad"}
+    assert "adam" in names
+
+
+# -- 08: the LR finder -----------------------------------------------------------
+
+
+def test_08_the_usual_guesses_lose() -> None:
+    level = level_of("08-")
+    for guess in (1e-3, 1e-2, 1e-1, 1.0):
+        assert play(level, {"optimizer": {"name": "sgd", "lr": guess}}).outcome in LOSING, guess
+
+
+def test_08_the_good_rates_are_far_from_the_usual_guesses() -> None:
+    winners = rates("08-", SGD, "reached_goal")
+    assert len(winners) >= 100
+    assert winners.max() < 1e-3, "every winning rate is below the smallest usual guess"
+    assert set(swept("08-", SGD)[SWEEP_LRS >= 1e-3]) == {"diverged"}
+    assert set(swept("08-", SGD)[SWEEP_LRS <= 1e-5]) == {"out_of_steps"}
+
+
+@cache
+def _suggestions_08() -> dict[str, float]:
+    level = level_of("08-")
+    result = find_lr(
+        level.landscape, level.start, level.strategy(SGD), level.goal.loss, noise=level.noise
+    )
+    return result.suggestions
+
+
+@pytest.mark.parametrize("suggestion", ["valley", "steep", "minimum"])
+def test_08_every_finder_suggestion_wins(suggestion: str) -> None:
+    level = level_of("08-")
+    lr = _suggestions_08()[suggestion]
+    verdict = play(level, {"optimizer": {"name": "sgd", "lr": lr}})
+    assert verdict.outcome == "reached_goal", (suggestion, lr)
+    assert verdict.stars >= 2
+
+
+def test_08_the_winning_demo_is_the_valley_suggestion() -> None:
+    level = level_of("08-")
+    (demo,) = winning_demos(level)
+    assert demo["optimizer"]["lr"] == pytest.approx(_suggestions_08()["valley"], rel=0.1)
+
+
+# -- 09: warmup --------------------------------------------------------------------
+
+
+def test_09_the_start_is_far_sharper_than_the_plain() -> None:
+    level = level_of("09-")
+    (goal,) = level.goal.minima
+    assert hessian_eigenvalues(level, level.start)[-1] > 500 * hessian_eigenvalues(level, goal)[-1]
+
+
+def test_09_no_constant_rate_wins() -> None:
+    level = level_of("09-")
+    settings = constant_settings(level)
+    assert settings == [SGD], "momentum and Adam are not offered here"
+    for setting in settings:
+        result = swept("09-", setting)
+        assert "reached_goal" not in result
+        diverged = SWEEP_LRS[result == "diverged"]
+        slow = SWEEP_LRS[result == "out_of_steps"]
+        # Small rates run out of steps on the plain, larger ones blow up in the gully.
+        assert len(diverged) and len(slow)
+        assert slow.max() < diverged.min()
+
+
+@pytest.mark.parametrize("schedule", [{"name": "cosine"}, {"name": "step"}])
+def test_09_decay_alone_does_not_help(schedule: dict[str, Any]) -> None:
+    assert "reached_goal" not in swept("09-", {**SGD, "schedule": schedule})
+
+
+def test_09_warmup_wins_over_a_range_of_peak_rates() -> None:
+    level = level_of("09-")
+    (demo, *_) = winning_demos(level)
+    assert demo["schedule"]["name"] in ("warmup_cosine", "sequence")
+    winners = rates("09-", {**demo, "optimizer": {"name": "sgd"}}, "reached_goal")
+    assert len(winners) >= 50
+    assert winners.min() <= demo["optimizer"]["lr"] <= winners.max()
+
+
+# -- 10: noise ---------------------------------------------------------------------
+
+
+def test_10_the_gradients_are_noisy() -> None:
+    level = level_of("10-")
+    assert level.noise.std > 0
+
+
+@pytest.mark.parametrize("seed", NOISE_SEEDS)
+def test_10_no_constant_rate_wins_for_this_seed(seed: int) -> None:
+    level = level_of("10-")
+    settings = constant_settings(level)
+    assert settings == [SGD], "momentum and Adam are not offered here"
+    for setting in settings:
+        result = swept("10-", setting, seed)
+        assert "reached_goal" not in result
+        assert "diverged" in result and "out_of_steps" in result
+
+
+@pytest.mark.parametrize("seed", NOISE_SEEDS)
+def test_10_a_constant_rate_jitters_around_the_goal_without_settling(seed: int) -> None:
+    level = with_noise_seed(level_of("10-"), seed)
+    (jittery,) = [
+        d.strategy for d in level.demos if d.outcome == "out_of_steps" and d.strategy.lr >= 0.1
+    ]
+    run = simulate(level.landscape, level.start, jittery, level.noise)
+    distance = np.linalg.norm(run.trajectory - level.goal.minima[0], axis=1)
+    window = settle_window(level.steps)
+    assert distance.min() <= level.tolerance, "it does reach the goal..."
+    assert np.any(distance[-window:] > level.tolerance), "...but does not stay"
+    assert np.any(distance[len(distance) // 2 :] <= level.tolerance), "...and keeps coming back"
+
+
+@pytest.mark.parametrize("seed", NOISE_SEEDS)
+def test_10_the_decaying_demos_win_for_this_seed(seed: int) -> None:
+    level = with_noise_seed(level_of("10-"), seed)
+    for strategy in winning_demos(level):
+        assert strategy["schedule"]["name"] != "constant"
+        verdict = play(level, strategy)
+        assert verdict.outcome == "reached_goal", (seed, strategy)
+        assert verdict.stars >= 1
+
+
+# -- 11: Rosenbrock ------------------------------------------------------------------
+
+
+def test_11_is_rosenbrocks_valley_from_the_classic_start() -> None:
+    level = level_of("11-")
+    assert level.goal.minima.tolist() == [[1.0, 1.0]]
+    assert level.start == (-1.2, 1.0)
+
+
+def test_11_no_constant_rate_of_plain_sgd_gets_round_the_bend() -> None:
+    result = swept("11-", SGD)
+    assert "reached_goal" not in result
+    slow = SWEEP_LRS[result == "out_of_steps"]
+    diverged = SWEEP_LRS[result == "diverged"]
+    assert len(slow) and len(diverged)
+    assert slow.max() < diverged.min()
+
+
+def test_11_momentum_gets_round_at_constant_rates() -> None:
+    winners = rates("11-", MOMENTUM, "reached_goal")
+    assert len(winners) >= 30
+    assert rates("11-", SGD, "reached_goal").size == 0
+
+
+def test_11_adam_with_warmup_and_decay_gets_round() -> None:
+    winners = rates("11-", {**ADAM, "schedule": {"name": "warmup_cosine"}}, "reached_goal")
+    assert len(winners) >= 40
+
+
+def test_11_the_winning_demos_use_momentum_and_adam() -> None:
+    level = level_of("11-")
+    demos = winning_demos(level)
+    assert any(d["optimizer"].get("momentum", 0) > 0 for d in demos)
+    assert any(d["optimizer"]["name"] == "adam" for d in demos)
+    for demo in demo_strategies(level, "lose"):
+        assert demo["optimizer"] == {"name": "sgd", "lr": demo["optimizer"]["lr"]}, (
+            "losses are plain SGD"
+        )
+
+
+# -- 12: Himmelblau ------------------------------------------------------------------
+
+
+def _valley_of(level: Level, point: np.ndarray) -> int:
+    return int(np.argmin(np.linalg.norm(level.goal.minima - point, axis=1)))
+
+
+@cache
+def _sgd_valleys_12() -> tuple[np.ndarray, np.ndarray]:
+    """The outcome at each rate, and the valley each winning rate settles in (-1 if none)."""
+    level = level_of("12-")
+    batch = run_sweep(level.landscape, level.start, level.strategy(SGD), SWEEP_LRS)
+    ends = batch.trajectory[np.arange(len(SWEEP_LRS)), batch.steps]
+    result = swept("12-", SGD)
+    valleys = np.array(
+        [
+            _valley_of(level, end) if o == "reached_goal" else -1
+            for end, o in zip(ends, result, strict=True)
+        ]
+    )
+    return result, valleys
+
+
+def test_12_has_four_equally_deep_valleys() -> None:
+    level = level_of("12-")
+    assert len(level.goal.minima) == 4
+    assert level.local_minima == []
+    assert np.allclose(level.landscape.loss(level.goal.minima), 0, atol=1e-9)
+
+
+def test_12_each_valley_holds_only_strides_below_its_own_limit() -> None:
+    level = level_of("12-")
+    result, valleys = _sgd_valleys_12()
+    curvature = {
+        _valley_of(level, np.asarray(m.point)): m.curvature for m in level.landscape.global_minima
+    }
+    # Plain SGD can settle in a valley only below 2 / its curvature (a few percent of
+    # slack: a barely unstable walker still stays inside the tolerance for a while).
+    for valley, lam in curvature.items():
+        held = SWEEP_LRS[valleys == valley]
+        assert np.all(held < 1.05 * 2 / lam), valley
+    widest = min(curvature.values())
+    assert "reached_goal" not in result[SWEEP_LRS > 1.05 * 2 / widest]
+    narrowest = max(curvature, key=lambda valley: curvature[valley])
+    assert np.any(valleys == narrowest), "short strides settle in the narrowest valley"
+    # Strides too long for the narrowest valley bounce out of it and still win elsewhere.
+    bounced = (
+        (valleys >= 0) & (valleys != narrowest) & (SWEEP_LRS > 1.05 * 2 / curvature[narrowest])
+    )
+    assert bounced.sum() >= 20
+
+
+def test_12_different_strides_win_in_different_valleys() -> None:
+    _, valleys = _sgd_valleys_12()
+    assert len(set(valleys[valleys >= 0])) >= 3
+    level = level_of("12-")
+    ends = set()
+    for demo in winning_demos(level):
+        run = simulate(level.landscape, level.start, level.strategy(demo))
+        ends.add(_valley_of(level, run.trajectory[-1]))
+    assert len(ends) == len(winning_demos(level)) == 3, "each winning demo ends in its own valley"
+
+
+def test_12_too_small_runs_out_of_steps_too_large_diverges() -> None:
+    result, _ = _sgd_valleys_12()
+    wins = SWEEP_LRS[result == "reached_goal"]
+    assert set(result[SWEEP_LRS < wins.min()]) == {"out_of_steps"}
+    assert set(result[SWEEP_LRS > 0.04]) == {"diverged"}
+
+
+# -- 13: the egg crate ----------------------------------------------------------------
+
+
+def test_13_the_pit_is_sharper_than_every_dip() -> None:
+    # So every stride short enough to stop in the pit is short enough to stop in a dip.
+    level = level_of("13-")
+    (goal,) = level.landscape.global_minima
+    dips = level.landscape.local_minima
+    assert len(dips) >= 40
+    assert goal.curvature >= max(d.curvature for d in dips)
+
+
+@pytest.mark.parametrize("setting", [SGD, MOMENTUM])
+def test_13_no_constant_sgd_rate_wins(setting: dict[str, Any]) -> None:
+    level = level_of("13-")
+    assert setting in constant_settings(level)
+    result = swept("13-", setting)
+    assert "reached_goal" not in result
+    goal_limit = 2 / level.landscape.global_minima[0].curvature
+    # Strides short enough to stop in the pit stop in a dip on the way.
+    short = result[(SWEEP_LRS > 1e-4) & (SWEEP_LRS < 0.8 * goal_limit)]
+    assert np.mean(short == "stuck_local") > 0.95
+    assert "diverged" in result
+
+
+def test_13_offers_only_sgd() -> None:
+    # Adam shrinks its own steps as gradients pile up in its averages, so now and then a
+    # constant Adam rate lands in the pit: this level is about schedules, so it offers SGD only.
+    level = level_of("13-")
+    assert level.allowed.optimizers == ("sgd",)
+    assert ADAM not in constant_settings(level)
+    decay = np.sum(
+        swept("13-", {**SGD, "schedule": {"name": "exponential", "gamma": 0.95}}) == "reached_goal"
+    )
+    assert decay >= 80
+
+
+def test_13_the_winning_demos_start_long_and_shrink() -> None:
+    level = level_of("13-")
+    goal_limit = 2 / level.landscape.global_minima[0].curvature
+    for demo in winning_demos(level):
+        assert demo["schedule"]["name"] in ("exponential", "step", "multistep", "cosine")
+        assert demo["optimizer"]["lr"] > 2 * goal_limit, "it starts far too long to stop in the pit"
