@@ -40,7 +40,8 @@ def detect_language(explicit: str | None = None) -> str:
 def available_languages() -> list[str]:
     names = ["en"]
     for entry in resources.files("lrgame").joinpath("locales").iterdir():
-        if entry.name.endswith(".json"):
+        # messages.json is the translators' template, not a language.
+        if entry.name.endswith(".json") and entry.name != "messages.json":
             names.append(entry.name.removesuffix(".json"))
     return sorted(set(names))
 
@@ -56,7 +57,8 @@ def set_language(lang: str) -> str:
         except (OSError, ValueError):
             return _language
         if isinstance(data, dict):
-            _catalog = {str(k): str(v) for k, v in data.items() if isinstance(v, str)}
+            # Empty values are untranslated entries copied from the template.
+            _catalog = {str(k): v for k, v in data.items() if isinstance(v, str) and v}
             _language = lang
     return _language
 
