@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--strategy", metavar="S.json", help="start the descent at once with this strategy"
     )
+    p = sub.add_parser(
+        "edit", help="edit a level file with a live preview (a missing file starts from a template)"
+    )
+    p.add_argument("file", metavar="FILE.json")
+    p = sub.add_parser("new", help="write NAME.json, a new level to start from (never overwrites)")
+    p.add_argument("name", metavar="NAME")
     p = sub.add_parser("export", help="print a strategy as PyTorch code")
     p.add_argument("strategy", metavar="S.json")
     p.add_argument("--level", metavar="LEVEL.json", help="include the level's loss and start point")
@@ -104,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "schema": commands.schema,
             "export": commands.export,
             "reset-progress": commands.reset_progress,
+            "edit": commands.edit,
+            "new": commands.new_level,
         }[args.command]
         return handler(args)
     except LrgameError as error:

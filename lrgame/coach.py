@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine.outcome import Verdict, judge_batch
+from .engine.outcome import Verdict
 from .engine.simulate import Run, run_sweep
 from .engine.strategy import Strategy
 from .i18n import _
@@ -177,15 +177,7 @@ def _winning_lrs(level: Level, strategy: Strategy) -> tuple[float, float] | None
     centre = max(strategy.lr, 1e-12)
     lrs = np.geomspace(centre / 10**PROBE_DECADES, centre * 10**PROBE_DECADES, PROBE_POINTS)
     batch = run_sweep(level.landscape, level.start, strategy, lrs, level.noise)
-    verdicts = judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )
+    verdicts = level.judge(batch)
     wins = [lr for lr, v in zip(lrs, verdicts, strict=True) if v.outcome == "reached_goal"]
     if not wins:
         return None
@@ -199,15 +191,7 @@ def _best_demo_steps(level: Level) -> int | None:
     if not winners:
         return None
     batch = run_batch(level.landscape, level.start, winners, level.noise)
-    verdicts = judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )
+    verdicts = level.judge(batch)
     steps = [
         v.steps_to_goal
         for v in verdicts

@@ -1,4 +1,4 @@
-"""The headless commands: simulate, sweep, find-lr, validate, levels, schema, reset-progress.
+"""The headless commands: simulate, sweep, find-lr, validate, levels, schema, new, reset-progress.
 
 They print JSON or a readable summary, and never import Textual, so they start fast.
 """
@@ -20,8 +20,7 @@ from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS
 from .engine.finder import find_lr as run_finder
-from .engine.outcome import Verdict, judge_batch
-from .engine.simulate import BatchRun, run_batch, run_sweep
+from .engine.simulate import run_batch, run_sweep
 from .engine.strategy import Strategy
 from .levels.jsonpos import Document, JsonError, load_json_file
 from .levels.loader import (
@@ -32,6 +31,7 @@ from .levels.loader import (
     shipped_levels_dir,
 )
 from .levels.model import Level, path_from_string
+from .levels.template import create_level_file, level_file_for
 from .storage import ProgressStore
 
 
@@ -103,16 +103,6 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
     return strategy
 
 
-def _verdicts(level: Level, batch: BatchRun) -> list[Verdict]:
-    return judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )
 
 
 def simulate(args: argparse.Namespace) -> int:
@@ -120,7 +110,7 @@ def simulate(args: argparse.Namespace) -> int:
     strategy = read_strategy(args, level)
     batch = run_batch(level.landscape, level.start, [strategy], level.noise)
     run = batch.row(0)
-    verdict = _verdicts(level, batch)[0]
+    verdict = level.judge(batch)[0]
     diagnosis = diagnose(level, strategy, run, verdict)
     if args.json:
         emit_json(
@@ -184,7 +174,7 @@ def sweep(args: argparse.Namespace) -> int:
         raise LrgameError(f"expected 1 to 100000 --points, got {args.points}")
     lrs = np.geomspace(args.lr_min, args.lr_max, args.points)
     batch = run_sweep(level.landscape, level.start, strategy, lrs, level.noise)
-    verdicts = _verdicts(level, batch)
+    verdicts = level.judge(batch)
     if args.json:
         emit_json(
             {
@@ -373,6 +363,46 @@ def start_game(args: argparse.Namespace) -> int:
         lang=args.lang,
         play_file=play_file,
         play_strategy=play_strategy,
+    )
+    app.run()
+    return 0
+
+
+def new_level(args: argparse.Namespace) -> int:
+    """``lrgame new NAME``: write NAME.json from the template; never overwrite a file."""
+    path = create_level_file(level_file_for(args.name))
+    print(f"wrote {path}; edit it with: lrgame edit {path}")
+    return 0
+
+
+def edit(args: argparse.Namespace) -> int:
+    """``lrgame edit FILE.json``: the level editor (Textual is imported only here)."""
+    from .i18n import detect_language, set_language
+
+    path = Path(args.file)
+    if path.is_dir():
+        raise LrgameError(f"{path}: is a directory, not a file")
+    if path.exists():
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise LrgameError(f"{path}: cannot read: {error.strerror or error}") from None
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise LrgameError(f"{path}: not UTF-8 text; the editor cannot open it") from None
+    else:
+        create_level_file(path)
+    # Before any screen module is imported, so class-level labels are translated too.
+    set_language(detect_language(args.lang))
+    levels_dir = Path(args.levels) if args.levels else None
+    if levels_dir is not None and not levels_dir.is_dir():
+        raise LrgameError(f"{levels_dir}: not a folder of level files")
+
+    from .ui.app import LrgameApp
+
+    app = LrgameApp(
+        levels_dir=levels_dir, unlock_all=args.unlock_all, lang=args.lang, edit_file=path
     )
     app.run()
     return 0

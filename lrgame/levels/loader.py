@@ -10,7 +10,6 @@ from pathlib import Path as FilePath
 import numpy as np
 
 from lrgame.engine.errors import LrgameError
-from lrgame.engine.outcome import judge_batch
 from lrgame.engine.simulate import run_batch
 
 from .jsonpos import Document, JsonError, Position, load_json_file, parse_json
@@ -149,15 +148,7 @@ def demo_problems(level: Level) -> list[Problem]:
     if not level.demos:
         return []
     batch = run_batch(level.landscape, level.start, [d.strategy for d in level.demos], level.noise)
-    verdicts = judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )
+    verdicts = level.judge(batch)
     problems = []
     for demo in level.demos:
         if demo.outcome != "reached_goal":

@@ -21,10 +21,10 @@ from lrgame.engine.errors import ExpressionError, SpecError
 from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
 from lrgame.engine.optimizers import OPTIMIZER_NAMES
-from lrgame.engine.outcome import Goal
+from lrgame.engine.outcome import Goal, Verdict, judge_batch
 from lrgame.engine.params import describe
 from lrgame.engine.schedules import SCHEDULE_NAMES
-from lrgame.engine.simulate import Noise
+from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
 
 Path = tuple[str | int, ...]
@@ -192,6 +192,12 @@ class Level:
             if np.min(np.linalg.norm(goal.minima - point, axis=-1)) > goal.tolerance:
                 out.append(m.point)
         return out
+
+    def judge(self, batch: BatchRun) -> list[Verdict]:
+        """The verdict on each run of a batch, by this level's goal, minima and par."""
+        return judge_batch(
+            batch.trajectory, batch.loss, batch.steps, batch.diverged, self.goal, self.local_minima, self.par
+        )
 
     def strategy(self, obj: Any, path: str = "") -> Strategy:
         """Read a strategy for this level (steps default to the level's budget)."""

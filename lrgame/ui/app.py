@@ -46,6 +46,7 @@ class LrgameApp(App[None]):
         store: ProgressStore | None = None,
         play_file: Path | None = None,
         play_strategy: dict[str, Any] | None = None,
+        edit_file: Path | None = None,
     ) -> None:
         self.language = set_language(detect_language(lang))
         super().__init__()
@@ -56,6 +57,8 @@ class LrgameApp(App[None]):
         self.unlock_all_flag = unlock_all
         self.play_file = play_file
         self.play_strategy = play_strategy
+        self.edit_file = edit_file
+        """A level file to open in the editor (``lrgame edit``) instead of the title."""
         self.settings: dict[tuple[str, str], LevelSettings] = {}
         self._notices_shown = 0
 
@@ -69,7 +72,11 @@ class LrgameApp(App[None]):
                 self.theme = self.store.settings.theme
             except Exception:  # noqa: BLE001 - an unknown saved theme must not stop the game
                 pass
-        if self.play_file is not None:
+        if self.edit_file is not None:
+            from .screens.editor import EditorScreen
+
+            self.push_screen(EditorScreen(self.edit_file))
+        elif self.play_file is not None:
             self.call_later(self._play_file)
         else:
             self.push_screen(TitleScreen())
@@ -169,8 +176,9 @@ class LrgameApp(App[None]):
         self, level: Level, verdict: Verdict, strategy_json: dict[str, Any]
     ) -> RunRecordResult:
         campaign = self.campaign.key
-        if self.play_file is not None and self.campaign.index_of(level) is None:
-            campaign = self.store.campaign_key(Path(self.play_file).resolve().parent)
+        own_file = self.play_file if self.play_file is not None else self.edit_file
+        if own_file is not None and self.campaign.index_of(level) is None:
+            campaign = self.store.campaign_key(Path(own_file).resolve().parent)
         result = self.store.record_run(campaign, level.id, level.digest, verdict, strategy_json)
         self.show_notices()
         return result
@@ -180,6 +188,14 @@ class LrgameApp(App[None]):
         for notice in self.store.notices[self._notices_shown :]:
             self.notify(notice, severity="warning", timeout=10)
         self._notices_shown = len(self.store.notices)
+
+    async def action_quit(self) -> None:
+        """Quit, unless a screen holds unsaved work (the editor): then it asks first."""
+        for screen in reversed(self.screen_stack):
+            ask = getattr(screen, "ask_before_quit", None)
+            if callable(ask) and ask():
+                return
+        self.exit()
 
     # -- help, palette, size ------------------------------------------------
 

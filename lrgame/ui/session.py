@@ -14,6 +14,8 @@ from lrgame.levels.loader import CampaignEntry, load_campaign
 from lrgame.levels.model import Level
 
 PRACTICE_SCORE_FACTOR = 0.5
+FINDER_COST = 50
+"""Points a run loses when the LR finder was used for it: a real range test costs compute."""
 
 
 @dataclass
@@ -66,3 +68,10 @@ def practice_verdict(verdict: Verdict) -> Verdict:
 
     stars = max(1, verdict.stars - 1) if verdict.outcome == "reached_goal" else 0
     return replace(verdict, score=round(verdict.score * PRACTICE_SCORE_FACTOR), stars=stars)
+
+
+def finder_verdict(verdict: Verdict) -> Verdict:
+    """A run set up with the LR finder's help scores ``FINDER_COST`` less (never below 0); stars stay."""
+    from dataclasses import replace
+
+    return replace(verdict, score=max(0, verdict.score - FINDER_COST))

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from lrgame.engine.outcome import Verdict, judge_batch
+from lrgame.engine.outcome import Verdict
 from lrgame.engine.simulate import BatchRun, Noise, run_batch, run_sweep
 from lrgame.levels.loader import check_file
 from lrgame.levels.model import Level
@@ -32,15 +32,7 @@ def with_noise_seed(level: Level, seed: int) -> Level:
 
 
 def verdicts(level: Level, batch: BatchRun) -> list[Verdict]:
-    return judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )
+    return level.judge(batch)
 
 
 def sweep(level: Level, strategy: dict[str, Any], lrs: np.ndarray = SWEEP_LRS) -> list[Verdict]:

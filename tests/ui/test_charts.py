@@ -609,3 +609,104 @@ def test_map_colours_survive_256_colour_terminals() -> None:
     assert [c.get_truecolor() for c in eight_bit] == [tuple(t) for t in truecolor], (
         "no shift at all"
     )
+
+
+# -- log-x axis and markers (the LR finder's chart) ----------------------------------
+
+
+def _cells(lines: list[str], glyph: str) -> list[tuple[int, int]]:
+    return [(x, y) for y, line in enumerate(lines) for x, ch in enumerate(line) if ch == glyph]
+
+
+async def test_log_x_axis_has_decade_ticks_and_places_points_by_their_log() -> None:
+    from lrgame.ui.widgets.charts import CURSOR
+
+    chart = SeriesChart()
+    x = np.geomspace(1e-6, 1e2, 81)  # x[40] is 1e-2, the axis's middle decade
+    async with One(chart).run_test(size=(90, 20)) as pilot:
+        chart.set_series(
+            x, [Series(np.geomspace(100, 1, 81))], log_x=True, log_y=True, x_label="lr"
+        )
+        chart.set_cursor(40)
+        await pilot.pause()
+        lines = text_of(chart)
+        labels = next(line for line in lines if "1e-6" in line)
+        for tick in ("1e-6", "1e-4", "1e-2", "1", "100"):
+            assert tick in labels.split()
+        ((col, _y),) = _cells(lines, CURSOR)
+        axis = next(line for line in lines if "└" in line)
+        ticks = [i for i, ch in enumerate(axis) if ch == "┬"]
+        middle = ticks[len(ticks) // 2]
+        assert abs(col - middle) <= 1, "1e-2 sits under the middle tick of 1e-6 … 1e2"
+
+
+async def test_log_x_leaves_out_rates_that_are_not_positive() -> None:
+    chart = SeriesChart()
+    async with One(chart).run_test(size=(60, 14)) as pilot:
+        x = np.array([-1.0, 0.0, 1e-3, 1e-2, 1e-1, 1.0, np.nan])
+        chart.set_series(x, [Series(np.array([5.0, 4, 3, 2, 1, 0.5, 0.2]))], log_x=True)
+        chart.set_markers([(0.0, "zero"), (1e-2, "mid")])
+        await pilot.pause()
+        text = "\n".join(text_of(chart))
+        assert any(0x2800 <= ord(c) <= 0x28FF for c in text)
+        assert "mid" in text and "zero" not in text, "a marker off the axis is not drawn"
+
+
+async def test_markers_are_labelled_lines_laid_over_without_redrawing() -> None:
+    from lrgame.ui.widgets.charts import CURSOR, MARKER_LINE, MARKER_LINE_HIGHLIGHT, Marker
+
+    chart = SeriesChart()
+    x = np.geomspace(1e-6, 1e2, 81)
+    async with One(chart).run_test(size=(90, 20)) as pilot:
+        chart.set_series(x, [Series(np.geomspace(100, 1, 81))], log_x=True, log_y=True)
+        await pilot.pause()
+        draws = chart.render_count
+        chart.set_markers([(x[20], "1 steep 1e-4"), (x[60], "2 valley 1"), (1e5, "off axis")])
+        await pilot.pause()
+        lines = text_of(chart)
+        text = "\n".join(lines)
+        assert "1 steep 1e-4" in text and "2 valley 1" in text and "off axis" not in text
+        assert MARKER_LINE in text and MARKER_LINE_HIGHLIGHT not in text
+        assert chart.markers == [
+            Marker(float(x[20]), "1 steep 1e-4"),
+            Marker(float(x[60]), "2 valley 1"),
+            Marker(1e5, "off axis"),
+        ]
+        chart.set_highlight(1)
+        await pilot.pause()
+        lines = text_of(chart)
+        heavy = {c for c, _y in _cells(lines, MARKER_LINE_HIGHLIGHT)}
+        light = {c for c, _y in _cells(lines, MARKER_LINE)}
+        assert len(heavy) == 1 and len(light) == 1 and heavy != light
+        # A marker at x[k] sits on the point drawn for x[k]: where the cursor goes.
+        chart.set_cursor(60)
+        await pilot.pause()
+        ((col, _y),) = _cells(text_of(chart), CURSOR)
+        assert heavy == {col}
+        assert chart.render_count == draws, "markers, highlight and cursor never re-run plotext"
+        chart.set_markers([])
+        chart.set_cursor(None)
+        await pilot.pause()
+        text = "\n".join(text_of(chart))
+        assert MARKER_LINE not in text and MARKER_LINE_HIGHLIGHT not in text
+
+
+async def test_close_markers_keep_every_label_whole() -> None:
+    chart = SeriesChart()
+    x = np.geomspace(1e-6, 1e2, 81)
+    async with One(chart).run_test(size=(60, 14)) as pilot:
+        chart.set_series(x, [Series(np.full(81, 10.0))], log_x=True, log_y=True)
+        chart.set_markers([(x[40], "alpha 0.01"), (x[41], "beta 0.0126"), (x[79], "gamma 79")])
+        await pilot.pause()
+        text = "\n".join(text_of(chart))
+        for label in ("alpha 0.01", "beta 0.0126", "gamma 79"):
+            assert label in text
+
+
+async def test_a_narrow_log_range_still_gets_tick_labels() -> None:
+    chart = SeriesChart()
+    async with One(chart).run_test(size=(60, 16)) as pilot:
+        chart.set_series(np.arange(50.0), [Series(np.linspace(130, 40, 50))], log_y=True)
+        await pilot.pause()
+        ticks = [line.split("┤")[0].strip() for line in text_of(chart) if "┤" in line]
+        assert len([t for t in ticks if t]) >= 2 and "100" in ticks

@@ -27,7 +27,7 @@ def text_of(app: LrgameApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
 
-async def wait_for(pilot, condition, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
+async def wait_for(pilot, condition, tries: int = 1000) -> None:  # type: ignore[no-untyped-def]
     for _ in range(tries):
         if condition():
             return

@@ -22,7 +22,7 @@ SIZE = (120, 40)
 
 
 async def wait_for(pilot, condition) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(300):
+    for _ in range(1000):
         if condition():
             return
         await pilot.pause(0.02)

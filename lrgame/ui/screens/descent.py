@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
 from lrgame.coach import Diagnosis, diagnose, explain
-from lrgame.engine.outcome import Verdict, judge_batch
+from lrgame.engine.outcome import Verdict
 from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.stability import stability_factors
 from lrgame.engine.strategy import Strategy
@@ -94,15 +94,7 @@ class DescentScreen(Screen[str]):
     def compute(self) -> None:
         level = self.level
         batch = run_batch(level.landscape, level.start, [self.strategy], level.noise)
-        verdict = judge_batch(
-            batch.trajectory,
-            batch.loss,
-            batch.steps,
-            batch.diverged,
-            level.goal,
-            level.local_minima,
-            level.par,
-        )[0]
+        verdict = level.judge(batch)[0]
         run = batch.row(0)
         self.stability = stability_factors(
             level.landscape, run.trajectory, run.grad, run.lr, self.strategy.optimizer.name

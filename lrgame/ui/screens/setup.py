@@ -56,11 +56,16 @@ Kind = Literal["float", "int", "bool", "choice", "numbers", "json"]
 
 @dataclass(frozen=True)
 class SetupResult:
-    """What the player launched: the strategy, its file form, and whether it is a practice run."""
+    """What the player launched: the strategy, its file form, and whether it is a practice run.
+
+    ``used_finder``: the LR finder was run for this setup (accepted or not, the
+    probe was paid for: see ``lrgame.ui.session.finder_verdict``).
+    """
 
     strategy: Strategy
     strategy_json: dict[str, Any]
     practice: bool
+    used_finder: bool = False
 
 
 @dataclass(frozen=True)
@@ -488,6 +493,7 @@ class SetupScreen(Screen[SetupResult | None]):
         Binding("f5", "launch", _("Run"), show=False, priority=True),
         Binding("escape", "back", _("Back")),
         Binding("p", "toggle_practice", _("Practice")),
+        Binding("f", "finder", _("LR finder")),
     ]
 
     def __init__(
@@ -511,6 +517,8 @@ class SetupScreen(Screen[SetupResult | None]):
         self._field_map: dict[tuple[str, str], list[ParamField]] = {}
         """Every field built so far, by (section, optimizer or schedule name)."""
         self._check_pending = False
+        self.used_finder = False
+        """The LR finder was run for this setup (its cost applies even if ignored)."""
 
     # -- starting values ----------------------------------------------
 
@@ -983,6 +991,9 @@ class SetupScreen(Screen[SetupResult | None]):
         # "p" is a letter: in a text field it types, so it is no shortcut there.
         if action == "toggle_practice" and isinstance(self.focused, Input):
             return False
+        if action == "finder":
+            # Not offered on this level: neither shown nor working. A letter, like "p".
+            return self.allowed.finder and not isinstance(self.focused, Input)
         return True
 
     def action_toggle_practice(self) -> None:
@@ -990,6 +1001,32 @@ class SetupScreen(Screen[SetupResult | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_finder(self) -> None:
+        """Run the LR range test for the strategy as it stands; an accepted rate fills the control."""
+        from .finder import FinderScreen
+
+        if not self.allowed.finder:
+            return
+        self._revalidate()
+        if self.strategy is None:
+            first = self.problems[0] if self.problems else _("the strategy is incomplete")
+            self.notify(
+                _("The LR finder needs a valid setup: {problem}", problem=first),
+                title=_("Fix the marked fields"),
+                severity="error",
+            )
+            self._focus_first_error()
+            return
+        # The probe starts as the screen opens: paid for whatever the player then picks.
+        self.used_finder = True
+
+        def chosen(lr: float | None) -> None:
+            if lr is not None:
+                self.lr_control.set_value(lr)
+            self.query_one("#lr-bar").focus()
+
+        self.app.push_screen(FinderScreen(self.level, self.strategy), chosen)
 
     def action_launch(self) -> None:
         self._revalidate()
@@ -1003,7 +1040,9 @@ class SetupScreen(Screen[SetupResult | None]):
             self._focus_first_error()
             return
         strategy = self.strategy
-        self.dismiss(SetupResult(strategy, strategy.to_json(), self.practice))
+        self.dismiss(
+            SetupResult(strategy, strategy.to_json(), self.practice, used_finder=self.used_finder)
+        )
 
     def _focus_first_error(self) -> None:
         if self.lr_control.error is not None:

@@ -4,6 +4,10 @@ A chart is drawn by plotext once per (data, size, theme) and kept as a grid of
 cells (see :mod:`plotext_cells`). Playing a run back only moves a cursor:
 columns right of the current step are masked out and a marker sits on the
 current point, so a frame touches a few lines and never runs plotext.
+
+The x axis may be logarithmic (``log_x``: learning rates), and vertical
+markers with labels (``set_markers``: the LR finder's suggestions) are laid
+over the cells, so adding, moving or highlighting one never runs plotext either.
 """
 
 from __future__ import annotations
@@ -43,6 +47,10 @@ CURSOR = "●"
 ABOVE = "▲"
 BELOW = "▼"
 LEGEND_LINE = "━"
+MARKER_LINE = "┊"
+"""A vertical marker: dotted, so it reads apart from the data's braille."""
+MARKER_LINE_HIGHLIGHT = "┃"
+"""The highlighted marker: heavy, so the choice reads without colour."""
 
 LOG_SPAN_DECADES = 12.0
 """The log axis shows at most this many decades: a converged run's gap of 1e-30 must not flatten the rest."""
@@ -88,10 +96,25 @@ class _Built:
     marks: list[tuple[np.ndarray, np.ndarray, int]] = field(default_factory=list)
     """Per series: the line of each point, the glyph code (0 none, 1 point, 2 above, 3 below), style."""
     width: int = 0
+    x_drawn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """The x values as plotted (log10 of x on a log axis, NaN where there is none)."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A vertical line at data ``x`` with a label beside it at the top of the plot."""
+
+    x: float
+    label: str = ""
 
 
 class SeriesChart(Widget):
-    """A line chart revealed progressively: ``set_series`` once, ``set_cursor`` per frame."""
+    """A line chart revealed progressively: ``set_series`` once, ``set_cursor`` per frame.
+
+    ``set_markers`` adds labelled vertical lines at given x values (one label
+    per line of the plot, from the top, so close markers do not overwrite each
+    other's words); ``highlight`` draws one heavy and its label in reverse.
+    """
 
     DEFAULT_CSS = """
     SeriesChart {
@@ -112,6 +135,12 @@ class SeriesChart(Widget):
         self._x = np.zeros(0)
         self._series: list[Series] = []
         self._log_y = False
+        self._log_x = False
+        self._markers: list[Marker] = []
+        self._highlight: int | None = None
+        self._overlay: tuple[tuple[object, ...], dict[int, list[tuple[int, str, int, bool]]]] | None
+        self._overlay = None
+        """(key, cells per line): the markers' cells as (column, glyph, style, is_label)."""
         self._title = ""
         self._x_label = ""
         self._y_label = ""
@@ -131,11 +160,16 @@ class SeriesChart(Widget):
         series: list[Series],
         *,
         log_y: bool = False,
+        log_x: bool = False,
         title: str = "",
         x_label: str = "",
         y_label: str = "",
     ) -> None:
-        """Replace the data; the chart is redrawn by plotext on the next render."""
+        """Replace the data; the chart is redrawn by plotext on the next render.
+
+        ``log_x`` draws x on a log10 axis with decade ticks; x values that are
+        not positive and finite have no place on it and are left out.
+        """
         self._x = np.asarray(x, dtype=np.float64).reshape(-1)
         n = len(self._x)
         fitted = []
@@ -148,6 +182,7 @@ class SeriesChart(Widget):
             fitted.append(Series(values, s.label, s.color))
         self._series = fitted
         self._log_y = log_y
+        self._log_x = log_x
         self._title, self._x_label, self._y_label = title, x_label, y_label
         self._version += 1
         self._built = None
@@ -156,6 +191,37 @@ class SeriesChart(Widget):
     @property
     def cursor(self) -> int | None:
         return self._cursor
+
+    @property
+    def markers(self) -> list[Marker]:
+        return list(self._markers)
+
+    @property
+    def highlight(self) -> int | None:
+        return self._highlight
+
+    def set_markers(
+        self,
+        markers: Sequence[tuple[float, str] | Marker],
+        *,
+        highlight: int | None = None,
+    ) -> None:
+        """Vertical lines at data x values, each labelled; ``highlight`` is the index of one to stress.
+
+        Markers are laid over the drawn chart: changing them never runs plotext.
+        A marker outside the x axis is not drawn.
+        """
+        self._markers = [m if isinstance(m, Marker) else Marker(float(m[0]), m[1]) for m in markers]
+        self._highlight = highlight
+        self._overlay = None
+        self.refresh()
+
+    def set_highlight(self, index: int | None) -> None:
+        """Stress marker ``index`` (None: none)."""
+        if index != self._highlight:
+            self._highlight = index
+            self._overlay = None
+            self.refresh()
 
     def set_cursor(self, index: int | None) -> None:
         """Reveal the series up to ``x[index]`` and mark that point; None shows everything unmarked."""
@@ -195,25 +261,116 @@ class SeriesChart(Widget):
         gy = y - built.offset
         if gy >= grid.height:
             return Strip.blank(width, grid.palette[built.blank])
-        if self._cursor is None or gy not in grid.canvas_rows:
+        overlay = self._overlay_cells(built).get(gy) if self._markers else None
+        if (self._cursor is None and not overlay) or gy not in grid.canvas_rows:
             return grid.strips[gy]
         chars = grid.chars[gy].copy()
         styles = grid.styles[gy].copy()
-        cut = self._cut(built, self._cursor)
-        start = max(cut + 1, grid.canvas_cols.start)
-        if start < grid.canvas_cols.stop:
-            chars[start : grid.canvas_cols.stop] = " "
-            styles[start : grid.canvas_cols.stop] = built.blank
-        for col, glyph, style in self._marks_on(built, self._cursor, y):
-            chars[col] = glyph
-            styles[col] = style
+        if self._cursor is not None:
+            cut = self._cut(built, self._cursor)
+            start = max(cut + 1, grid.canvas_cols.start)
+            if start < grid.canvas_cols.stop:
+                chars[start : grid.canvas_cols.stop] = " "
+                styles[start : grid.canvas_cols.stop] = built.blank
+        for col, glyph, style, is_label in overlay or ():
+            # A marker's line passes behind the data; its label is written over it.
+            if is_label or chars[col] == " ":
+                chars[col] = glyph
+                styles[col] = style
+        if self._cursor is not None:
+            for col, glyph, style in self._marks_on(built, self._cursor, y):
+                chars[col] = glyph
+                styles[col] = style
         return cells_to_strip(chars, styles, grid.palette)
 
     # -- internals -------------------------------------------------------
 
     def _restyle(self) -> None:
         self._built = None
+        self._overlay = None
         self.refresh()
+
+    def _overlay_cells(self, built: _Built) -> dict[int, list[tuple[int, str, int, bool]]]:
+        """The markers' cells by grid line: built once per (chart, markers, highlight)."""
+        key = (built.key, id(built), tuple(self._markers), self._highlight)
+        if self._overlay is not None and self._overlay[0] == key:
+            return self._overlay[1]
+        cells: dict[int, list[tuple[int, str, int, bool]]] = {}
+        grid = built.grid
+        if grid is not None and grid.canvas_width and grid.canvas_height:
+            cells = self._marker_cells(built, grid)
+        self._overlay = (key, cells)
+        return cells
+
+    def _marker_cells(
+        self, built: _Built, grid: CellGrid
+    ) -> dict[int, list[tuple[int, str, int, bool]]]:
+        theme = ChartTheme.from_widget(self)
+        palette = grid.palette
+        line_style = palette.add(
+            Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color)
+        )
+        # The highlighted marker differs in shape (a heavy line, a label in reverse), not hue.
+        fg, bg = theme.foreground.rich_color, theme.background.rich_color
+        strong_style = palette.add(Style(color=fg, bgcolor=bg, bold=True))
+        label_style = palette.add(Style(color=fg, bgcolor=bg))
+        label_strong = palette.add(Style(color=fg, bgcolor=bg, bold=True, reverse=True))
+        cols = grid.canvas_cols
+        rows = list(grid.canvas_rows)
+        placed: list[tuple[int, int]] = []
+        """(marker, column) of the markers on the axis, in marker order."""
+        for i, marker in enumerate(self._markers):
+            x = self._transform_x(np.array([marker.x]))
+            # The data's rounding (braille): a marker at x[k] sits on the point drawn for x[k].
+            col = int(grid.col_of(x, BRAILLE_COLS)[0])
+            if col in cols:
+                placed.append((i, col))
+        lines = {col for _i, col in placed}
+        taken = np.zeros((grid.height, grid.width), dtype=bool)
+        """Cells already holding a label: labels never overwrite each other."""
+        cells: dict[int, list[tuple[int, str, int, bool]]] = {}
+        for i, col in placed:
+            high = i == self._highlight
+            glyph = MARKER_LINE_HIGHLIGHT if high else MARKER_LINE
+            style = strong_style if high else line_style
+            for gy in rows:
+                cells.setdefault(gy, []).append((col, glyph, style, False))
+            label = self._markers[i].label
+            if not label:
+                continue
+            room_right = cols.stop - (col + 1)
+            room_left = col - cols.start
+            text = label[: max(room_right, room_left)]
+            sides = [col + 1] if len(text) <= room_right else []
+            if len(text) <= room_left:
+                sides.append(col - len(text))
+            # The line (from the top) and side where the label hides the least of the data.
+            best: tuple[int, int, int] | None = None
+            for gy in rows:
+                for first in sides:
+                    span = slice(first, first + len(text))
+                    cost = int((grid.chars[gy, span] != " ").sum())
+                    cost += sum(1 for c in lines if first <= c < first + len(text))
+                    cost += 1000 * int(taken[gy, span].any())
+                    if best is None or cost < best[0]:
+                        best = (cost, gy, first)
+            if best is None:
+                continue
+            _cost, gy, first = best
+            taken[gy, first : first + len(text)] = True
+            for k, ch in enumerate(text):
+                cells.setdefault(gy, []).append(
+                    (first + k, ch, label_strong if high else label_style, True)
+                )
+        return cells
+
+    def _transform_x(self, x: np.ndarray) -> np.ndarray:
+        """x as plotted: log10 on a log axis (NaN where x is not positive and finite)."""
+        x = np.asarray(x, dtype=np.float64)
+        if not self._log_x:
+            return x
+        with np.errstate(all="ignore"):
+            return np.where(np.isfinite(x) & (x > 0), np.log10(np.where(x > 0, x, 1.0)), np.nan)
 
     def _key(self) -> tuple[object, ...]:
         return (self._version, self.size.width, self.size.height, self.app.theme, self.rich_style)
@@ -252,12 +409,20 @@ class SeriesChart(Widget):
             )
         ty, lo, hi = scale_values([s.values for s in self._series], log_y=self._log_y)
         fig = new_figure(width, plot_height)
-        xlo, xhi = float(self._x[0]), float(self._x[-1])
+        tx = self._transform_x(self._x)
+        if self._log_x:
+            known = tx[np.isfinite(tx)]
+            xlo, xhi = (float(known.min()), float(known.max())) if len(known) else (0.0, 0.0)
+            if xhi <= xlo:
+                xlo, xhi = xlo - 0.5, xlo + 0.5
+        else:
+            xlo, xhi = float(self._x[0]), float(self._x[-1])
         if not math.isfinite(xlo) or not math.isfinite(xhi) or xhi <= xlo:
             xlo, xhi = 0.0, max(1.0, float(len(self._x) - 1))
         for i, values in enumerate(ty):
-            for a, b in _finite_runs(values):
-                fig.plot(self._x[a:b].tolist(), values[a:b].tolist(), marker="braille", color=i)
+            drawn = np.where(np.isfinite(tx), values, np.nan) if self._log_x else values
+            for a, b in _finite_runs(drawn):
+                fig.plot(tx[a:b].tolist(), drawn[a:b].tolist(), marker="braille", color=i)
         if not ty or all(not _finite_runs(v) for v in ty):
             # plotext draws no axes without data: an invisible point keeps the frame.
             fig.scatter([xlo], [lo], marker=" ", color=len(ty))
@@ -265,10 +430,15 @@ class SeriesChart(Widget):
         fig.ylim(lo, hi)
         label_rows = 1 if (self._x_label or self._y_label) and plot_height >= 8 else 0
         canvas_height = plot_height - 3 - label_rows
-        xt = nice_ticks(xlo, xhi, max(2, (width - 8) // 12))
-        fig.xticks(xt, [tick_label(v) for v in xt])
+        if self._log_x:
+            xt, xl = log_ticks(xlo, xhi, max(2, (width - 8) // 7))
+            if xt:
+                fig.xticks(xt, xl)
+        else:
+            xt = nice_ticks(xlo, xhi, max(2, (width - 8) // 12))
+            fig.xticks(xt, [tick_label(v) for v in xt])
         if self._log_y:
-            yt, yl = log_ticks(lo, hi, max(2, canvas_height // 2))
+            yt, yl = _log_ticks_within_a_decade(lo, hi, max(2, canvas_height // 2))
         else:
             yt = nice_ticks(lo, hi, max(2, canvas_height // 2))
             yl = [tick_label(v) for v in yt]
@@ -286,7 +456,7 @@ class SeriesChart(Widget):
         rows = slice(grid.canvas_rows.start, grid.canvas_rows.stop)
         cols = slice(grid.canvas_cols.start, grid.canvas_cols.stop)
         canvas[rows, cols] = grid.chars[rows, cols] != " "
-        x_cols = grid.col_of(self._x, BRAILLE_COLS)
+        x_cols = grid.col_of(tx, BRAILLE_COLS)
         marks = []
         top, bottom = grid.canvas_rows.start, grid.canvas_rows.stop - 1
         for i, values in enumerate(ty):
@@ -301,7 +471,7 @@ class SeriesChart(Widget):
             )
             marks.append((lines, code, style))
         return _Built(
-            key, grid, header, offset, blank, theme.base_style, canvas, x_cols, marks, width
+            key, grid, header, offset, blank, theme.base_style, canvas, x_cols, marks, width, tx
         )
 
     def _header(self, theme: ChartTheme, colors: Sequence[Color], width: int) -> Strip:
@@ -424,6 +594,27 @@ def scale_values(
         bottom = lo - (hi - lo) * OFF_TOP
         drawn = [np.where(np.isnan(t), np.nan, np.clip(t, bottom, top)) for t in drawn]
     return drawn, lo, hi
+
+
+def _log_ticks_within_a_decade(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
+    """Decade ticks (see ``log_ticks``); 1-2-5 ticks when fewer than two decades fall on the axis.
+
+    A curve that stays between 40 and 130 would otherwise get one label, or none.
+    """
+    ticks, labels = log_ticks(lo, hi, count)
+    if len(ticks) >= 2:
+        return ticks, labels
+    out: list[float] = []
+    for decade in range(math.floor(lo) - 1, math.ceil(hi) + 1):
+        for factor in (1, 2, 5):
+            t = decade + math.log10(factor)
+            if lo - 1e-9 <= t <= hi + 1e-9:
+                out.append(t)
+    if len(out) > count:
+        out = out[:: math.ceil(len(out) / count)]
+    if len(out) < 2:
+        return ticks, labels
+    return out, [tick_label(10.0**t) for t in out]
 
 
 def _finite_runs(values: np.ndarray) -> list[tuple[int, int]]:
