@@ -141,12 +141,20 @@ class LrgameApp(App[None]):
                 return
             remembered.strategy_json = result.strategy_json
             remembered.practice = result.practice
-            self.start_descent(level, result.strategy, result.strategy_json, result.practice)
+            self.start_descent(
+                level, result.strategy, result.strategy_json, result.practice, used_finder=result.used_finder
+            )
 
         self.push_screen(SetupScreen(level, remembered.strategy_json, remembered.practice), after)
 
     def start_descent(
-        self, level: Level, strategy: Any, strategy_json: dict[str, Any], practice: bool
+        self,
+        level: Level,
+        strategy: Any,
+        strategy_json: dict[str, Any],
+        practice: bool,
+        *,
+        used_finder: bool = False,
     ) -> None:
         from .screens.descent import DescentScreen
 
@@ -162,7 +170,9 @@ class LrgameApp(App[None]):
             elif choice == "map":
                 self.open_map_if_absent()
 
-        self.push_screen(DescentScreen(level, strategy, strategy_json, practice=practice), after)
+        self.push_screen(
+            DescentScreen(level, strategy, strategy_json, practice=practice, used_finder=used_finder), after
+        )
 
     def open_map_if_absent(self) -> None:
         from .screens.campaign import CampaignScreen

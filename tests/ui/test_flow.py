@@ -294,3 +294,26 @@ async def test_map_unlock_and_reset_progress(store: ProgressStore) -> None:
         assert isinstance(app.screen, TitleScreen)
         await pilot.press("q")
     assert app.return_code == 0 or app.return_code is None
+
+
+async def test_result_opens_the_sweep_and_a_race(store: ProgressStore) -> None:
+    from lrgame.ui.screens.race import RaceScreen, RaceSetupScreen
+    from lrgame.ui.screens.sweep import SweepScreen
+
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.08}})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("s")
+        await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceSetupScreen))
+        await pilot.press("g")
+        await wait_for(pilot, lambda: isinstance(app.screen, RaceScreen))
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))

@@ -28,7 +28,7 @@ from lrgame.playback import Playback
 from lrgame.storage import RunRecordResult
 
 from ..i18n import _
-from ..session import practice_verdict
+from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LossChart, LrChart
 from ..widgets.landscape import LandscapeView
 
@@ -52,13 +52,20 @@ class DescentScreen(Screen[str]):
     ]
 
     def __init__(
-        self, level: Level, strategy: Strategy, strategy_json: dict[str, Any], *, practice: bool
+        self,
+        level: Level,
+        strategy: Strategy,
+        strategy_json: dict[str, Any],
+        *,
+        practice: bool,
+        used_finder: bool = False,
     ) -> None:
         super().__init__()
         self.level = level
         self.strategy = strategy
         self.strategy_json = strategy_json
         self.practice = practice
+        self.used_finder = used_finder
         self.run_data: Run | None = None
         self.verdict: Verdict | None = None
         self.diagnosis: Diagnosis | None = None
@@ -105,7 +112,11 @@ class DescentScreen(Screen[str]):
 
     def _ready(self, run: Run, verdict: Verdict) -> None:
         self.run_data = run
-        self.verdict = practice_verdict(verdict) if self.practice else verdict
+        if self.practice:
+            verdict = practice_verdict(verdict)
+        if self.used_finder:
+            verdict = finder_verdict(verdict)
+        self.verdict = verdict
         self.playback = Playback(total=run.steps)
         # Aim for a walk of about ten seconds at the default speed, whatever the budget.
         self.playback.base_rate = max(3.0, run.steps / (10.0 * self.playback.speed))
@@ -207,7 +218,12 @@ class DescentScreen(Screen[str]):
             self._record = self.game.record_result(self.level, self.verdict, self.strategy_json)
         record_result = self._record
         screen = ResultScreen(
-            self.level, self.verdict, explain(self.diagnosis), record_result, practice=self.practice
+            self.level,
+            self.verdict,
+            explain(self.diagnosis),
+            record_result,
+            practice=self.practice,
+            used_finder=self.used_finder,
         )
         self.app.push_screen(screen, self._after_result)
 
@@ -222,7 +238,25 @@ class DescentScreen(Screen[str]):
                 ExportScreen(self.level, self.strategy, self.strategy_json), self._back_to_result
             )
             return
+        if choice == "sweep":
+            from .sweep import SweepScreen
+
+            self.app.push_screen(SweepScreen(self.level, self.strategy), self._back_to_result)
+            return
+        if choice == "race":
+            from .race import RaceSetupScreen
+
+            self.app.push_screen(RaceSetupScreen(self.level, self.strategy), self._race)
+            return
         self.dismiss(choice or "map")
+
+    def _race(self, racers: list[tuple[str, dict[str, Any]]] | None) -> None:
+        from .race import RaceScreen
+
+        if not racers:
+            self._back_to_result()
+            return
+        self.app.push_screen(RaceScreen(self.level, racers), self._back_to_result)
 
     def _back_to_result(self, _result: object = None) -> None:
         self._result_shown = True

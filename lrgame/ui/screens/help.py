@@ -30,11 +30,16 @@ def help_text() -> str:
             _(
                 "- **Setup**: Tab moves between fields. On the learning rate, Left/Right change it a little "
                 "(×10^0.1), Up/Down a lot (×10); you can also type it. Ctrl+R or F5 starts the walk; "
-                "`p` toggles practice mode."
+                "`p` toggles practice mode; `f` runs the LR finder where the level offers it (it costs 50 points)."
             ),
             _(
                 "- **Descent**: Space pauses, `n` takes a single step, `+`/`-` speed up or slow down, "
                 "`e` skips to the end, `r` restarts the replay, Escape goes back to the setup."
+            ),
+            _(
+                "- **Result**: `r` retries with the same settings, `n` goes to the next level, `w` watches again, "
+                "`s` shows a sweep of learning rates with yours marked, `g` races ghosts (your best, SGD, "
+                "momentum, Adam…), `x` shows the walk as PyTorch code and saves the strategy, `m` goes to the map."
             ),
             _(
                 "- Anywhere: `?` or F1 shows this help; Ctrl+P opens the command palette; Ctrl+Q quits."

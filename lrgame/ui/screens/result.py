@@ -14,6 +14,7 @@ from lrgame.storage import RunRecordResult
 
 from ..i18n import _
 from ..lessons import outcome_name, stars_text
+from ..session import FINDER_COST
 
 GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "diverged": "✗"}
 
@@ -24,6 +25,8 @@ class ResultScreen(ModalScreen[str]):
         Binding("n", "choose('next')", _("Next level")),
         Binding("m", "choose('map')", _("Map")),
         Binding("w", "choose('replay')", _("Watch again")),
+        Binding("s", "choose('sweep')", _("LR sweep")),
+        Binding("g", "choose('race')", _("Race ghosts")),
         Binding("x", "choose('export')", _("PyTorch code")),
         Binding("escape", "choose('retry')", _("Retry"), show=False),
     ]
@@ -36,6 +39,7 @@ class ResultScreen(ModalScreen[str]):
         record: RunRecordResult,
         *,
         practice: bool,
+        used_finder: bool = False,
     ) -> None:
         super().__init__()
         self.level = level
@@ -43,6 +47,7 @@ class ResultScreen(ModalScreen[str]):
         self.explanation = explanation
         self.record = record
         self.practice = practice
+        self.used_finder = used_finder
 
     def compose(self) -> ComposeResult:
         v = self.verdict
@@ -71,6 +76,8 @@ class ResultScreen(ModalScreen[str]):
                 lines.append(_("Personal best {score}", score=self.record.previous_best))
             if self.practice:
                 lines.append(_("Practice mode: the landscape was shown, so the score is halved."))
+            if self.used_finder:
+                lines.append(_("The LR finder's probe cost {cost} points.", cost=FINDER_COST))
             yield Static("\n".join(lines), id="result-score")
             with Horizontal(classes="buttons"):
                 yield Button(_("Retry (r)"), id="retry", variant="primary")

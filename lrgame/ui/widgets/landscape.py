@@ -45,6 +45,15 @@ from .plotext_cells import (
 
 WALKER = "●"
 GHOST = "◆"
+# One shape per ghost, so racers differ by more than their colour.
+GHOSTS = ("◆", "▲", "■", "✚")
+
+
+def ghost_glyph(index: int) -> str:
+    """The glyph of the walker of run ``index`` (0 is the player)."""
+    return WALKER if index == 0 else GHOSTS[(index - 1) % len(GHOSTS)]
+
+
 TRAIL = "•"
 START = "◇"
 GLOBAL_MIN = "★"
@@ -416,7 +425,7 @@ class _Scene:
             found = self.walker_cell(run, index)
             if found is not None:
                 x, y, glyph = found
-                glyph = glyph or (WALKER if i == 0 else GHOST)
+                glyph = glyph or ghost_glyph(i)
                 put((x, y), _Mark(glyph, color, 4 if i == 0 else 3))
         return overlay
 
@@ -444,8 +453,9 @@ class _Scene:
         ink = self.theme.foreground
         if self.runs:
             items.append((WALKER, self.colors[0], _("you"), None))
-            if len(self.runs) > 1:
-                items.append((GHOST, self.colors[1], _("ghost"), None))
+            for i in range(1, len(self.runs)):
+                label = _("ghost") if len(self.runs) == 2 else _("ghost {n}", n=i)
+                items.append((ghost_glyph(i), self.colors[i], label, None))
             items.append((START, ink, _("start"), None))
         if self.revealed:
             items.append((GLOBAL_MIN, ink, _("global minimum"), None))

@@ -1,0 +1,635 @@
+"""Ghost races: up to four strategies descend the same landscape at once.
+
+:class:`RaceSetupScreen` offers the racers: the player's current strategy, the
+player's best run on this level (when the save has one), and presets the level
+allows (optimizers, schedules, and the player's rate divided or multiplied by
+three). :class:`RaceScreen` computes every racer in one engine batch in a worker
+thread and plays them back together: a walker per racer on the landscape, their
+loss curves on one chart, a legend that names each colour, and a finish order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from lrgame.engine.outcome import Verdict, judge_batch
+from lrgame.engine.simulate import Run, run_batch
+from lrgame.engine.strategy import Strategy
+from lrgame.levels.model import Level
+from lrgame.playback import Playback
+
+from ..i18n import _
+from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
+from ..widgets.landscape import LandscapeView, ghost_glyph
+from ..widgets.lr_control import translate_bindings
+from ..widgets.plotext_cells import readable
+
+__all__ = [
+    "MAX_RACERS",
+    "RaceCandidate",
+    "RaceScreen",
+    "RaceSetupScreen",
+    "describe_strategy",
+    "finish_order",
+    "ordinal",
+    "race_candidates",
+    "race_colors",
+]
+
+MAX_RACERS = 4
+FRAME_SECONDS = 1 / 30
+RACE_SECONDS = 10.0
+"""A race lasts about this long at the default speed, whatever the budget."""
+OUTCOME_GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "diverged": "✗"}
+ADAPTIVE = ("adam", "adamw", "rmsprop", "adagrad")
+
+
+# -- the racers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaceCandidate:
+    """A racer the setup offers: a short label (the legend's), its strategy file form, and details."""
+
+    key: str
+    label: str
+    strategy_json: dict[str, Any]
+    detail: str
+
+
+def _g(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def describe_strategy(strategy: Strategy) -> str:
+    """A short line: ``sgd lr 0.1 · momentum 0.9 · step``."""
+    opt = strategy.optimizer
+    parts = [_("{name} lr {lr}", name=opt.display_name, lr=_g(strategy.lr))]
+    momentum = opt.params.get("momentum")
+    if momentum:
+        parts.append(_("momentum {m}", m=_g(float(momentum))))
+    if opt.params.get("nesterov"):
+        parts.append(_("Nesterov"))
+    if strategy.schedule.name != "constant":
+        parts.append(strategy.schedule.name.replace("_", "-"))
+    return " · ".join(parts)
+
+
+def _nice(value: float) -> float:
+    """One significant digit: a preset's rate should look chosen, not computed."""
+    if not (math.isfinite(value) and value > 0):
+        return 0.01
+    return float(f"{value:.1g}")
+
+
+def race_candidates(
+    level: Level, strategy: Strategy, best_json: Mapping[str, Any] | None = None
+) -> list[RaceCandidate]:
+    """The racers to offer, in order: yours, your best (if any), then presets the level allows.
+
+    Presets that the level refuses, that do not parse, or that repeat an earlier
+    racer exactly are left out.
+    """
+    out: list[RaceCandidate] = []
+    seen: dict[str, int] = {}
+
+    def add(key: str, label: str, obj: Mapping[str, Any]) -> None:
+        try:
+            parsed = level.strategy(json.loads(json.dumps(obj)))
+        except Exception:  # noqa: BLE001 - a preset or saved best the level refuses is not offered
+            return
+        if level.allowed.refusal(parsed) is not None:
+            return
+        canonical = json.dumps(parsed.to_json(), sort_keys=True)
+        if canonical in seen:
+            if key == "best":
+                # Your best is your current strategy: say so on the one entry.
+                first = out[seen[canonical]]
+                out[seen[canonical]] = RaceCandidate(
+                    first.key, first.label, first.strategy_json, first.detail + _(" (= your best)")
+                )
+            return
+        seen[canonical] = len(out)
+        out.append(RaceCandidate(key, label, parsed.to_json(), describe_strategy(parsed)))
+
+    add("yours", _("you"), strategy.to_json())
+    if best_json is not None:
+        add("best", _("your best"), best_json)
+    lr = float(strategy.lr)
+    opt_name = strategy.optimizer.name
+    widths = level.domain[:, 1] - level.domain[:, 0]
+    adaptive_lr = lr if opt_name in ADAPTIVE else _nice(3.0 * float(widths.max()) / level.steps)
+    sgd_lr = lr if opt_name == "sgd" else _nice(lr)
+    add("sgd", _("SGD"), {"optimizer": {"name": "sgd", "lr": sgd_lr}})
+    add(
+        "momentum",
+        _("SGD + momentum 0.9"),
+        {"optimizer": {"name": "sgd", "lr": sgd_lr, "momentum": 0.9}},
+    )
+    add("adam", _("Adam"), {"optimizer": {"name": "adam", "lr": adaptive_lr}})
+    optimizer = strategy.optimizer.with_lr(lr).to_json()
+    add("constant", _("constant"), {"optimizer": optimizer, "schedule": "constant"})
+    add("step", _("step decay"), {"optimizer": optimizer, "schedule": "step"})
+    add("warmup_cosine", _("warmup-cosine"), {"optimizer": optimizer, "schedule": "warmup_cosine"})
+    add("slower", _("your lr ÷ 3"), strategy.with_lr(float(f"{lr / 3:.3g}")).to_json())
+    add("faster", _("your lr × 3"), strategy.with_lr(float(f"{lr * 3:.3g}")).to_json())
+    return out
+
+
+def _best_json(app: Any, level: Level) -> dict[str, Any] | None:
+    """The player's best strategy on this level from the app's store, if the app has one."""
+    store = getattr(app, "store", None)
+    key = getattr(getattr(app, "campaign", None), "key", None)
+    if store is None or key is None:
+        return None
+    try:
+        record = store.level_record(key, level.id, level.digest)
+    except Exception:  # noqa: BLE001 - a save that cannot be read offers no ghost, never a crash
+        return None
+    best = None if record is None else record.best_strategy
+    return best if isinstance(best, dict) else None
+
+
+class RaceSetupScreen(Screen[list[tuple[str, dict[str, Any]]] | None]):
+    """Pick up to four racers; dismisses with ``[(label, strategy_json), ...]`` or None."""
+
+    DEFAULT_CSS = """
+    RaceSetupScreen #race-setup-box {
+        padding: 1 2;
+    }
+    RaceSetupScreen #race-setup-help {
+        color: $text-muted;
+        margin-bottom: 1;
+    }
+    RaceSetupScreen #race-racers {
+        height: auto;
+        max-height: 14;
+    }
+    RaceSetupScreen #race-setup-count {
+        height: 1;
+        margin-top: 1;
+    }
+    RaceSetupScreen .buttons {
+        height: auto;
+        margin-top: 1;
+    }
+    RaceSetupScreen .buttons Button {
+        margin: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("g", "race", _("Race!")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    def __init__(self, level: Level, strategy: Strategy | Mapping[str, Any]) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.level = level
+        self.strategy = (
+            strategy if isinstance(strategy, Strategy) else level.strategy(dict(strategy))
+        )
+        self.candidates: list[RaceCandidate] = []
+
+    def compose(self) -> ComposeResult:
+        self.candidates = race_candidates(
+            self.level, self.strategy, _best_json(self.app, self.level)
+        )
+        has_best = any(c.key == "best" for c in self.candidates)
+        picked = {0}
+        if has_best:
+            picked.add(1)
+        for i in range(len(self.candidates)):
+            if len(picked) >= MAX_RACERS:
+                break
+            picked.add(i)
+        language = getattr(self.app, "language", "en")
+        yield Header()
+        with Vertical(id="race-setup-box"):
+            yield Static(
+                _("Race ghosts on {title}", title=self.level.title.get(language)),
+                classes="heading",
+            )
+            yield Static(
+                _(
+                    "Pick up to four racers (space ticks one), then press g. They all descend the same landscape at once."
+                ),
+                id="race-setup-help",
+            )
+            yield SelectionList[int](
+                *(
+                    Selection(self._prompt(c), i, i in picked)
+                    for i, c in enumerate(self.candidates)
+                ),
+                id="race-racers",
+            )
+            yield Static("", id="race-setup-count")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Race! (g)"), id="race-go", variant="primary")
+                yield Button(_("Back (esc)"), id="race-back")
+        yield Footer()
+
+    def _prompt(self, candidate: RaceCandidate) -> Text:
+        text = Text(candidate.label, style="bold")
+        text.append("  " + candidate.detail, style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Ghost race")
+        self.query_one(SelectionList).focus()
+        self._show_count()
+
+    @property
+    def picked(self) -> list[RaceCandidate]:
+        chosen = sorted(self.query_one(SelectionList).selected)
+        return [self.candidates[i] for i in chosen]
+
+    def _show_count(self) -> None:
+        count = len(self.query_one(SelectionList).selected)
+        self.query_one("#race-setup-count", Static).update(
+            _("{count} of {most} racers picked", count=count, most=MAX_RACERS)
+        )
+
+    @on(SelectionList.SelectionToggled)
+    def _toggled(self, event: SelectionList.SelectionToggled[int]) -> None:
+        selection_list = self.query_one(SelectionList)
+        value = event.selection.value
+        if value in selection_list.selected and len(selection_list.selected) > MAX_RACERS:
+            selection_list.deselect(value)
+            self.notify(_("Up to four racers: untick one first."), severity="warning")
+        self._show_count()
+
+    @on(SelectionList.SelectedChanged)
+    def _changed(self) -> None:
+        self._show_count()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "race-go":
+            self.action_race()
+        else:
+            self.action_back()
+
+    def action_race(self) -> None:
+        picked = self.picked
+        if not picked:
+            self.notify(_("Pick at least one racer."), severity="warning")
+            return
+        self.dismiss([(c.label, dict(c.strategy_json)) for c in picked[:MAX_RACERS]])
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+# -- the race ---------------------------------------------------------------
+
+
+def finish_order(verdicts: Sequence[Verdict]) -> list[int]:
+    """Racer indices, first to last.
+
+    Those that reached the goal come first, by steps to the goal (then final
+    loss); then those that stopped short (stuck or out of steps), by final loss;
+    then those that diverged, the one that held out longest first.
+    """
+
+    def key(i: int) -> tuple[int, float, float]:
+        v = verdicts[i]
+        loss = v.final_loss if v.final_loss is not None else math.inf
+        if v.outcome == "reached_goal" and v.steps_to_goal is not None:
+            return (0, float(v.steps_to_goal), loss)
+        if v.outcome == "diverged":
+            return (2, -float(v.steps), 0.0)
+        return (1, loss, 0.0)
+
+    return sorted(range(len(verdicts)), key=lambda i: (*key(i), i))
+
+
+def ordinal(place: int) -> str:
+    names = {1: _("1st"), 2: _("2nd"), 3: _("3rd"), 4: _("4th")}
+    return names.get(place, _("{n}th", n=place))
+
+
+def race_colors(theme_variables: Mapping[str, str], count: int) -> list[str]:
+    """Theme roles from DEFAULT_COLORS whose colours differ under the current theme.
+
+    Some themes give two roles one colour (textual-dark's accent and warning are
+    both #ffa62b): such a role is skipped, so no two racers share a colour.
+    """
+    chosen: list[str] = []
+    seen: list[Color] = []
+    for role in DEFAULT_COLORS:
+        try:
+            color = Color.parse(theme_variables.get(role, role))
+        except Exception:  # noqa: BLE001 - an unparsable theme value: keep the role as it is
+            chosen.append(role)
+            continue
+        r, g, b = color.rgb
+        if all(abs(r - o.r) + abs(g - o.g) + abs(b - o.b) > 60 for o in seen):
+            chosen.append(role)
+            seen.append(color)
+    for role in DEFAULT_COLORS:
+        if role not in chosen:
+            chosen.append(role)
+    return [chosen[i % len(chosen)] for i in range(count)]
+
+
+def _num(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return _("∞ (blown up)")
+    return f"{value:.3g}"
+
+
+class RaceScreen(Screen[None]):
+    """Up to four racers on one landscape, one batch, played back together."""
+
+    DEFAULT_CSS = """
+    RaceScreen #race-body {
+        height: 1fr;
+    }
+    RaceScreen #race-landscape {
+        width: 3fr;
+    }
+    RaceScreen #race-side {
+        width: 2fr;
+        min-width: 30;
+    }
+    RaceScreen #race-legend {
+        height: auto;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    RaceScreen #race-loss {
+        height: 1fr;
+        min-height: 6;
+    }
+    RaceScreen #race-order {
+        height: auto;
+        padding: 0 1;
+        border-top: solid $primary 50%;
+    }
+    """
+
+    BINDINGS = [
+        Binding("space", "pause", _("Pause/Resume")),
+        Binding("plus,equals_sign", "faster", _("Faster"), key_display="+", show=False),
+        Binding("minus", "slower", _("Slower"), key_display="-", show=False),
+        Binding("e", "skip", _("Skip to end")),
+        Binding("r", "restart", _("Restart")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    def __init__(
+        self, level: Level, racers: Sequence[tuple[str, Strategy | Mapping[str, Any]]]
+    ) -> None:
+        super().__init__()
+        translate_bindings(self)
+        if not racers:
+            raise ValueError("a race needs at least one racer")
+        self.level = level
+        picked = list(racers)[:MAX_RACERS]
+        self.labels = [label for label, _s in picked]
+        self.strategies = [
+            s if isinstance(s, Strategy) else level.strategy(dict(s)) for _label, s in picked
+        ]
+        self.racer_colors = [DEFAULT_COLORS[i % len(DEFAULT_COLORS)] for i in range(len(picked))]
+        self.runs: list[Run] = []
+        self.verdicts: list[Verdict] = []
+        self.order: list[int] = []
+        self.playback: Playback | None = None
+        self.compute_seconds = 0.0
+        self._timer: Timer | None = None
+        self._last_tick = 0.0
+        self._finished_shown = False
+
+    def compose(self) -> ComposeResult:
+        self.racer_colors = race_colors(self.app.theme_variables, len(self.labels))
+        yield Header()
+        with Horizontal(id="race-body"):
+            yield LandscapeView(id="race-landscape")
+            with Vertical(id="race-side"):
+                yield Static(self.legend_text(), id="race-legend")
+                yield LossChart(id="race-loss")
+                yield Static(_("Computing the race…"), id="race-order")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        language = getattr(self.app, "language", "en")
+        self.sub_title = _("Ghost race · {title}", title=self.level.title.get(language))
+        self.query_one(LandscapeView).set_level(self.level)
+        self.compute()
+
+    @work(thread=True, exclusive=True)
+    def compute(self) -> None:
+        started = time.perf_counter()
+        level = self.level
+        batch = run_batch(level.landscape, level.start, self.strategies, level.noise)
+        verdicts = judge_batch(
+            batch.trajectory,
+            batch.loss,
+            batch.steps,
+            batch.diverged,
+            level.goal,
+            level.local_minima,
+            level.par,
+        )
+        runs = [batch.row(i) for i in range(len(batch))]
+        seconds = time.perf_counter() - started
+        self.app.call_from_thread(self._ready, runs, verdicts, seconds)
+
+    def _ready(self, runs: list[Run], verdicts: list[Verdict], seconds: float) -> None:
+        if not self.is_attached:
+            return
+        self.runs, self.verdicts, self.compute_seconds = runs, verdicts, seconds
+        self.order = finish_order(verdicts)
+        total = max(run.steps for run in runs)
+        self.playback = Playback(total=total)
+        self.playback.base_rate = max(3.0, total / (RACE_SECONDS * self.playback.speed))
+        self.query_one(LandscapeView).set_runs(runs, self.racer_colors)
+        self.query_one(LossChart).set_runs(
+            runs, self.level.goal.loss, self.labels, self.racer_colors
+        )
+        self.show_step()
+        self._last_tick = time.monotonic()
+        self._timer = self.set_interval(FRAME_SECONDS, self.tick)
+
+    # -- playback -----------------------------------------------------------
+
+    def tick(self) -> None:
+        if self.playback is None or not self.is_attached:
+            return
+        now = time.monotonic()
+        advanced = self.playback.tick(now - self._last_tick)
+        self._last_tick = now
+        if advanced:
+            self.show_step()
+
+    def show_step(self) -> None:
+        playback = self.playback
+        if playback is None or not self.runs:
+            return
+        t = playback.step
+        self.query_one(LandscapeView).set_step(t)
+        self.query_one(LossChart).set_cursor(t)
+        if playback.finished and not self._finished_shown:
+            self._finished_shown = True
+            self.query_one(LandscapeView).reveal()
+        self.query_one("#race-order", Static).update(self.order_text(t))
+
+    def legend_text(self) -> Text:
+        """One line per racer: its walker glyph and line in its colour, its label and strategy."""
+        text = Text()
+        for i, (label, strategy) in enumerate(zip(self.labels, self.strategies, strict=True)):
+            if i:
+                text.append("\n")
+            color = self._color(i)
+            glyph = ghost_glyph(i)
+            text.append(f"{glyph} {LEGEND_LINE}{LEGEND_LINE} ", style=f"bold {color}")
+            text.append(label, style="bold")
+            text.append("  " + describe_strategy(strategy), style="dim")
+        return text
+
+    def _color(self, i: int) -> str:
+        """Racer i's colour as hex, nudged to stand out from the background as the charts do."""
+        role = self.racer_colors[i]
+        variables = self.app.theme_variables
+        try:
+            color = Color.parse(variables.get(role, role))
+            background = Color.parse(variables.get("background", "#000000"))
+        except Exception:  # noqa: BLE001 - an odd theme value: fall back to the role's name
+            return role
+        return readable(color, background).hex
+
+    def standing(self, i: int, t: int) -> str:
+        """Racer i's state at step t, in words."""
+        run, verdict = self.runs[i], self.verdicts[i]
+        done = t >= run.steps
+        if verdict.outcome == "reached_goal" and verdict.steps_to_goal is not None:
+            if t >= verdict.steps_to_goal:
+                return _("goal at step {n}", n=verdict.steps_to_goal)
+        if done:
+            if verdict.outcome == "diverged":
+                return _("diverged at step {n}", n=run.steps)
+            if verdict.outcome == "stuck_local":
+                return _("stuck in a local minimum, loss {loss}", loss=_num(verdict.final_loss))
+            if verdict.outcome == "out_of_steps":
+                return _("out of steps, loss {loss}", loss=_num(verdict.final_loss))
+        index = min(t, len(run.loss) - 1)
+        return _("loss {loss}", loss=_num(float(run.loss[index])))
+
+    def standings(self, t: int) -> list[int]:
+        """Racer indices as the race stands at step t: arrivals by arrival, then by current loss.
+
+        Only what has happened by step t counts, so the standings never give the result away.
+        """
+
+        def key(i: int) -> tuple[int, float]:
+            run, verdict = self.runs[i], self.verdicts[i]
+            if (
+                verdict.outcome == "reached_goal"
+                and verdict.steps_to_goal is not None
+                and t >= verdict.steps_to_goal
+            ):
+                return (0, float(verdict.steps_to_goal))
+            if verdict.outcome == "diverged" and t >= run.steps:
+                return (2, -float(run.steps))
+            loss = float(run.loss[min(t, len(run.loss) - 1)])
+            return (1, loss if math.isfinite(loss) else math.inf)
+
+        return sorted(range(len(self.runs)), key=lambda i: (*key(i), i))
+
+    def order_text(self, t: int) -> Text:
+        """The finish order once the race is over; the standings (finishers placed) during it."""
+        playback = self.playback
+        assert playback is not None
+        text = Text()
+        finished = playback.finished
+        if finished:
+            text.append(_("Finish order"), style="bold")
+        else:
+            state = _("paused") if playback.paused else _("racing")
+            text.append(
+                _(
+                    "Step {step}/{total} · {state} ×{speed}",
+                    step=t,
+                    total=playback.total,
+                    state=state,
+                    speed=playback.speed,
+                ),
+                style="bold",
+            )
+        place = 0
+        for i in self.order if finished else self.standings(t):
+            verdict = self.verdicts[i]
+            arrived = (
+                verdict.outcome == "reached_goal"
+                and verdict.steps_to_goal is not None
+                and t >= verdict.steps_to_goal
+            )
+            text.append("\n")
+            if finished or arrived:
+                place += 1
+                text.append(f"{ordinal(place)} ", style="bold")
+            stopped = finished or arrived or t >= self.runs[i].steps
+            glyph = OUTCOME_GLYPHS.get(verdict.outcome, "?") if stopped else "…"
+            text.append(f"{glyph} ")
+            text.append(self.labels[i], style=f"bold {self._color(i)}")
+            text.append(" · " + self.standing(i, t))
+        return text
+
+    # -- controls -----------------------------------------------------------
+
+    def action_pause(self) -> None:
+        if self.playback is not None:
+            self.playback.toggle_pause()
+            self._last_tick = time.monotonic()
+            self.show_step()
+
+    def action_faster(self) -> None:
+        if self.playback is not None:
+            self.playback.faster()
+            self.show_step()
+
+    def action_slower(self) -> None:
+        if self.playback is not None:
+            self.playback.slower()
+            self.show_step()
+
+    def action_skip(self) -> None:
+        if self.playback is not None:
+            self.playback.skip_to_end()
+            self.show_step()
+
+    def action_restart(self) -> None:
+        if self.playback is None:
+            return
+        self.playback.restart()
+        self._finished_shown = False
+        view = self.query_one(LandscapeView)
+        view.set_level(self.level)
+        view.set_runs(self.runs, self.racer_colors)
+        self._last_tick = time.monotonic()
+        self.show_step()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()

@@ -1,0 +1,832 @@
+"""The learning-rate sweep: the same optimizer and schedule at 200 headline rates.
+
+After a run, the player sees the whole rate axis at once: which rates reach the
+goal (the sweet spot), which get stuck or run out of steps, the divergence
+cliff (the smallest rate from which every larger rate flies apart) and where
+their own rate landed. All rates, plus the player's own, are one engine batch
+computed in a worker thread; the chart is drawn once per size and mode.
+
+The chart is this module's own small widget: the learning rate runs along a
+log axis (log10 of the rate, with decade ticks labelled as rates), the regions
+are tinted and named in words on a strip under the plot, and the player's rate
+and the cliff are vertical markers with labels, so nothing is told by colour
+alone.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.screen import Screen
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Static
+
+from lrgame.engine.outcome import Verdict, judge_batch
+from lrgame.engine.simulate import run_sweep
+from lrgame.engine.strategy import Strategy
+from lrgame.levels.model import Level
+
+from ..i18n import _
+from ..widgets.charts import scale_values
+from ..widgets.lr_control import translate_bindings
+from ..widgets.plotext_cells import (
+    CellGrid,
+    ChartTheme,
+    Palette,
+    cells_to_strip,
+    log_ticks,
+    new_figure,
+    nice_ticks,
+    readable,
+    tick_label,
+)
+from ..widgets.plotext_cells import (
+    render_figure as render_plotext,
+)
+
+__all__ = [
+    "SWEEP_POINTS",
+    "RateRange",
+    "SweepChart",
+    "SweepPlot",
+    "SweepResult",
+    "SweepScreen",
+    "analyse_sweep",
+    "compute_sweep",
+    "sweep_rates",
+]
+
+SWEEP_POINTS = 200
+LR_LOW, LR_HIGH = 1e-6, 1e2
+"""The default sweep: 200 log-spaced headline rates over eight decades."""
+
+GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "…", "diverged": "✗"}
+"""One-cell glyphs per outcome: the region strip and the legend say it without colour."""
+OUTCOME_COLORS = {
+    "reached_goal": "success",
+    "stuck_local": "warning",
+    "out_of_steps": "secondary",
+    "diverged": "error",
+}
+YOU_LINE, CLIFF_LINE, PAR_LINE, YOU_POINT, OFF_TOP_POINT = "│", "┆", "┄", "●", "▲"
+BRAILLE_COLS, BRAILLE_ROWS = 2, 4
+MAX_REGION_LINES = 7
+
+
+def outcome_phrase(verdict: Verdict) -> str:
+    if verdict.outcome == "reached_goal":
+        return _("reaches the goal in {steps} steps", steps=verdict.steps_to_goal)
+    return {
+        "stuck_local": _("gets stuck in a local minimum"),
+        "out_of_steps": _("runs out of steps"),
+        "diverged": _("diverges"),
+    }.get(verdict.outcome, verdict.outcome)
+
+
+def region_name(outcome: str) -> str:
+    return {
+        "reached_goal": _("sweet spot"),
+        "stuck_local": _("stuck"),
+        "out_of_steps": _("out of steps"),
+        "diverged": _("diverges"),
+    }.get(outcome, outcome)
+
+
+def lr_text(value: float) -> str:
+    """A rate in two significant digits: ``0.0042``, ``1.1``, ``1e-06`` -> ``1e-6``."""
+    if not math.isfinite(value):
+        return str(value)
+    text = f"{float(f'{value:.2g}'):g}"
+    return text.replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+
+
+# -- the computation -------------------------------------------------------
+
+
+def sweep_rates(lr: float, points: int = SWEEP_POINTS) -> np.ndarray:
+    """Log-spaced headline rates: 1e-6 to 1e2, widened to keep the player's rate well inside."""
+    low, high = LR_LOW, LR_HIGH
+    if math.isfinite(lr) and lr > 0:
+        low, high = min(low, lr / 1e4), max(high, lr * 1e2)
+    return np.geomspace(low, high, points)
+
+
+@dataclass(frozen=True)
+class RateRange:
+    """A run of consecutive sampled rates with one outcome: rates ``lrs[start:stop]``."""
+
+    outcome: str
+    start: int
+    stop: int
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """The sweep judged: everything the chart and the words need."""
+
+    lrs: np.ndarray
+    verdicts: list[Verdict]
+    your_lr: float
+    yours: Verdict
+    segments: list[RateRange]
+    bands: list[RateRange]
+    """The segments that reach the goal: the sweet spot(s)."""
+    cliff: float | None
+    """The smallest sampled rate from which every larger sampled rate diverges."""
+    cliff_index: int | None
+    seconds: float = 0.0
+    final_gap: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Final loss above the global minimum per rate (inf where the run diverged)."""
+    steps_to_goal: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Steps to the goal per rate (NaN where the goal was not reached)."""
+
+    @property
+    def outcomes(self) -> list[str]:
+        return [v.outcome for v in self.verdicts]
+
+    @property
+    def position(self) -> str:
+        """Where the player's rate sits: ``past_cliff``, ``sweet_spot``, ``too_small``, ``too_large``, ``between`` or ``no_band``."""
+        lr = self.your_lr
+        if self.cliff is not None and lr >= self.cliff:
+            return "past_cliff"
+        if not self.bands:
+            return "no_band"
+        if any(b.low <= lr <= b.high for b in self.bands):
+            return "sweet_spot"
+        if lr < self.bands[0].low:
+            return "too_small"
+        if lr > self.bands[-1].high:
+            return "too_large"
+        return "between"
+
+    def summary(self) -> str:
+        """One plain-words line: the sweet spot, the cliff, and the player's rate."""
+        parts = []
+        if self.bands:
+            ranges = [_span(b.low, b.high) for b in self.bands[:3]]
+            if len(self.bands) > 3:
+                ranges.append(_("{count} more bands", count=len(self.bands) - 3))
+            if len(ranges) == 1 and self.bands[0].low == self.bands[0].high:
+                parts.append(_("Only the rate {rate} reaches the goal", rate=ranges[0]))
+            elif len(ranges) == 1:
+                parts.append(_("Rates from {ranges} reach the goal", ranges=ranges[0]))
+            else:
+                listed = _("{first} and {last}", first=_(", ").join(ranges[:-1]), last=ranges[-1])
+                parts.append(_("Rates from {ranges} reach the goal", ranges=listed))
+        else:
+            parts.append(
+                _(
+                    "No rate from {low} to {high} reaches the goal with this optimizer and schedule",
+                    low=lr_text(float(self.lrs[0])),
+                    high=lr_text(float(self.lrs[-1])),
+                )
+            )
+        if self.cliff is not None:
+            parts.append(_("from {cliff} up the walk flies apart", cliff=lr_text(self.cliff)))
+        else:
+            parts.append(_("no rate up to {high} diverges", high=lr_text(float(self.lrs[-1]))))
+        where = {
+            "past_cliff": _("past the cliff"),
+            "sweet_spot": _("inside the sweet spot"),
+            "too_small": _("below the sweet spot (too small)"),
+            "too_large": _("above the sweet spot (too large)"),
+            "between": _("between two sweet spots"),
+            "no_band": "",
+        }[self.position]
+        mine = _(
+            "yours, {lr}, {outcome}", lr=lr_text(self.your_lr), outcome=outcome_phrase(self.yours)
+        )
+        if where:
+            mine = _("{mine}, {where}", mine=mine, where=where)
+        parts.append(mine)
+        return _("; ").join(parts) + "."
+
+
+def _span(low: float, high: float) -> str:
+    """``0.042 to 0.89``, or a single rate when the band is one sample wide."""
+    a, b = lr_text(low), lr_text(high)
+    return a if a == b else _("{low} to {high}", low=a, high=b)
+
+
+def analyse_sweep(
+    lrs: np.ndarray, verdicts: Sequence[Verdict]
+) -> tuple[list[RateRange], list[RateRange], int | None]:
+    """Runs of equal outcome, the goal-reaching runs, and the index where the cliff starts."""
+    segments: list[RateRange] = []
+    start = 0
+    outcomes = [v.outcome for v in verdicts]
+    for i in range(1, len(outcomes) + 1):
+        if i == len(outcomes) or outcomes[i] != outcomes[start]:
+            segments.append(
+                RateRange(outcomes[start], start, i, float(lrs[start]), float(lrs[i - 1]))
+            )
+            start = i
+    bands = [s for s in segments if s.outcome == "reached_goal"]
+    cliff = segments[-1].start if segments and segments[-1].outcome == "diverged" else None
+    return segments, bands, cliff
+
+
+def compute_sweep(level: Level, strategy: Strategy, lrs: np.ndarray | None = None) -> SweepResult:
+    """Run every rate and the player's own as one batch, and judge them (no UI: call from a worker)."""
+    started = time.perf_counter()
+    if lrs is None:
+        lrs = sweep_rates(strategy.lr)
+    lrs = np.asarray(lrs, dtype=np.float64)
+    # The player's exact rate rides along as the last row: its verdict is the real one.
+    batch = run_sweep(
+        level.landscape, level.start, strategy, np.append(lrs, strategy.lr), level.noise
+    )
+    verdicts = judge_batch(
+        batch.trajectory,
+        batch.loss,
+        batch.steps,
+        batch.diverged,
+        level.goal,
+        level.local_minima,
+        level.par,
+    )
+    yours, verdicts = verdicts[-1], verdicts[:-1]
+    segments, bands, cliff_index = analyse_sweep(lrs, verdicts)
+    floor = level.goal.loss if math.isfinite(level.goal.loss) else 0.0
+    gap = np.array(
+        [
+            np.inf
+            if v.outcome == "diverged" or v.final_loss is None
+            else max(v.final_loss - floor, 0.0)
+            for v in verdicts
+        ]
+    )
+    steps = np.array(
+        [
+            float(v.steps_to_goal)
+            if v.outcome == "reached_goal" and v.steps_to_goal is not None
+            else np.nan
+            for v in verdicts
+        ]
+    )
+    return SweepResult(
+        lrs=lrs,
+        verdicts=verdicts,
+        your_lr=float(strategy.lr),
+        yours=yours,
+        segments=segments,
+        bands=bands,
+        cliff=None if cliff_index is None else float(lrs[cliff_index]),
+        cliff_index=cliff_index,
+        seconds=time.perf_counter() - started,
+        final_gap=gap,
+        steps_to_goal=steps,
+    )
+
+
+# -- the chart -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepPlot:
+    """What the chart draws: y over log10(lr), the outcome per rate, and the markers."""
+
+    log_lr: np.ndarray
+    values: np.ndarray
+    outcomes: list[str]
+    log_y: bool
+    title: str
+    y_label: str = ""
+    you_log_lr: float | None = None
+    you_value: float = math.nan
+    cliff_log_lr: float | None = None
+    reference: float | None = None
+    """A horizontal reference line (par, in the steps view)."""
+    reference_label: str = ""
+    y_max: float | None = None
+
+
+class SweepChart(Widget):
+    """A static chart over a log learning-rate axis, with named regions and markers."""
+
+    DEFAULT_CSS = """
+    SweepChart {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,  # noqa: A002 - Textual's keyword
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._plot: SweepPlot | None = None
+        self._version = 0
+        self._key: tuple[object, ...] | None = None
+        self._lines: list[Strip] = []
+        self.grid: CellGrid | None = None
+        """The plotext figure as drawn last, with the overlays (tests read columns from it)."""
+        self.region_row: str = ""
+        """The text of the region strip as drawn last."""
+        self.render_count = 0
+        self.build_seconds = 0.0
+
+    @property
+    def plot(self) -> SweepPlot | None:
+        return self._plot
+
+    @property
+    def text(self) -> list[str]:
+        """The chart's lines as plain text, as drawn last (what a reader of the screen sees)."""
+        return [line.text for line in self._lines]
+
+    def set_plot(self, plot: SweepPlot | None) -> None:
+        self._plot = plot
+        self._version += 1
+        self.refresh()
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+
+    def _restyle(self) -> None:
+        self._key = None
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        key = (self._version, width, height, self.app.theme, self.rich_style)
+        if key != self._key:
+            started = time.perf_counter()
+            self._lines = self._build(width, height)
+            self._key = key
+            self.build_seconds = time.perf_counter() - started
+        if y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, self.rich_style)
+
+    # -- drawing -----------------------------------------------------------
+
+    def _build(self, width: int, height: int) -> list[Strip]:
+        theme = ChartTheme.from_widget(self)
+        base = theme.base_style
+        plot = self._plot
+        self.grid = None
+        self.region_row = ""
+        if plot is None or width < 20 or height < 1:
+            return []
+        title = Strip([Segment(plot.title, base + Style(bold=True))])
+        title = title.crop(0, width).extend_cell_length(width, base)
+        plot_height = height - 3
+        if plot_height < 6 or width < 30 or len(plot.log_lr) < 2:
+            return [title]
+        self.render_count += 1
+        palette = Palette()
+        line_color = theme.color("primary")
+        ref_color = theme.muted
+        fig = new_figure(width, plot_height)
+        xlo, xhi = float(plot.log_lr[0]), float(plot.log_lr[-1])
+        values = np.asarray(plot.values, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            if plot.log_y:
+                (drawn,), lo, hi = scale_values([values], log_y=True)
+            else:
+                finite = values[np.isfinite(values)]
+                top = float(finite.max()) if len(finite) else 1.0
+                if plot.y_max is not None:
+                    top = max(top, plot.y_max)
+                if plot.reference is not None:
+                    top = max(top, plot.reference)
+                lo, hi = 0.0, max(top, 1.0) * 1.05
+                drawn = values
+        for a, b in _finite_runs(drawn):
+            fig.plot(plot.log_lr[a:b].tolist(), drawn[a:b].tolist(), marker="braille", color=0)
+        if not _finite_runs(drawn):
+            fig.scatter([xlo], [lo], marker=" ", color=1)
+        fig.xlim(xlo, xhi)
+        fig.ylim(lo, hi)
+        label_rows = 1 if plot_height >= 10 else 0
+        canvas_height = plot_height - 3 - label_rows
+        xt, xl = log_ticks(xlo, xhi, max(2, (width - 10) // 7))
+        fig.xticks(xt, [_rate_label(v, s) for v, s in zip(xt, xl, strict=True)])
+        if plot.log_y:
+            yt, yl = log_ticks(lo, hi, max(2, canvas_height // 2))
+        else:
+            yt = nice_ticks(lo, hi, max(2, canvas_height // 2))
+            yl = [tick_label(v) for v in yt]
+        if yt:
+            fig.yticks(yt, yl)
+        if label_rows:
+            fig.xlabel(_("learning rate (log scale)"))
+            if plot.y_label:
+                fig.ylabel(plot.y_label)
+        grid = render_plotext(
+            fig,
+            width,
+            plot_height,
+            theme=theme,
+            colors={0: line_color, 1: line_color},
+            palette=palette,
+        )
+        self.grid = grid
+        chars, styles = grid.chars, grid.styles
+        rows = range(grid.canvas_rows.start, grid.canvas_rows.stop)
+        cols = np.arange(grid.canvas_cols.start, grid.canvas_cols.stop)
+        if len(cols) == 0 or len(rows) == 0:
+            return [title, *grid.strips]
+        # The outcome under each canvas column: the nearest sampled rate.
+        col_x = grid.x_of_cols()
+        nearest = np.clip(np.searchsorted(plot.log_lr, col_x), 1, len(plot.log_lr) - 1)
+        left = plot.log_lr[nearest - 1]
+        nearest = np.where(col_x - left < plot.log_lr[nearest] - col_x, nearest - 1, nearest)
+        col_outcome = [plot.outcomes[i] for i in nearest]
+
+        # Tint the sweet spot's columns and the cliff's (the strip below names them in words).
+        tints = {
+            "reached_goal": theme.background.blend(theme.color("success"), 0.16),
+            "diverged": theme.background.blend(theme.color("error"), 0.10),
+        }
+
+        def on_tint(index: int, outcome: str) -> int:
+            def make() -> Style:
+                return palette[index] + Style(bgcolor=tints[outcome].rich_color)
+
+            return palette.index(("tint", outcome, index), make)
+
+        cliff_from = math.inf if plot.cliff_log_lr is None else plot.cliff_log_lr
+        for j, c in enumerate(cols):
+            outcome = col_outcome[j]
+            if outcome == "reached_goal" or (outcome == "diverged" and col_x[j] >= cliff_from):
+                for r in rows:
+                    styles[r, c] = on_tint(int(styles[r, c]), outcome)
+
+        def mark_style(color: Color, *, bold: bool = False, on: int | None = None) -> int:
+            bg = palette[on].bgcolor if on is not None else theme.background.rich_color
+            style = Style(color=color.rich_color, bgcolor=bg, bold=bold)
+            return palette.add(style)
+
+        def put_text(r: int, c: int, text: str, color: Color) -> None:
+            """Write a label on the canvas, left to right from column c, inside the canvas."""
+            c = max(cols[0], min(c, cols[-1] - len(text) + 1))
+            for k, ch in enumerate(text):
+                if c + k in grid.canvas_cols:
+                    styles[r, c + k] = mark_style(color, bold=True, on=int(styles[r, c + k]))
+                    chars[r, c + k] = ch
+
+        def vline(c: int, glyph: str, color: Color) -> None:
+            for r in rows:
+                if chars[r, c] == " ":
+                    chars[r, c] = glyph
+                    styles[r, c] = mark_style(color, on=int(styles[r, c]))
+
+        if plot.reference is not None and lo <= plot.reference <= hi:
+            r = int(grid.line_of(plot.reference, BRAILLE_ROWS)[0])
+            if r in rows:
+                for c in cols:
+                    if chars[r, c] == " ":
+                        chars[r, c] = PAR_LINE
+                        styles[r, c] = mark_style(ref_color, on=int(styles[r, c]))
+                if plot.reference_label:
+                    put_text(r, cols[-1], plot.reference_label, ref_color)
+
+        you_color = theme.color("accent")
+        cliff_color = theme.color("error")
+        cliff_col = you_col = None
+        if plot.cliff_log_lr is not None:
+            cliff_col = int(grid.col_of(plot.cliff_log_lr, BRAILLE_COLS)[0])
+            if cliff_col in grid.canvas_cols:
+                vline(cliff_col, CLIFF_LINE, cliff_color)
+        if plot.you_log_lr is not None:
+            you_col = int(grid.col_of(plot.you_log_lr, BRAILLE_COLS)[0])
+            if you_col in grid.canvas_cols:
+                vline(you_col, YOU_LINE, you_color)
+                # The player's point on the curve (▲ at the top when it flew off).
+                value = plot.you_value
+                with np.errstate(all="ignore"):
+                    if plot.log_y:
+                        shown = math.log10(value) if value > 0 else -math.inf
+                    else:
+                        shown = value
+                if math.isfinite(shown) or shown == math.inf:
+                    glyph = YOU_POINT
+                    if shown >= hi:
+                        r, glyph = rows[0], OFF_TOP_POINT
+                    elif shown <= lo:
+                        r = rows[-1]
+                    else:
+                        r = int(grid.line_of(shown, BRAILLE_ROWS)[0])
+                    if r in rows:
+                        chars[r, you_col] = glyph
+                        styles[r, you_col] = mark_style(
+                            you_color, bold=True, on=int(styles[r, you_col])
+                        )
+        # Labels beside their lines on the top canvas lines, never over a marker or each other.
+        markers = {c for c in (you_col, cliff_col) if c is not None}
+        taken: set[tuple[int, int]] = set()
+
+        def label(col: int, text: str, color: Color, first_row: int) -> None:
+            n = len(text)
+            for r in (rows[first_row], rows[first_row ^ 1]) if len(rows) > 1 else (rows[0],):
+                for at in (col + 1, col - n):
+                    span = range(at, at + n)
+                    if (
+                        at >= cols[0]
+                        and at + n <= cols[-1] + 1
+                        and not markers.intersection(span)
+                        and not any((r, c) in taken for c in span)
+                        and all(chars[r, c] in (" ", YOU_LINE, CLIFF_LINE) for c in span)
+                    ):
+                        put_text(r, at, text, color)
+                        taken.update((r, c) for c in span)
+                        return
+
+        if cliff_col is not None and cliff_col in grid.canvas_cols:
+            label(cliff_col, _("cliff"), cliff_color, 0)
+        if you_col is not None and you_col in grid.canvas_cols:
+            label(you_col, _("you"), you_color, 1)
+        grid.__dict__.pop("strips", None)
+        lines = [title, *grid.strips]
+        lines.append(self._region_strip(theme, grid, cols, col_outcome, width))
+        lines.append(self._legend(theme, set(plot.outcomes), width))
+        return lines[:height]
+
+    def _region_strip(
+        self, theme: ChartTheme, grid: CellGrid, cols: np.ndarray, outcomes: list[str], width: int
+    ) -> Strip:
+        """A glyph per column, and each region's name written over its glyphs where it fits."""
+        base = theme.base_style
+        chars = np.full(width, " ", dtype="<U1")
+        styles = np.zeros(width, dtype=np.int32)
+        palette = Palette()
+        palette.add(base)
+        label = _("outcome")
+        margin = int(cols[0])
+        if len(label) < margin:
+            for k, ch in enumerate(label.rjust(margin - 1)):
+                chars[k] = ch
+        muted = palette.add(
+            Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color)
+        )
+        styles[:margin] = muted
+        start = 0
+        for j in range(1, len(cols) + 1):
+            if j < len(cols) and outcomes[j] == outcomes[start]:
+                continue
+            outcome = outcomes[start]
+            color = theme.color(OUTCOME_COLORS.get(outcome, "foreground"))
+            style = palette.add(Style(color=color.rich_color, bgcolor=theme.background.rich_color))
+            bold = palette.add(
+                Style(color=color.rich_color, bgcolor=theme.background.rich_color, bold=True)
+            )
+            a, b = int(cols[start]), int(cols[j - 1]) + 1
+            chars[a:b] = GLYPHS.get(outcome, "?")
+            styles[a:b] = style
+            # The name, padded if there is room, always with a glyph left on each side.
+            long, short = region_name(outcome), _("goal") if outcome == "reached_goal" else ""
+            for name in (f" {long} ", long, f" {short} ", short):
+                if not name.strip():
+                    continue
+                if b - a >= len(name) + 2:
+                    at = a + (b - a - len(name)) // 2
+                    chars[at : at + len(name)] = list(name)
+                    styles[at : at + len(name)] = bold
+                    break
+            start = j
+        self.region_row = "".join(chars.tolist())
+        return cells_to_strip(chars, styles, palette)
+
+    def _legend(self, theme: ChartTheme, present: set[str], width: int) -> Strip:
+        base = theme.base_style
+        muted = Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color)
+        words = {
+            "reached_goal": _("goal"),
+            "stuck_local": _("stuck"),
+            "out_of_steps": _("out of steps"),
+            "diverged": _("diverges"),
+        }
+        segments: list[Segment] = []
+        for outcome in ("reached_goal", "stuck_local", "out_of_steps", "diverged"):
+            if outcome in present:
+                color = theme.color(OUTCOME_COLORS[outcome])
+                segments.append(Segment(GLYPHS[outcome], base + Style(color=color.rich_color)))
+                segments.append(Segment(f" {words[outcome]}  ", muted))
+        for glyph, word, role in (
+            (YOU_LINE, _("you"), "accent"),
+            (CLIFF_LINE, _("cliff"), "error"),
+        ):
+            segments.append(Segment(glyph, base + Style(color=theme.color(role).rich_color)))
+            segments.append(Segment(f" {word}  ", muted))
+        return Strip(segments).crop(0, width).extend_cell_length(width, base)
+
+
+def _rate_label(decade: float, label: str) -> str:
+    """Decade ticks as rates: 1e-6 ... 0.001, 0.01, 0.1, 1, 10, 100."""
+    d = round(decade)
+    if -3 <= d <= 2:
+        return f"{10.0**d:g}"
+    return label
+
+
+def _finite_runs(values: np.ndarray) -> list[tuple[int, int]]:
+    ok = np.isfinite(values)
+    if not ok.any():
+        return []
+    edges = np.flatnonzero(np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+# -- the screen ------------------------------------------------------------
+
+
+class SweepScreen(Screen[None]):
+    """The final loss (or steps to goal) across a log sweep of the player's headline rate."""
+
+    DEFAULT_CSS = """
+    SweepScreen {
+        layout: vertical;
+    }
+    SweepScreen #sweep-summary {
+        height: auto;
+        padding: 0 1;
+        background: $panel;
+    }
+    SweepScreen #sweep-chart {
+        height: 1fr;
+        min-height: 9;
+        padding: 0 1;
+    }
+    SweepScreen #sweep-regions {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+    }
+    """
+
+    BINDINGS = [
+        Binding("y", "toggle_y", _("Loss/steps")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    def __init__(self, level: Level, strategy: Strategy | Mapping[str, Any]) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.level = level
+        self.strategy = (
+            strategy if isinstance(strategy, Strategy) else level.strategy(dict(strategy))
+        )
+        self.result: SweepResult | None = None
+        self.mode = "loss"
+        """``loss`` (final loss above the minimum, log) or ``steps`` (steps to the goal)."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(_("Sweeping {count} learning rates…", count=SWEEP_POINTS), id="sweep-summary")
+        yield SweepChart(id="sweep-chart")
+        yield Static("", id="sweep-regions")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        language = getattr(self.app, "language", "en")
+        self.sub_title = _("Learning-rate sweep · {title}", title=self.level.title.get(language))
+        self.compute()
+
+    @work(thread=True, exclusive=True)
+    def compute(self) -> None:
+        result = compute_sweep(self.level, self.strategy)
+        self.app.call_from_thread(self._ready, result)
+
+    def _ready(self, result: SweepResult) -> None:
+        if not self.is_attached:
+            return
+        self.result = result
+        self.query_one("#sweep-summary", Static).update(result.summary())
+        self.query_one("#sweep-regions", Static).update(self.regions_text())
+        self.show()
+
+    def plot(self) -> SweepPlot | None:
+        """The chart's data for the current mode."""
+        result = self.result
+        if result is None:
+            return None
+        with np.errstate(divide="ignore"):
+            log_lr = np.log10(result.lrs)
+        cliff = None if result.cliff is None else math.log10(result.cliff)
+        you = math.log10(result.your_lr) if result.your_lr > 0 else None
+        yours = result.yours
+        if self.mode == "steps":
+            value = (
+                float(yours.steps_to_goal)
+                if yours.outcome == "reached_goal" and yours.steps_to_goal is not None
+                else math.nan
+            )
+            return SweepPlot(
+                log_lr,
+                result.steps_to_goal,
+                result.outcomes,
+                log_y=False,
+                title=_("Steps to the goal, by learning rate (gaps: the goal was not reached)"),
+                y_label=_("steps"),
+                you_log_lr=you,
+                you_value=value,
+                cliff_log_lr=cliff,
+                reference=float(self.level.par),
+                reference_label=_("par"),
+                y_max=float(self.strategy.steps),
+            )
+        floor = self.level.goal.loss if math.isfinite(self.level.goal.loss) else 0.0
+        if yours.outcome == "diverged" or yours.final_loss is None:
+            value = math.inf
+        else:
+            value = max(yours.final_loss - floor, 0.0)
+        return SweepPlot(
+            log_lr,
+            result.final_gap,
+            result.outcomes,
+            log_y=True,
+            title=_("Final loss above the minimum (log), by learning rate"),
+            y_label=_("loss gap"),
+            you_log_lr=you,
+            you_value=value,
+            cliff_log_lr=cliff,
+        )
+
+    def show(self) -> None:
+        self.query_one(SweepChart).set_plot(self.plot())
+
+    def regions_text(self) -> Text:
+        """The regions in words, low rates first: range, glyph, name."""
+        result = self.result
+        text = Text()
+        if result is None:
+            return text
+        segments = result.segments
+        shown = segments[:MAX_REGION_LINES]
+        for i, seg in enumerate(shown):
+            if i:
+                text.append("\n")
+            color = OUTCOME_COLORS.get(seg.outcome, "foreground")
+            text.append(f"{GLYPHS.get(seg.outcome, '?')} ", style=_rich_theme_color(self, color))
+            low, high = lr_text(seg.low), lr_text(seg.high)
+            span = low if low == high else _("{low} – {high}", low=low, high=high)
+            text.append(f"{span:<18}", style="bold")
+            text.append(self.region_words(seg))
+        if len(segments) > len(shown):
+            text.append("\n")
+            text.append(
+                _("… and {count} more changes of outcome", count=len(segments) - len(shown))
+            )
+        return text
+
+    def region_words(self, seg: RateRange) -> str:
+        result = self.result
+        assert result is not None
+        first_band = result.bands[0].start if result.bands else None
+        if seg.outcome == "reached_goal":
+            return _("sweet spot: reaches the goal")
+        if seg.outcome == "diverged":
+            if result.cliff_index is not None and seg.start == result.cliff_index:
+                return _("divergence cliff: everything from here up flies apart")
+            return _("diverges")
+        too_small = first_band is not None and seg.stop <= first_band
+        if seg.outcome == "stuck_local":
+            return _("gets stuck in a local minimum")
+        if too_small or (first_band is None and seg.start == 0):
+            return _("runs out of steps: too small to get there in time")
+        return _("runs out of steps: bounces around without settling")
+
+    # -- controls -----------------------------------------------------------
+
+    def action_toggle_y(self) -> None:
+        self.mode = "steps" if self.mode == "loss" else "loss"
+        self.show()
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+def _rich_theme_color(node: Widget | Screen[Any], role: str) -> str:
+    """A theme role as hex, nudged to stand out from the background as the charts do."""
+    variables = node.app.theme_variables
+    try:
+        color = Color.parse(variables.get(role, role))
+        background = Color.parse(variables.get("background", "#000000"))
+    except Exception:  # noqa: BLE001 - an odd theme value: no colour, the glyph still says it
+        return ""
+    return readable(color, background).hex
