@@ -6,7 +6,7 @@ Each screen dismisses with a small result; the app decides where to go next.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +142,11 @@ class LrgameApp(App[None]):
             remembered.strategy_json = result.strategy_json
             remembered.practice = result.practice
             self.start_descent(
-                level, result.strategy, result.strategy_json, result.practice, used_finder=result.used_finder
+                level,
+                result.strategy,
+                result.strategy_json,
+                result.practice,
+                used_finder=result.used_finder,
             )
 
         self.push_screen(SetupScreen(level, remembered.strategy_json, remembered.practice), after)
@@ -155,10 +159,12 @@ class LrgameApp(App[None]):
         practice: bool,
         *,
         used_finder: bool = False,
+        after: Callable[[str | None], None] | None = None,
     ) -> None:
+        """The walk, then where the player chose to go (``after`` lets a caller such as the editor decide)."""
         from .screens.descent import DescentScreen
 
-        def after(choice: str | None) -> None:
+        def go_on(choice: str | None) -> None:
             if choice in ("retry", "setup"):
                 self.open_setup(level)
             elif choice == "next":
@@ -171,7 +177,10 @@ class LrgameApp(App[None]):
                 self.open_map_if_absent()
 
         self.push_screen(
-            DescentScreen(level, strategy, strategy_json, practice=practice, used_finder=used_finder), after
+            DescentScreen(
+                level, strategy, strategy_json, practice=practice, used_finder=used_finder
+            ),
+            after or go_on,
         )
 
     def open_map_if_absent(self) -> None:

@@ -42,6 +42,10 @@ def help_text() -> str:
                 "momentum, Adam…), `x` shows the walk as PyTorch code and saves the strategy, `m` goes to the map."
             ),
             _(
+                "- **Level editor** (`lrgame edit FILE.json`): Ctrl+S saves, F8 jumps to the next problem, "
+                "F5 play-tests the current text, F9 runs the level's demos."
+            ),
+            _(
                 "- Anywhere: `?` or F1 shows this help; Ctrl+P opens the command palette; Ctrl+Q quits."
             ),
             "",

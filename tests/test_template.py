@@ -1,0 +1,198 @@
+"""The new-level template, ``lrgame new`` and ``lrgame edit`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from lrgame.__main__ import main
+from lrgame.levels.loader import check_file, check_text
+from lrgame.levels.model import TOP_KEYS
+from lrgame.levels.template import (
+    create_level_file,
+    level_file_for,
+    level_id_from_name,
+    level_title_from_name,
+    schema_path,
+    schema_ref,
+    template_text,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMAS = ROOT / "lrgame" / "levels"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "name", ["my-level", "07-rolling-hills.json", "Données été", "はじめ", "---"]
+)
+def test_the_template_validates_with_its_demos(name: str) -> None:
+    checked = check_text(template_text(name), "t.json", run_demos=True)
+    assert checked.problems == [] and checked.level is not None
+    assert len(checked.level.demos) == 4
+
+
+def test_every_field_has_an_example_value() -> None:
+    data = json.loads(template_text("full"))
+    assert set(data) == set(TOP_KEYS)
+    schema = json.loads((SCHEMAS / "level.schema.json").read_text(encoding="utf-8"))
+    assert set(data) == set(schema["properties"])
+    for key in ("goal", "allowed", "noise", "fog", "demos"):
+        assert set(data[key]) == set(schema["properties"][key]["properties"]), key
+    lose, win = data["demos"]["lose"], data["demos"]["win"]
+    assert all(set(d) == {"strategy", "outcome", "note"} for d in lose)
+    assert all(set(d) == {"strategy", "note"} for d in win)
+    assert {d["outcome"] for d in lose} == {"stuck_local", "diverged"}
+
+
+def test_the_template_follows_the_json_schema() -> None:
+    level = json.loads((SCHEMAS / "level.schema.json").read_text(encoding="utf-8"))
+    strategy = json.loads((SCHEMAS / "strategy.schema.json").read_text(encoding="utf-8"))
+    registry: Registry = Registry().with_resources(
+        [
+            (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
+            for s in (level, strategy)
+        ]
+    )
+    validator = Draft202012Validator(level, registry=registry)
+    errors = [e.message for e in validator.iter_errors(json.loads(template_text("x")))]
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("name", "level_id", "title"),
+    [
+        ("07-rolling-hills", "rolling-hills", "Rolling Hills"),
+        ("levels/my_level.json", "my_level", "My Level"),
+        ("Données été", "donnees-ete", "Données Été"),
+        ("はじめ", "my-level", "はじめ"),
+        ("---", "my-level", "My Level"),
+        ("A" * 100, "a" * 64, "A" * 100),
+    ],
+)
+def test_id_and_title_come_from_the_name(name: str, level_id: str, title: str) -> None:
+    assert level_id_from_name(name) == level_id
+    assert level_title_from_name(name) == title
+    data = json.loads(template_text(name))
+    assert (data["id"], data["title"]) == (level_id, title)
+
+
+def test_the_schema_reference_resolves_to_the_shipped_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, printed, _ = run(capsys, "schema")
+    assert code == 0
+    inside = ROOT / "levels" / "x.json"
+    assert schema_ref(inside) == "../lrgame/levels/level.schema.json"
+    outside = tmp_path / "x.json"
+    assert schema_ref(outside) == schema_path().as_posix()
+    for target in (inside, outside):
+        resolved = (target.parent / schema_ref(target)).resolve()
+        assert resolved.read_text(encoding="utf-8") == printed
+
+
+def test_new_writes_a_level_that_validates_and_never_overwrites(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "new", "first-hill")
+    path = tmp_path / "first-hill.json"
+    assert (
+        code == 0
+        and err == ""
+        and out.strip() == ("wrote first-hill.json; edit it with: lrgame edit first-hill.json")
+    )
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["id"] == "first-hill" and data["title"] == "First Hill"
+    assert Path(data["$schema"]).resolve() == schema_path()
+    code, out, err = run(capsys, "validate", "first-hill.json")
+    assert (code, out, err) == (0, "1 level file OK\n", "")
+
+    path.write_text(path.read_text(encoding="utf-8").replace("Your Name", "Me"), encoding="utf-8")
+    before = path.read_bytes()
+    for name in ("first-hill", "first-hill.json"):
+        code, out, err = run(capsys, "new", name)
+        assert code == 2 and out == ""
+        assert err == "lrgame: first-hill.json: already exists; not overwriting it\n"
+        assert path.read_bytes() == before
+
+
+def test_new_in_a_missing_folder_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "new", "nowhere/level")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "no such folder" in err
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_level_file_for_adds_json_once() -> None:
+    assert level_file_for("a") == Path("a.json")
+    assert level_file_for("b/a.json") == Path("b/a.json")
+    assert level_file_for("a.JSON") == Path("a.JSON")
+
+
+def test_create_level_file_refuses_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "x.json"
+    path.write_text("mine", encoding="utf-8")
+    with pytest.raises(Exception, match="already exists"):
+        create_level_file(path)
+    assert path.read_text(encoding="utf-8") == "mine"
+
+
+class FakeApp:
+    """Stands in for the Textual app: records how ``lrgame edit`` would start it."""
+
+    started: list[dict[str, Any]] = []
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.kwargs = kwargs
+
+    def run(self) -> None:
+        FakeApp.started.append(self.kwargs)
+
+
+def test_edit_creates_a_missing_file_from_the_template_and_opens_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import lrgame.ui.app
+
+    monkeypatch.setattr(lrgame.ui.app, "LrgameApp", FakeApp)
+    FakeApp.started.clear()
+    path = tmp_path / "valley.json"
+    code, _, err = run(capsys, "edit", str(path))
+    assert code == 0, err
+    assert FakeApp.started[-1]["edit_file"] == path
+    assert check_file(path).problems == []
+    before = path.read_bytes()
+    code, _, _ = run(capsys, "edit", str(path))  # an existing file is opened as it is
+    assert code == 0 and path.read_bytes() == before
+
+
+def test_edit_refuses_what_it_cannot_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import lrgame.ui.app
+
+    monkeypatch.setattr(lrgame.ui.app, "LrgameApp", FakeApp)
+    FakeApp.started.clear()
+    code, _, err = run(capsys, "edit", str(tmp_path))
+    assert code == 2 and "is a directory" in err and err.count("\n") == 1
+    binary = tmp_path / "bin.json"
+    binary.write_bytes(b"\xff\xfe{}")
+    code, _, err = run(capsys, "edit", str(binary))
+    assert code == 2 and "not UTF-8" in err
+    code, _, err = run(capsys, "edit", str(tmp_path / "no" / "such.json"))
+    assert code == 2 and "no such folder" in err
+    assert FakeApp.started == []
