@@ -42,11 +42,11 @@ RESULT_DELAY = 0.8
 
 class DescentScreen(Screen[str]):
     BINDINGS = [
-        Binding("space", "pause", _("Pause/Resume")),
+        Binding("space", "pause", _("Pause")),
         Binding("n", "single_step", _("Step")),
         Binding("plus,equals_sign", "faster", _("Faster"), key_display="+"),
-        Binding("minus", "slower", _("Slower"), key_display="-"),
-        Binding("e", "skip", _("Skip to end")),
+        Binding("minus", "slower", _("Slower"), key_display="-", show=False),
+        Binding("e", "skip", _("End")),
         Binding("r", "restart", _("Restart")),
         Binding("escape", "back", _("Setup")),
     ]

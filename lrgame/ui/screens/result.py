@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from lrgame.engine.outcome import Verdict
 from lrgame.levels.model import Level
@@ -22,12 +22,12 @@ GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "d
 class ResultScreen(ModalScreen[str]):
     BINDINGS = [
         Binding("r", "choose('retry')", _("Retry")),
-        Binding("n", "choose('next')", _("Next level")),
+        Binding("n", "choose('next')", _("Next")),
         Binding("m", "choose('map')", _("Map")),
-        Binding("w", "choose('replay')", _("Watch again")),
-        Binding("s", "choose('sweep')", _("LR sweep")),
-        Binding("g", "choose('race')", _("Race ghosts")),
-        Binding("x", "choose('export')", _("PyTorch code")),
+        Binding("w", "choose('replay')", _("Watch")),
+        Binding("s", "choose('sweep')", _("Sweep")),
+        Binding("g", "choose('race')", _("Race")),
+        Binding("x", "choose('export')", _("Code")),
         Binding("escape", "choose('retry')", _("Retry"), show=False),
     ]
 
@@ -70,7 +70,7 @@ class ResultScreen(ModalScreen[str]):
                 )
             else:
                 lines.append(_("Par {par} steps", par=self.level.par))
-            if self.record.is_new_best:
+            if self.record.is_new_best and v.score > 0:
                 lines.append(_("New personal best!"))
             elif self.record.previous_best is not None:
                 lines.append(_("Personal best {score}", score=self.record.previous_best))
@@ -85,6 +85,13 @@ class ResultScreen(ModalScreen[str]):
                     yield Button(_("Next level (n)"), id="next", variant="success")
                 yield Button(_("Watch again (w)"), id="replay")
                 yield Button(_("Map (m)"), id="map")
+        yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The next level is only offered after a win (it stays locked otherwise).
+        if action == "choose" and parameters == ("next",):
+            return self.verdict.outcome == "reached_goal"
+        return True
 
     def on_mount(self) -> None:
         self.query_one(

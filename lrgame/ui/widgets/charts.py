@@ -270,8 +270,12 @@ class SeriesChart(Widget):
             cut = self._cut(built, self._cursor)
             start = max(cut + 1, grid.canvas_cols.start)
             if start < grid.canvas_cols.stop:
-                chars[start : grid.canvas_cols.stop] = " "
-                styles[start : grid.canvas_cols.stop] = built.blank
+                # Only cells holding data are hidden: a line with no data beyond the cursor
+                # then renders the same wherever the cursor is, as _changed_lines assumes.
+                hidden = slice(start, grid.canvas_cols.stop)
+                data = chars[hidden] != " "
+                chars[hidden] = np.where(data, " ", chars[hidden])
+                styles[hidden] = np.where(data, built.blank, styles[hidden])
         for col, glyph, style, is_label in overlay or ():
             # A marker's line passes behind the data; its label is written over it.
             if is_label or chars[col] == " ":
