@@ -26,11 +26,12 @@ import copy
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
+
+from .atomic import write_atomically
 
 VERSION = 1
 FILE_NAME = "progress.json"
@@ -264,19 +265,10 @@ class ProgressStore:
         if not self._may_write:
             return False
         text = json.dumps(self._loaded(), indent=2, sort_keys=True, allow_nan=False) + "\n"
-        tmp: str | None = None
         try:
             self.home.mkdir(parents=True, exist_ok=True)
-            # Same directory as the target, so os.replace is a rename within one filesystem:
-            # a crash leaves either the old file or the new one, never a half-written one.
-            fd, tmp = tempfile.mkstemp(prefix=".progress-", suffix=".tmp", dir=self.home)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self.path)
-            tmp = None
-            self._sync_dir()
+            # A crash leaves either the old file or the new one, never a half-written one.
+            write_atomically(self.path, text)
             return True
         except OSError as error:
             self._notice(
@@ -284,23 +276,6 @@ class ProgressStore:
                 f"it is kept for this session only."
             )
             return False
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-
-    def _sync_dir(self) -> None:
-        # Makes the rename itself durable; not possible everywhere (Windows), so best effort.
-        try:
-            fd = os.open(self.home, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(fd)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
 
     # -- campaigns and levels ----------------------------------------------
 
@@ -358,8 +333,10 @@ class ProgressStore:
             "best_score": verdict.score if is_new_best else previous_best,
             "stars": max(verdict.stars, 0 if old is None else old["stars"]),
             "best_steps_to_goal": (
-                old_steps if steps is None
-                else steps if old_steps is None
+                old_steps
+                if steps is None
+                else steps
+                if old_steps is None
                 else min(steps, old_steps)
             ),
             "plays": 1 + (0 if old is None else old["plays"]),

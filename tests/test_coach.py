@@ -7,7 +7,6 @@ import json
 import pytest
 
 from lrgame.coach import diagnose, explain, stability_limit
-from lrgame.engine.outcome import judge_batch
 from lrgame.engine.simulate import run_batch
 from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
@@ -44,15 +43,7 @@ def coach(data: dict, strategy: dict):  # type: ignore[no-untyped-def]
     level = level_of(data)
     s = level.strategy(strategy)
     batch = run_batch(level.landscape, level.start, [s], level.noise)
-    verdict = judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )[0]
+    verdict = level.judge(batch)[0]
     return diagnose(level, s, batch.row(0), verdict), verdict
 
 

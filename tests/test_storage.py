@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import lrgame.atomic as atomic
 import lrgame.storage as storage
 from lrgame.__main__ import main
 from lrgame.engine.outcome import Verdict
@@ -241,7 +242,7 @@ def test_write_failure_is_a_notice_not_an_error(
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(storage.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     store = ProgressStore(home)
     store.record_run("default", "bowl", "d1", verdict(), STRATEGY)
     store.record_run("default", "bowl", "d1", verdict(), STRATEGY)
@@ -526,7 +527,7 @@ def test_reset_progress_reports_a_failed_write(home: Path, monkeypatch: pytest.M
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(storage.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     assert main(["reset-progress", "--yes"]) == 1
     assert "could not be saved" in capsys.readouterr().err
 

@@ -6,7 +6,6 @@ diagnosis are built in a worker thread; each frame only moves cursors.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,6 +30,7 @@ from ..i18n import _
 from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LossChart, LrChart
 from ..widgets.landscape import LandscapeView
+from .playback_actions import PlaybackActions
 
 if TYPE_CHECKING:
     from ..app import LrgameApp
@@ -40,7 +40,7 @@ FRAME_SECONDS = 1 / 60
 RESULT_DELAY = 0.8
 
 
-class DescentScreen(Screen[str]):
+class DescentScreen(PlaybackActions, Screen[str]):
     BINDINGS = [
         Binding("space", "pause", _("Pause")),
         Binding("n", "single_step", _("Step")),
@@ -71,7 +71,6 @@ class DescentScreen(Screen[str]):
         self.diagnosis: Diagnosis | None = None
         self.playback: Playback | None = None
         self._timer: Timer | None = None
-        self._last_tick = 0.0
         self._result_shown = False
         self.stability: np.ndarray = np.zeros((0, level.dim))
         self._record: RunRecordResult | None = None
@@ -124,7 +123,7 @@ class DescentScreen(Screen[str]):
         self.query_one(LossChart).set_runs([run], self.level.goal.loss, [_("you")], None)
         self.query_one(LrChart).set_rates([run.lr], [_("lr")], None)
         self.show_step()
-        self._last_tick = time.monotonic()
+        self.start_clock()
         self._timer = self.set_interval(FRAME_SECONDS, self.tick)
 
     def _diagnosed(self, diagnosis: Diagnosis) -> None:
@@ -137,11 +136,7 @@ class DescentScreen(Screen[str]):
     def tick(self) -> None:
         if self.playback is None or not self.is_attached:
             return
-        now = time.monotonic()
-        advanced = self.playback.tick(now - self._last_tick)
-        self._last_tick = now
-        if advanced:
-            self.show_step()
+        self.advance()
         if self.playback.finished and not self._result_shown:
             self.finish()
 
@@ -264,31 +259,6 @@ class DescentScreen(Screen[str]):
 
     # -- controls ---------------------------------------------------------
 
-    def action_pause(self) -> None:
-        if self.playback is not None:
-            self.playback.toggle_pause()
-            self._last_tick = time.monotonic()
-            self.show_step()
-
-    def action_single_step(self) -> None:
-        if self.playback is not None and self.playback.single_step():
-            self.show_step()
-
-    def action_faster(self) -> None:
-        if self.playback is not None:
-            self.playback.faster()
-            self.show_step()
-
-    def action_slower(self) -> None:
-        if self.playback is not None:
-            self.playback.slower()
-            self.show_step()
-
-    def action_skip(self) -> None:
-        if self.playback is not None:
-            self.playback.skip_to_end()
-            self.show_step()
-
     def action_restart(self) -> None:
         if self.playback is None:
             return
@@ -296,7 +266,7 @@ class DescentScreen(Screen[str]):
         self._result_shown = False
         view = self.query_one(LandscapeView)
         view.set_runs([self.run_data] if self.run_data is not None else [])
-        self._last_tick = time.monotonic()
+        self.start_clock()
         self.show_step()
 
     def action_back(self) -> None:

@@ -19,8 +19,6 @@ import contextlib
 import math
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +36,8 @@ from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
 from textual.worker import get_current_worker
 
+from lrgame.atomic import write_atomically
 from lrgame.coach import stability_limit
-from lrgame.engine.outcome import judge_batch
 from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.strategy import parse_strategy
 from lrgame.levels.jsonpos import JsonError, parse_json
@@ -353,15 +351,7 @@ def _demo_outcomes(level: Level) -> list[str]:
     if not level.demos:
         return []
     batch = run_batch(level.landscape, level.start, [d.strategy for d in level.demos], level.noise)
-    verdicts = judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )
+    verdicts = level.judge(batch)
     return [v.outcome for v in verdicts]
 
 
@@ -377,52 +367,6 @@ def read_level_text(path: str | os.PathLike[str]) -> tuple[str, bool]:
     data = Path(path).read_bytes()
     bom = data.startswith(BOM)
     return data[len(BOM) :].decode("utf-8") if bom else data.decode("utf-8"), bom
-
-
-def write_atomically(path: str | os.PathLike[str], text: str, *, bom: bool = False) -> None:
-    """Replace the file at ``path`` with ``text`` (UTF-8), all at once or not at all.
-
-    The text goes to a temporary file in the same folder, is flushed to disk,
-    and takes the file's place with ``os.replace``: a crash or a full disk
-    leaves the old file whole. The file keeps its permissions; a symbolic link
-    keeps pointing where it did (its target is replaced). Raises OSError, or
-    UnicodeEncodeError for text UTF-8 cannot hold.
-    """
-    data = (BOM if bom else b"") + text.encode("utf-8")
-    target = Path(os.path.realpath(path))
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename durable where the platform allows it (not on Windows)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def _signature(path: Path) -> tuple[int, int, int] | None:

@@ -28,7 +28,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from lrgame.engine.outcome import Verdict, judge_batch
+from lrgame.engine.outcome import Verdict
 from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
@@ -39,6 +39,7 @@ from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
 from ..widgets.landscape import LandscapeView, ghost_glyph
 from ..widgets.lr_control import translate_bindings
 from ..widgets.plotext_cells import readable
+from .playback_actions import PlaybackActions
 
 __all__ = [
     "MAX_RACERS",
@@ -355,7 +356,7 @@ def _num(value: float | None) -> str:
     return f"{value:.3g}"
 
 
-class RaceScreen(Screen[None]):
+class RaceScreen(PlaybackActions, Screen[None]):
     """Up to four racers on one landscape, one batch, played back together."""
 
     DEFAULT_CSS = """
@@ -415,7 +416,6 @@ class RaceScreen(Screen[None]):
         self.playback: Playback | None = None
         self.compute_seconds = 0.0
         self._timer: Timer | None = None
-        self._last_tick = 0.0
         self._finished_shown = False
 
     def compose(self) -> ComposeResult:
@@ -440,15 +440,7 @@ class RaceScreen(Screen[None]):
         started = time.perf_counter()
         level = self.level
         batch = run_batch(level.landscape, level.start, self.strategies, level.noise)
-        verdicts = judge_batch(
-            batch.trajectory,
-            batch.loss,
-            batch.steps,
-            batch.diverged,
-            level.goal,
-            level.local_minima,
-            level.par,
-        )
+        verdicts = level.judge(batch)
         runs = [batch.row(i) for i in range(len(batch))]
         seconds = time.perf_counter() - started
         self.app.call_from_thread(self._ready, runs, verdicts, seconds)
@@ -466,7 +458,7 @@ class RaceScreen(Screen[None]):
             runs, self.level.goal.loss, self.labels, self.racer_colors
         )
         self.show_step()
-        self._last_tick = time.monotonic()
+        self.start_clock()
         self._timer = self.set_interval(FRAME_SECONDS, self.tick)
 
     # -- playback -----------------------------------------------------------
@@ -474,11 +466,7 @@ class RaceScreen(Screen[None]):
     def tick(self) -> None:
         if self.playback is None or not self.is_attached:
             return
-        now = time.monotonic()
-        advanced = self.playback.tick(now - self._last_tick)
-        self._last_tick = now
-        if advanced:
-            self.show_step()
+        self.advance()
 
     def show_step(self) -> None:
         playback = self.playback
@@ -595,27 +583,6 @@ class RaceScreen(Screen[None]):
 
     # -- controls -----------------------------------------------------------
 
-    def action_pause(self) -> None:
-        if self.playback is not None:
-            self.playback.toggle_pause()
-            self._last_tick = time.monotonic()
-            self.show_step()
-
-    def action_faster(self) -> None:
-        if self.playback is not None:
-            self.playback.faster()
-            self.show_step()
-
-    def action_slower(self) -> None:
-        if self.playback is not None:
-            self.playback.slower()
-            self.show_step()
-
-    def action_skip(self) -> None:
-        if self.playback is not None:
-            self.playback.skip_to_end()
-            self.show_step()
-
     def action_restart(self) -> None:
         if self.playback is None:
             return
@@ -624,7 +591,7 @@ class RaceScreen(Screen[None]):
         view = self.query_one(LandscapeView)
         view.set_level(self.level)
         view.set_runs(self.runs, self.racer_colors)
-        self._last_tick = time.monotonic()
+        self.start_clock()
         self.show_step()
 
     def action_back(self) -> None:

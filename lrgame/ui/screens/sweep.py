@@ -34,7 +34,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
-from lrgame.engine.outcome import Verdict, judge_batch
+from lrgame.engine.outcome import Verdict
 from lrgame.engine.simulate import run_sweep
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
@@ -252,15 +252,7 @@ def compute_sweep(level: Level, strategy: Strategy, lrs: np.ndarray | None = Non
     batch = run_sweep(
         level.landscape, level.start, strategy, np.append(lrs, strategy.lr), level.noise
     )
-    verdicts = judge_batch(
-        batch.trajectory,
-        batch.loss,
-        batch.steps,
-        batch.diverged,
-        level.goal,
-        level.local_minima,
-        level.par,
-    )
+    verdicts = level.judge(batch)
     yours, verdicts = verdicts[-1], verdicts[:-1]
     segments, bands, cliff_index = analyse_sweep(lrs, verdicts)
     floor = level.goal.loss if math.isfinite(level.goal.loss) else 0.0
