@@ -256,7 +256,7 @@ async def test_a_failed_save_leaves_the_old_file_whole(
         assert level_file.read_text(encoding="utf-8") == before
         assert sorted(p.name for p in level_file.parent.iterdir()) == [level_file.name]
         assert screen.dirty
-        assert any("No space left" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: any("No space left" in n.message for n in app._notifications))
         monkeypatch.undo()
         await pilot.press("ctrl+s")
         assert level_file.read_text(encoding="utf-8") == screen.text != before
@@ -291,7 +291,8 @@ async def test_a_change_on_disk_keeps_unsaved_edits_and_warns(
         await wait_for(pilot, lambda: screen.disk_changed)
         assert screen.text == mine and screen.dirty
         assert "changed on disk" in static_text(screen, "#editor-status")
-        assert any("changed on disk" in n.message for n in app._notifications)
+        # Notifications arrive as messages: wait for it rather than race it.
+        await wait_for(pilot, lambda: any("changed on disk" in n.message for n in app._notifications))
         await pilot.press("ctrl+s")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("n")
@@ -381,7 +382,7 @@ async def test_play_test_of_a_broken_level_points_at_the_problem(
         await wait_for(pilot, lambda: area.cursor_location != (0, 0))
         assert app.screen is screen
         assert area.cursor_location[0] == row
-        assert any("cannot be played yet" in n.message for n in app._notifications)
+        await wait_for(pilot, lambda: any("cannot be played yet" in n.message for n in app._notifications))
 
 
 async def test_run_demos_shows_which_pass(store: ProgressStore, level_file: Path) -> None:
