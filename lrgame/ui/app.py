@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from lrgame.engine.errors import SpecError
 from lrgame.engine.outcome import Verdict
 from lrgame.levels.loader import shipped_levels_dir
 from lrgame.levels.model import Level
@@ -100,7 +101,8 @@ class LrgameApp(App[None]):
             self.settings_for(level).strategy_json = self.play_strategy
             try:
                 strategy = level.strategy(self.play_strategy)
-            except Exception as error:  # noqa: BLE001 - shown to the player, then the setup screen
+            except SpecError as error:
+                # Shown to the player, who then fixes it on the setup screen.
                 self.notify(str(error), severity="error", timeout=10)
                 self.open_setup(level)
                 return

@@ -144,7 +144,7 @@ class CampaignScreen(Screen[None]):
             detail.update(Text("\n".join(entries[index].checked.problems[:3])))
             return
         steps = _("{steps} steps, par {par}", steps=level.steps, par=level.par)
-        detail.update(f"{lesson_name(level.lesson)} — {steps}")
+        detail.update(f"{lesson_name(level.lesson)} — {steps} — " + _("Enter to play"))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.play_index(event.option_index)
