@@ -82,8 +82,8 @@ class ResultScreen(ModalScreen[str]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Retry (r)"), id="retry", variant="primary")
                 if won:
-                    yield Button(_("Next level (n)"), id="next", variant="success")
-                yield Button(_("Watch again (w)"), id="replay")
+                    yield Button(_("Next (n)"), id="next", variant="success")
+                yield Button(_("Watch (w)"), id="replay")
                 yield Button(_("Map (m)"), id="map")
         yield Footer()
 
