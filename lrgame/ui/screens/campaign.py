@@ -97,10 +97,10 @@ class CampaignScreen(Screen[None]):
             line = Text()
             line.append(f"{entry.order:>3}  ")
             if level is None:
-                name = entry.file.rsplit("/", 1)[-1]
+                file_name = entry.file.rsplit("/", 1)[-1]
                 line.append("✗ ", style="bold")
                 line.append(_("broken"), style="bold")
-                line.append(f"  {name}: {entry.checked.reason}")
+                line.append(f"  {file_name}: {entry.checked.reason}")
                 levels.add_option(Option(line, id=f"level-{index}", disabled=True))
                 continue
             unlocked = game.store.is_unlocked(campaign.key, ordered, index, game.unlock_all)
