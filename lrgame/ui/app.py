@@ -49,7 +49,10 @@ class LrgameApp(App[None]):
         play_strategy: dict[str, Any] | None = None,
         edit_file: Path | None = None,
     ) -> None:
-        self.language = set_language(detect_language(lang))
+        # The player's language: level texts follow it even where the UI catalog
+        # has no translation yet (the catalog then falls back to English).
+        self.language = detect_language(lang)
+        set_language(self.language)
         super().__init__()
         self.store = store if store is not None else ProgressStore()
         self.levels_dir = levels_dir

@@ -302,7 +302,9 @@ async def test_result_opens_the_sweep_and_a_race(store: ProgressStore) -> None:
 
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.08}})
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.press("s")
@@ -317,3 +319,24 @@ async def test_result_opens_the_sweep_and_a_race(store: ProgressStore) -> None:
         await pilot.pause(0.2)
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+
+
+async def test_level_text_in_the_players_language_keeps_columns(store: ProgressStore) -> None:
+    from rich.text import Text
+
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store, lang="ja", unlock_all=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        levels = app.screen.query_one("#levels", OptionList)
+        await wait_for(
+            pilot, lambda: levels.option_count == 4 and not levels.get_option_at_index(0).disabled
+        )
+        prompts = [levels.get_option_at_index(i).prompt for i in (0, 3)]
+        assert isinstance(prompts[1], Text) and "テストの谷" in prompts[1].plain
+        # Wide characters take two cells each: the lesson column still starts at the same cell.
+        starts = [
+            Text(p.plain[: p.plain.index("Step size" if i == 0 else "Boss")]).cell_len
+            for i, p in enumerate(prompts)
+            if isinstance(p, Text)
+        ]
+        assert starts[0] == starts[1]
