@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 from lrgame.engine.outcome import Verdict
 from lrgame.engine.simulate import BatchRun, Noise, run_batch, run_sweep
@@ -76,3 +81,53 @@ def constant_settings(level: Level, *, exclude: Iterable[str] = ()) -> list[dict
 def demo_strategies(level: Level, kind: str) -> list[dict[str, Any]]:
     demos = level.raw.get("demos", {}).get(kind, [])
     return [d["strategy"] for d in demos]
+
+
+def path_of(prefix: str) -> Path:
+    (path,) = LEVELS_DIR.glob(f"{prefix}*.json")
+    return path
+
+
+@cache
+def level_of(prefix: str) -> Level:
+    return load(prefix)
+
+
+@cache
+def _sweep(prefix: str, strategy_json: str, seed: int | None) -> tuple[Verdict, ...]:
+    level = level_of(prefix)
+    if seed is not None:
+        level = with_noise_seed(level, seed)
+    return tuple(sweep(level, json.loads(strategy_json)))
+
+
+def verdicts_at_sweep_rates(
+    prefix: str, strategy: dict[str, Any], seed: int | None = None
+) -> tuple[Verdict, ...]:
+    """The verdict at each of the 1,000 rates of SWEEP_LRS (cached: tests share sweeps)."""
+    return _sweep(prefix, json.dumps(strategy, sort_keys=True), seed)
+
+
+def swept(prefix: str, strategy: dict[str, Any], seed: int | None = None) -> np.ndarray:
+    """The outcome at each rate of SWEEP_LRS."""
+    return np.asarray(outcomes(verdicts_at_sweep_rates(prefix, strategy, seed)))
+
+
+def rates(prefix: str, strategy: dict[str, Any], outcome: str) -> np.ndarray:
+    """The rates of SWEEP_LRS that end with ``outcome``."""
+    return SWEEP_LRS[swept(prefix, strategy) == outcome]
+
+
+@cache
+def level_schema_validator() -> Draft202012Validator:
+    """The shipped level schema, with the strategy schema it refers to."""
+    schema_dir = LEVELS_DIR.parent / "lrgame" / "levels"
+    level_schema = json.loads((schema_dir / "level.schema.json").read_text(encoding="utf-8"))
+    strategy_schema = json.loads((schema_dir / "strategy.schema.json").read_text(encoding="utf-8"))
+    registry: Registry = Registry().with_resources(
+        [
+            (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
+            for schema in (level_schema, strategy_schema)
+        ]
+    )
+    return Draft202012Validator(level_schema, registry=registry)

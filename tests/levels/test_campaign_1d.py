@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,14 +17,15 @@ from claims import (
     SWEEP_LRS,
     constant_settings,
     demo_strategies,
-    load,
+    level_of,
+    level_schema_validator,
     outcomes,
+    path_of,
     play,
+    rates,
     sweep,
+    swept,
 )
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from lrgame.engine.outcome import settle_window
 from lrgame.levels.loader import check_file
@@ -52,31 +51,6 @@ CAMPAIGN: dict[str, tuple[str, tuple[str, ...], bool, tuple[str, ...], bool]] = 
     ),
 }
 PREFIXES = sorted(CAMPAIGN)
-
-
-def path_of(prefix: str) -> Path:
-    (path,) = LEVELS_DIR.glob(f"{prefix}*.json")
-    return path
-
-
-@cache
-def level_of(prefix: str) -> Level:
-    return load(prefix)
-
-
-@cache
-def _sweep(prefix: str, strategy_json: str) -> tuple[np.ndarray, tuple[Any, ...]]:
-    results = sweep(level_of(prefix), json.loads(strategy_json))
-    return np.asarray(outcomes(results)), tuple(results)
-
-
-def swept(prefix: str, strategy: dict[str, Any]) -> np.ndarray:
-    """The outcome at each of the 1,000 rates of SWEEP_LRS (cached: sweeps are shared)."""
-    return _sweep(prefix, json.dumps(strategy, sort_keys=True))[0]
-
-
-def rates(prefix: str, strategy: dict[str, Any], outcome: str) -> np.ndarray:
-    return SWEEP_LRS[swept(prefix, strategy) == outcome]
 
 
 def between(lo: float, hi: float) -> np.ndarray:
@@ -115,32 +89,13 @@ def test_validate_passes_with_the_demos(prefix: str) -> None:
     assert checked.level is not None
 
 
-def _schema_validator() -> Draft202012Validator:
-    schema_dir = LEVELS_DIR.parent / "lrgame" / "levels"
-    level_schema = json.loads((schema_dir / "level.schema.json").read_text(encoding="utf-8"))
-    strategy_schema = json.loads((schema_dir / "strategy.schema.json").read_text(encoding="utf-8"))
-    registry: Registry = Registry().with_resources(
-        [
-            (
-                level_schema["$id"],
-                Resource.from_contents(level_schema, default_specification=DRAFT202012),
-            ),
-            (
-                strategy_schema["$id"],
-                Resource.from_contents(strategy_schema, default_specification=DRAFT202012),
-            ),
-        ]
-    )
-    return Draft202012Validator(level_schema, registry=registry)
-
-
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_file_follows_the_json_schema(prefix: str) -> None:
     path = path_of(prefix)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["$schema"] == "../lrgame/levels/level.schema.json"
     assert (path.parent / data["$schema"]).resolve().is_file()
-    errors = [e.message for e in _schema_validator().iter_errors(data)]
+    errors = [e.message for e in level_schema_validator().iter_errors(data)]
     assert errors == []
 
 

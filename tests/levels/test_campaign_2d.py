@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,15 +22,14 @@ from claims import (
     SWEEP_LRS,
     constant_settings,
     demo_strategies,
-    load,
-    outcomes,
+    level_of,
+    level_schema_validator,
+    path_of,
     play,
-    sweep,
+    rates,
+    swept,
     with_noise_seed,
 )
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 
 from lrgame.engine.finder import find_lr
 from lrgame.engine.outcome import settle_window
@@ -72,37 +70,6 @@ CAMPAIGN: dict[str, tuple[str, Any, bool, Any, bool]] = {
 PREFIXES = sorted(CAMPAIGN)
 
 
-def path_of(prefix: str) -> Path:
-    (path,) = LEVELS_DIR.glob(f"{prefix}*.json")
-    return path
-
-
-@cache
-def level_of(prefix: str) -> Level:
-    return load(prefix)
-
-
-@cache
-def _sweep(prefix: str, strategy_json: str, seed: int | None) -> tuple[Any, ...]:
-    level = level_of(prefix)
-    if seed is not None:
-        level = with_noise_seed(level, seed)
-    return tuple(sweep(level, json.loads(strategy_json)))
-
-
-def verdicts(prefix: str, strategy: dict[str, Any], seed: int | None = None) -> tuple[Any, ...]:
-    """The verdict at each of the 1,000 rates of SWEEP_LRS (cached: sweeps are shared)."""
-    return _sweep(prefix, json.dumps(strategy, sort_keys=True), seed)
-
-
-def swept(prefix: str, strategy: dict[str, Any], seed: int | None = None) -> np.ndarray:
-    return np.asarray(outcomes(verdicts(prefix, strategy, seed)))
-
-
-def rates(prefix: str, strategy: dict[str, Any], outcome: str) -> np.ndarray:
-    return SWEEP_LRS[swept(prefix, strategy) == outcome]
-
-
 def hessian_eigenvalues(level: Level, point: Any) -> np.ndarray:
     return np.linalg.eigvalsh(level.landscape.hessian(np.asarray([point], dtype=np.float64))[0])
 
@@ -133,26 +100,13 @@ def test_validate_passes_with_the_demos(prefix: str) -> None:
     assert checked.level is not None
 
 
-def _schema_validator() -> Draft202012Validator:
-    schema_dir = LEVELS_DIR.parent / "lrgame" / "levels"
-    level_schema = json.loads((schema_dir / "level.schema.json").read_text(encoding="utf-8"))
-    strategy_schema = json.loads((schema_dir / "strategy.schema.json").read_text(encoding="utf-8"))
-    registry: Registry = Registry().with_resources(
-        [
-            (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
-            for schema in (level_schema, strategy_schema)
-        ]
-    )
-    return Draft202012Validator(level_schema, registry=registry)
-
-
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_file_follows_the_json_schema(prefix: str) -> None:
     path = path_of(prefix)
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["$schema"] == "../lrgame/levels/level.schema.json"
     assert (path.parent / data["$schema"]).resolve().is_file()
-    assert [e.message for e in _schema_validator().iter_errors(data)] == []
+    assert [e.message for e in level_schema_validator().iter_errors(data)] == []
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
