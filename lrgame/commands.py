@@ -6,6 +6,7 @@ They print JSON or a readable summary, and never import Textual, so they start f
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import math
 import sys
@@ -67,7 +68,7 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
     document = None
     if args.strategy:
         document = load_strategy_file(args.strategy)
-        data = json.loads(json.dumps(document.value))
+        data = copy.deepcopy(document.value)
     if args.optimizer is not None:
         data["optimizer"] = {"name": args.optimizer}
     elif "optimizer" not in data and (args.lr is not None or args.momentum is not None):

@@ -76,12 +76,18 @@ class Landscape:
         return np.all((points >= self.domain[:, 0]) & (points <= self.domain[:, 1]), axis=-1)
 
     @cached_property
-    def grid_lowest(self) -> tuple[tuple[float, ...], float]:
-        """The lowest grid point of the whole domain, edges included."""
+    def _grid_values(self) -> tuple[np.ndarray, np.ndarray]:
+        """The default grid's points and their losses (inf where not finite), computed once."""
         _, points = self.grid()
         with np.errstate(all="ignore"):
             values = self.loss(points)
-        flat = np.where(np.isfinite(values), values, np.inf).ravel()
+        return points, np.where(np.isfinite(values), values, np.inf)
+
+    @cached_property
+    def grid_lowest(self) -> tuple[tuple[float, ...], float]:
+        """The lowest grid point of the whole domain, edges included."""
+        points, values = self._grid_values
+        flat = values.ravel()
         i = int(np.argmin(flat))
         return tuple(float(v) for v in points.reshape(-1, self.dim)[i]), float(flat[i])
 
@@ -144,10 +150,7 @@ class Landscape:
         return [m for m in self.minima if not m.is_global]
 
     def _grid_candidates(self) -> np.ndarray:
-        _, points = self.grid()
-        with np.errstate(all="ignore"):
-            values = self.loss(points)
-        values = np.where(np.isfinite(values), values, np.inf)
+        points, values = self._grid_values
         padded = np.pad(values, 1, mode="constant", constant_values=np.inf)
         is_min = np.ones(values.shape, dtype=bool)
         for shift in _neighbour_shifts(self.dim):

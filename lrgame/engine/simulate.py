@@ -240,13 +240,14 @@ def _run(
             # Rows that have ended keep their last point, so they never raise again.
             p = np.where(active[:, None], new_p, p)
 
-    for i in range(n_rows):
-        n = int(stop[i])
-        trajectory[i, n + 1 :] = np.nan
-        loss[i, n + 1 :] = np.nan
-        grad[i, n + 1 :] = np.nan
-        lr[i, n:] = np.nan
-        momentum[i, n:] = np.nan
+    # Past each row's last point there is nothing: NaN, whatever the loop wrote there.
+    after_point = np.arange(n_steps + 1)[None, :] > stop[:, None]
+    after_step = np.arange(n_steps)[None, :] >= stop[:, None]
+    trajectory[after_point] = np.nan
+    loss[after_point] = np.nan
+    grad[after_point] = np.nan
+    lr[after_step] = np.nan
+    momentum[after_step] = np.nan
     return BatchRun(trajectory, loss, grad, lr, momentum, stop, diverged)
 
 

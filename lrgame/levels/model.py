@@ -22,7 +22,7 @@ from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
 from lrgame.engine.optimizers import OPTIMIZER_NAMES
 from lrgame.engine.outcome import Goal, Verdict, judge_batch
-from lrgame.engine.params import describe
+from lrgame.engine.params import as_bool, as_float, describe
 from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
@@ -358,13 +358,11 @@ class _Reader:
         return value
 
     def number(self, value: Any, path: Path) -> float | None:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(path, f"expected a number, got {describe(value)}")
+        try:
+            return as_float(value, "")
+        except SpecError as error:
+            self.fail(path, error.message)
             return None
-        if isinstance(value, int) and abs(value) > 2**1000 or not math.isfinite(float(value)):
-            self.fail(path, f"expected a finite number, got {describe(value)}")
-            return None
-        return float(value)
 
     def integer(
         self,
@@ -395,10 +393,11 @@ class _Reader:
     def boolean(self, value: Any, path: Path, default: bool) -> bool:
         if value is None:
             return default
-        if not isinstance(value, bool):
-            self.fail(path, f"expected true or false, got {describe(value)}")
+        try:
+            return as_bool(value, "")
+        except SpecError as error:
+            self.fail(path, error.message)
             return default
-        return value
 
     def point(
         self, value: Any, path: Path, dim: int, *, required: bool
