@@ -1,10 +1,21 @@
-"""The coach: after every run, a diagnosis computed from the engine, in plain words.
+"""The coach: after every run, a diagnosis measured on the run and on a sweep, in plain words.
 
-``diagnose`` measures (the step of a blow-up, the stability limit on the
-quadratic model at the minimum nearest the start, where a run settled, how fast
-its loss was still falling, which rates would have won); ``explain`` turns the
-measurements into sentences through the translation catalog. Nothing here
-imports the UI.
+Every sentence the coach says is a measurement (see ``tests/test_coach.py``):
+
+- *what happened* comes from the trajectory (:mod:`lrgame.analysis.walk`): never
+  moved, crawling, bouncing, zigzag, noise, hovering, stuck, diverged (with the
+  curvature where the walk blew up, not at some far minimum), wandering;
+- *which rates win* comes from the same 200-rate sweep the sweep screen shows
+  (:mod:`lrgame.analysis.sweep`): checked intervals, never holding the rate that
+  just lost; winners in more than three runs are called luck, not a range;
+- *what to try* is only what is true: longer or shorter strides only when the
+  sweep has winners on that side; when no rate wins, the level's own tools that
+  do win (:mod:`lrgame.analysis.tools`), lesson first, never a tool it does not offer;
+- on a level that teaches the LR finder, no winning range is quoted until the
+  player has run the finder there.
+
+``diagnose`` measures; ``explain`` turns the measurements into sentences through
+the translation catalog. Nothing here imports the UI.
 """
 
 from __future__ import annotations
@@ -15,156 +26,202 @@ from typing import Any
 
 import numpy as np
 
+from .analysis.sweep import SweepResult, compute_sweep, interval_text, ranges_text, regions
+from .analysis.tools import ToolResult, winning_tools
+from .analysis.walk import NEAR, WalkFacts, measure
 from .engine.outcome import Verdict
-from .engine.simulate import Run, run_sweep
+from .engine.simulate import Run, run_batch
+from .engine.stability import stability_limit
 from .engine.strategy import Strategy
 from .i18n import _
 from .levels.model import Level
+from .numfmt import approx, num, percent, rate
+from .numfmt import loss as fmt_loss
 
-# Rates tried when the coach looks for what would have worked: a decade each
-# side of the player's rate, in one batch.
-PROBE_POINTS = 41
-PROBE_DECADES = 3.0
+__all__ = ["Diagnosis", "diagnose", "explain", "stability_limit"]
+
+STILL_STRIDE = 0.01
+"""Stuck: a stride lr·|∇L| under this share of the goal's tolerance is a walker standing still."""
+ADAPTIVE_NAMES = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 
 
 @dataclass(frozen=True)
 class Diagnosis:
     kind: str
     """The outcome: reached_goal, stuck_local, out_of_steps or diverged."""
-    step: int | None = None
-    """Diverged: the step whose point blew up. Reached: the step from which it stayed at the goal."""
-    lr: float | None = None
-    """Diverged: the largest rate used before the blow-up."""
-    curvature: float | None = None
-    """Lambda max, the largest Hessian eigenvalue at the minimum nearest the start."""
-    stability_limit: float | None = None
-    """SGD only: the largest stable rate on the quadratic model there, for the run's momentum settings."""
-    optimizer: str = ""
+    cause: str
+    """What the walk did (see :mod:`lrgame.analysis.walk`): reached, never_moved, crawling, …"""
+    optimizer: str
+    lr: float
+    """The headline rate of the run."""
+    steps: int
+    window: int
+    """The settle window: the last points that must all lie inside the goal."""
+    inside: int
+    """How many of them did."""
+    tolerance: float
     final_loss: float | None = None
     global_loss: float | None = None
-    settled_at: tuple[float, ...] | None = None
     distance: float | None = None
-    """Out of steps: how far the end point still was from the nearest global minimum."""
-    tolerance: float | None = None
+    """From the end point to the nearest global minimum."""
+    stride: float | None = None
+    """The mean stride over the last tenth of the run."""
     fall_per_step: float | None = None
-    """Out of steps: the fraction of the loss gap removed per step over the last tenth of the run."""
-    winning_lrs: tuple[float, float] | None = None
-    """The range of rates (same strategy otherwise) that reached the goal, if any did."""
+    sign_changes: float | None = None
+    end_gradient: float | None = None
+    step: int | None = None
+    """Reached: the step from which the walk stayed at the goal. Diverged: where it passed its edge."""
+    where: tuple[float, ...] | None = None
+    """Diverged: the point at ``step``. Stuck: the local minimum it settled in."""
+    curvature: float | None = None
+    """Diverged: the largest Hessian eigenvalue over the points visited up to ``step``."""
+    stability_limit: float | None = None
+    """Diverged SGD: the largest stable rate for ``curvature`` (always below ``blowup_lr``)."""
+    blowup_lr: float | None = None
+    """Diverged: the rate used at ``step``."""
+    longest_stride: float | None = None
+    winning_lrs: list[list[float]] | None = None
+    """Checked winning intervals ``[low, high]`` of the sweep (None: hidden or none)."""
+    scattered: bool = False
+    """Winners lie in more than three separate intervals: winning is a matter of luck."""
+    winning_runs: int = 0
+    """How many separate runs of winning rates the sweep found."""
+    sweep_range: tuple[float, float] | None = None
+    tools: list[dict[str, Any]] = field(default_factory=list)
+    """Tools the level offers that win when this strategy does not: code, name, winning_lrs."""
+    finder_hidden: bool = False
+    """A finder level whose finder the player has not run: no range is quoted."""
     par: int | None = None
     demo_steps: int | None = None
     """The best steps_to_goal among the level's winning demos."""
     suggestions: list[str] = field(default_factory=list)
     """Codes of what would help: smaller_lr, larger_lr, momentum, decay, warmup, adaptive."""
+    sweep: SweepResult | None = field(default=None, compare=False, repr=False)
+    """The sweep behind the numbers, for the sweep screen to show the same ones."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
-        return {k: v for k, v in data.items() if v is not None and v != []}
+        data.pop("sweep", None)
+        out = {k: v for k, v in data.items() if v is not None and v != []}
+        for key in ("where", "sweep_range"):
+            if key in out:
+                out[key] = list(out[key])
+        return _json_safe(out)
 
 
-def stability_limit(strategy: Strategy, curvature: float) -> float | None:
-    """The largest stable SGD rate on a quadratic of curvature lambda (plus weight decay).
-
-    Plain SGD: 2/lambda. Heavy ball with momentum mu and dampening tau:
-    2(1 + mu)/((1 - tau) lambda). Nesterov: 2(1 + mu)/((1 + 2 mu) lambda).
-    None for the adaptive optimizers, whose stride is not lr times the gradient.
-    """
-    opt = strategy.optimizer
-    if opt.name != "sgd" or not curvature > 0:
-        return None
-    lam = curvature + float(opt.params.get("weight_decay", 0.0))
-    mu = float(opt.params.get("momentum", 0.0))
-    tau = float(opt.params.get("dampening", 0.0))
-    if mu == 0:
-        return 2.0 / lam
-    if opt.params.get("nesterov"):
-        return 2.0 * (1 + mu) / ((1 + 2 * mu) * lam)
-    if tau >= 1:
-        return math.inf
-    return 2.0 * (1 + mu) / ((1 - tau) * lam)
+def _json_safe(value: Any) -> Any:
+    """Non-finite numbers become None (JSON's null), at any depth."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def diagnose(
-    level: Level, strategy: Strategy, run: Run, verdict: Verdict, *, probe: bool = True
+    level: Level,
+    strategy: Strategy,
+    run: Run,
+    verdict: Verdict,
+    *,
+    used_finder: bool = False,
+    sweep: SweepResult | None = None,
+    factors: np.ndarray | None = None,
 ) -> Diagnosis:
-    """Measure why the run ended as it did. ``probe`` runs a small sweep of rates (one batch)."""
-    landscape = level.landscape
-    minima = landscape.minima
-    start = np.asarray(level.start)
-    nearest = min(
-        minima, key=lambda m: float(np.linalg.norm(np.asarray(m.point) - start)), default=None
-    )
-    curvature = nearest.curvature if nearest is not None else None
+    """Measure why the run ended as it did.
+
+    ``sweep`` is the 200-rate sweep of this strategy if already computed;
+    ``factors`` the run's stability factors (the descent screen has them).
+    """
+    facts: WalkFacts = measure(level, strategy.optimizer, run, verdict, factors)
     common: dict[str, Any] = {
         "kind": verdict.outcome,
-        "optimizer": strategy.optimizer.alias or strategy.optimizer.name,
+        "cause": facts.cause,
+        "optimizer": strategy.optimizer.display_name,
+        "lr": float(strategy.lr),
+        "steps": facts.steps,
+        "window": facts.window,
+        "inside": facts.inside,
+        "tolerance": level.tolerance,
         "final_loss": verdict.final_loss,
         "global_loss": _finite(level.goal.loss),
-        "curvature": curvature,
+        "distance": facts.distance,
+        "stride": facts.stride,
+        "fall_per_step": facts.fall_per_step,
+        "sign_changes": facts.sign_changes,
+        "end_gradient": facts.end_gradient,
+        "longest_stride": facts.longest_stride,
         "par": level.par,
-        "tolerance": level.tolerance,
     }
-    winning = _winning_lrs(level, strategy) if probe else None
+    if verdict.outcome == "reached_goal":
+        return Diagnosis(**common, step=verdict.steps_to_goal, demo_steps=_best_demo_steps(level))
+
+    if sweep is None:
+        sweep = compute_sweep(level, strategy)
+    hidden = level.lesson == "lr_finder" and not used_finder
+    # Lone winning rates are luck, not a range to quote.
+    intervals = regions(sweep.intervals)
     suggestions: list[str] = []
-    allowed = level.allowed
+    if intervals and not sweep.scattered:
+        above = [low for low, _ in intervals if low > strategy.lr]
+        below = [high for _, high in intervals if high < strategy.lr]
+        sides = []
+        # Distances in decades, so the nearer side is named first; a rate of 0 is infinitely far.
+        used = max(float(strategy.lr), 1e-300)
+        if above:
+            sides.append(("larger_lr", math.log(min(above) / used)))
+        if below:
+            sides.append(("smaller_lr", math.log(used / max(below))))
+        suggestions.extend(code for code, _ in sorted(sides, key=lambda s: s[1]))
+    tools: list[ToolResult] = []
+    if not intervals or sweep.scattered:
+        tools = winning_tools(level, strategy)
+        robust = [t for t in tools if not t.scattered]
+        suggestions.extend(dict.fromkeys(t.code for t in (robust or tools)))
 
     if verdict.outcome == "diverged":
-        used = run.lr[np.isfinite(run.lr)]
-        limit = stability_limit(strategy, curvature) if curvature is not None else None
-        suggestions.append("smaller_lr")
-        if "warmup_cosine" in allowed.schedules or "linear" in allowed.schedules:
-            suggestions.append("warmup")
-        return Diagnosis(
-            **common,
-            step=run.steps,
-            lr=float(used.max()) if len(used) else None,
-            stability_limit=limit,
-            winning_lrs=winning,
-            suggestions=suggestions,
+        common.update(
+            step=facts.blowup_step,
+            where=facts.blowup_point,
+            curvature=facts.blowup_curvature,
+            stability_limit=facts.blowup_limit,
+            blowup_lr=facts.blowup_lr,
         )
-
-    if verdict.outcome == "stuck_local":
+    elif verdict.outcome == "stuck_local":
         end = run.trajectory[-1]
-        settled = min(
+        common["where"] = min(
             level.local_minima,
             key=lambda p: float(np.linalg.norm(np.asarray(p) - end)),
             default=None,
         )
-        suggestions.append("larger_lr")
-        if (
-            allowed.momentum
-            and strategy.optimizer.name == "sgd"
-            and not strategy.optimizer.params.get("momentum")
-        ):
-            suggestions.append("momentum")
-        if len(allowed.schedules) > 1 and strategy.schedule.name == "constant":
-            suggestions.append("decay")
-        return Diagnosis(**common, settled_at=settled, winning_lrs=winning, suggestions=suggestions)
-
-    if verdict.outcome == "out_of_steps":
-        end = run.trajectory[-1]
-        distance = float(np.min(np.linalg.norm(level.goal.minima - end, axis=-1)))
-        gap = run.loss - level.goal.loss
-        tail = max(2, len(gap) // 10)
-        fall = None
-        with np.errstate(all="ignore"):
-            first, last = gap[-tail], gap[-1]
-            if first > 0 and last >= 0 and math.isfinite(first) and math.isfinite(last):
-                fall = float(1.0 - (last / first) ** (1.0 / (tail - 1)))
-        if fall is not None and fall > 0.001:
-            suggestions.append("larger_lr")
-        else:
-            suggestions.append("decay" if len(allowed.schedules) > 1 else "smaller_lr")
-        return Diagnosis(
-            **common,
-            distance=distance,
-            fall_per_step=fall,
-            winning_lrs=winning,
-            suggestions=suggestions,
-        )
-
-    demo_steps = _best_demo_steps(level)
     return Diagnosis(
-        **common, step=verdict.steps_to_goal, demo_steps=demo_steps, winning_lrs=winning
+        **common,
+        winning_lrs=(
+            None
+            if hidden or not intervals or sweep.scattered
+            else [[lo, hi] for lo, hi in intervals]
+        ),
+        scattered=sweep.scattered,
+        winning_runs=len(sweep.intervals),
+        sweep_range=(float(sweep.lrs[0]), float(sweep.lrs[-1])),
+        tools=[
+            {
+                "code": t.code,
+                "name": t.label,
+                "scattered": t.scattered,
+                **(
+                    {}
+                    if hidden or t.scattered
+                    else {"winning_lrs": [[lo, hi] for lo, hi in regions(t.intervals)]}
+                ),
+            }
+            for t in tools
+        ],
+        finder_hidden=hidden,
+        suggestions=suggestions,
+        sweep=sweep,
     )
 
 
@@ -172,107 +229,264 @@ def _finite(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _winning_lrs(level: Level, strategy: Strategy) -> tuple[float, float] | None:
-    """The rates around the player's (same strategy otherwise) that reach the goal."""
-    centre = max(strategy.lr, 1e-12)
-    lrs = np.geomspace(centre / 10**PROBE_DECADES, centre * 10**PROBE_DECADES, PROBE_POINTS)
-    batch = run_sweep(level.landscape, level.start, strategy, lrs, level.noise)
-    verdicts = level.judge(batch)
-    wins = [lr for lr, v in zip(lrs, verdicts, strict=True) if v.outcome == "reached_goal"]
-    if not wins:
-        return None
-    return float(min(wins)), float(max(wins))
-
-
 def _best_demo_steps(level: Level) -> int | None:
-    from .engine.simulate import run_batch
-
     winners = [d.strategy for d in level.demos if d.outcome == "reached_goal"]
     if not winners:
         return None
     batch = run_batch(level.landscape, level.start, winners, level.noise)
-    verdicts = level.judge(batch)
     steps = [
         v.steps_to_goal
-        for v in verdicts
+        for v in level.judge(batch)
         if v.steps_to_goal is not None and v.outcome == "reached_goal"
     ]
     return min(steps) if steps else None
 
 
-def fmt(value: float | None) -> str:
-    if value is None:
+def _point(point: tuple[float, ...] | None) -> str:
+    if point is None:
         return "?"
-    if abs(value) < 1e-12:
-        return "0"
-    return f"{value:.3g}"
+    return "(" + ", ".join(num(v) for v in point) + ")"
 
 
-def explain(d: Diagnosis) -> str:
-    """The diagnosis in plain words for a beginner, with the numbers."""
+def _tool_name(tool: dict[str, Any]) -> str:
+    code, name = tool["code"], tool["name"]
+    if code == "momentum":
+        return _("SGD with momentum 0.9")
+    if code == "adaptive":
+        return ADAPTIVE_NAMES.get(name, name)
+    if code == "warmup":
+        return _("a warmup schedule ({name})", name=name)
+    return _("the {name} schedule", name=name)
+
+
+def _what_happened(d: Diagnosis) -> list[str]:
     parts: list[str] = []
-    if d.kind == "diverged":
+    if d.cause == "diverged":
         parts.append(
             _(
                 "Your strides grew longer each step until you flew off the mountain, at step {step}.",
-                step=d.step,
+                step=d.steps,
             )
         )
-        if d.stability_limit is not None and d.curvature is not None:
+        where = (
+            _("At the start")
+            if d.step == 0
+            else _("At step {step}, at {point}", step=d.step, point=_point(d.where))
+        )
+        if d.step is not None and d.stability_limit is not None:
             parts.append(
                 _(
-                    "At the valley nearest your start the ground curves with λ = {curvature} "
-                    "(the steepest curvature there). With your settings a stride is stable only while "
-                    "lr < {limit}; you used {lr}.",
-                    curvature=fmt(d.curvature),
-                    limit=fmt(d.stability_limit),
-                    lr=fmt(d.lr),
+                    "{where}, the ground curves with λ = {curvature}: with your settings a stride "
+                    "there is stable only while lr < {limit}, and you used {lr}.",
+                    where=where,
+                    curvature=num(d.curvature),
+                    limit=rate(d.stability_limit),
+                    lr=rate(d.blowup_lr),
                 )
             )
-        elif d.curvature is not None:
+        elif d.step is not None:
             parts.append(
                 _(
-                    "{optimizer} scales each stride by the size of recent gradients, so there is no single "
-                    "formula for its limit, but a rate of {lr} was still too large for ground that curves "
-                    "with λ = {curvature}.",
-                    optimizer=d.optimizer,
-                    lr=fmt(d.lr),
-                    curvature=fmt(d.curvature),
+                    "{where}, where the ground curves with λ = {curvature}, {optimizer}'s effective "
+                    "stride lr/(√v̂+ε) passed its edge of stability.",
+                    where=where,
+                    curvature=num(d.curvature),
+                    optimizer=ADAPTIVE_NAMES.get(d.optimizer, d.optimizer),
                 )
             )
-    elif d.kind == "stuck_local":
-        parts.append(
-            _(
-                "You settled in a small dip: loss {loss}, while the lowest valley goes down to {best}.",
-                loss=fmt(d.final_loss),
-                best=fmt(d.global_loss),
-            )
-        )
-        parts.append(_("Strides this short cannot climb out of a dip once they are in it."))
-    elif d.kind == "out_of_steps":
-        parts.append(
-            _(
-                "You ran out of steps {distance} away from the goal (it counts within {tolerance}).",
-                distance=fmt(d.distance),
-                tolerance=fmt(d.tolerance),
-            )
-        )
-        if d.fall_per_step is not None and d.fall_per_step > 0.001:
+        elif d.longest_stride is not None:
             parts.append(
                 _(
-                    "The loss was still falling, by {pct}% of what was left each step: you were on your way, "
-                    "just too slowly.",
-                    pct=f"{100 * d.fall_per_step:.2g}",
+                    "No ground you stood on curved enough to throw you: the strides themselves, up "
+                    "to {stride} long, carried you off the map.",
+                    stride=num(d.longest_stride),
+                )
+            )
+        return parts
+    if d.cause == "stuck":
+        parts.append(
+            _(
+                "You settled in a small dip at {point}: loss {loss}, while the lowest valley goes "
+                "down to {best}.",
+                point=_point(d.where),
+                loss=fmt_loss(d.final_loss),
+                best=fmt_loss(d.global_loss),
+            )
+        )
+        if d.end_gradient is not None and d.end_gradient * d.lr < STILL_STRIDE * d.tolerance:
+            parts.append(
+                _(
+                    "At the bottom of a dip the slope is flat (|∇L| {grad}), so strides of lr·∇L "
+                    "shrink to nothing and cannot climb out.",
+                    grad=approx(d.end_gradient),
                 )
             )
         else:
             parts.append(
                 _(
-                    "The loss had stopped falling: you were going back and forth instead of arriving."
+                    "Your last strides, about {stride} long, kept you inside the dip without "
+                    "carrying you over its rim.",
+                    stride=num(d.stride),
+                )
+            )
+        return parts
+    if d.cause == "never_moved":
+        if d.lr == 0:
+            parts.append(
+                _(
+                    "You never moved: with η = 0 the update w ← w − η·∇L leaves the weights where "
+                    "they are."
+                )
+            )
+        else:
+            parts.append(
+                _(
+                    "You hardly moved: no stride was longer than {stride}, and the goal was {distance} away.",
+                    stride=num(d.longest_stride),
+                    distance=num(d.distance),
+                )
+            )
+        return parts
+    if d.cause == "crawling":
+        parts.append(
+            _(
+                "You were crawling: the loss was still falling, by {pct} of what was left each "
+                "step, but your last strides averaged {stride} while the goal was still {distance} away.",
+                pct=percent(d.fall_per_step or 0.0),
+                stride=num(d.stride),
+                distance=num(d.distance),
+            )
+        )
+        return parts
+    if d.cause in ("bouncing", "zigzag"):
+        if d.cause == "zigzag":
+            parts.append(
+                _(
+                    "You zigzagged: bouncing from wall to wall across the steep direction while "
+                    "crawling along the valley floor, {distance} from the goal at the end.",
+                    distance=num(d.distance),
+                )
+            )
+        else:
+            parts.append(
+                _(
+                    "You were bouncing: over the last steps your stride along the steepest direction "
+                    "flipped back and forth {pct} of the time, and you ended {distance} from the goal.",
+                    pct=percent(d.sign_changes or 0.0, 2),
+                    distance=num(d.distance),
+                )
+            )
+    elif d.cause == "noise":
+        parts.append(
+            _(
+                "You reached the valley, but the gusts (the gradient noise) kept knocking you about "
+                "and you never settled."
+            )
+        )
+    elif d.cause == "hovering":
+        parts.append(
+            _(
+                "You got close, {distance} from the goal, but did not settle: your last strides "
+                "averaged {stride}.",
+                distance=num(d.distance),
+                stride=num(d.stride),
+            )
+        )
+        if d.optimizer in ADAPTIVE_NAMES and d.optimizer != "adagrad":
+            parts.append(
+                _(
+                    "{optimizer} divides each step by the size of recent gradients, so its strides "
+                    "stay about lr = {lr} long however small the slope gets.",
+                    optimizer=ADAPTIVE_NAMES[d.optimizer],
+                    lr=rate(d.lr),
                 )
             )
     else:
-        parts.append(_("You reached the goal and stayed there from step {step}.", step=d.step))
+        parts.append(
+            _("You ran out of steps {distance} away from the goal.", distance=num(d.distance))
+        )
+    near = d.distance is not None and d.distance <= NEAR * d.tolerance
+    if d.inside > 0 or near:
+        parts.append(
+            _(
+                "The goal counts when the last {window} points all stay within {tolerance} of it; "
+                "{inside} of yours did.",
+                window=d.window,
+                tolerance=num(d.tolerance),
+                inside=d.inside,
+            )
+        )
+    return parts
+
+
+def _advice(d: Diagnosis) -> list[str]:
+    parts: list[str] = []
+    if d.finder_hidden:
+        parts.append(
+            _(
+                "Where the good rates lie is this level's secret: the LR finder (f on the setup "
+                "screen) measures it before you commit."
+            )
+        )
+    elif d.scattered:
+        parts.append(
+            _(
+                "With everything else the same, the winning rates are scattered over {count} separate "
+                "ranges: a win there is a matter of luck.",
+                count=d.winning_runs,
+            )
+        )
+    elif d.winning_lrs:
+        ranges = ranges_text([(lo, hi) for lo, hi in d.winning_lrs])
+        parts.append(
+            _("With everything else the same, rates {ranges} reach the goal.", ranges=ranges)
+        )
+    elif d.sweep_range is not None:
+        parts.append(
+            _(
+                "With this optimizer and schedule no rate from {low} to {high} reaches the goal.",
+                low=rate(d.sweep_range[0]),
+                high=rate(d.sweep_range[1]),
+            )
+        )
+    tips = {
+        "smaller_lr": _("Try shorter strides."),
+        "larger_lr": _("Try longer strides."),
+    }
+    parts.extend(tips[s] for s in d.suggestions if s in tips)
+    for tool in d.tools[:2]:
+        name = _tool_name(tool)
+        if tool["scattered"]:
+            parts.append(
+                _(
+                    "{tool} wins too, but only at scattered rates: there, a win is luck.",
+                    tool=name[0].upper() + name[1:],
+                )
+            )
+        elif "winning_lrs" in tool:
+            parts.append(
+                _(
+                    "{tool} does: with it, rates {ranges} reach the goal.",
+                    tool=name[0].upper() + name[1:],
+                    ranges=ranges_text([(lo, hi) for lo, hi in tool["winning_lrs"]]),
+                )
+            )
+        else:
+            parts.append(_("{tool} can win here.", tool=name[0].upper() + name[1:]))
+    if not d.winning_lrs and not d.scattered and not d.tools and not d.finder_hidden:
+        parts.append(
+            _(
+                "None of this level's tools wins with its default settings either: read the "
+                "briefing again for what this level teaches."
+            )
+        )
+    return parts
+
+
+def explain(d: Diagnosis) -> str:
+    """The diagnosis in plain words for a beginner, with the numbers."""
+    if d.kind == "reached_goal":
+        parts = [_("You reached the goal and stayed there from step {step}.", step=d.step)]
         if d.par is not None and d.step is not None:
             if d.step <= d.par:
                 parts.append(_("That is within par ({par}).", par=d.par))
@@ -282,26 +496,9 @@ def explain(d: Diagnosis) -> str:
             parts.append(
                 _("The level's own best walk arrives at step {steps}.", steps=d.demo_steps)
             )
-    if d.kind != "reached_goal":
-        if d.winning_lrs is not None:
-            low, high = d.winning_lrs
-            parts.append(
-                _(
-                    "With everything else the same, rates from {low} to {high} reach the goal.",
-                    low=fmt(low),
-                    high=fmt(high),
-                )
-            )
-        tips = {
-            "smaller_lr": _("Try shorter strides."),
-            "larger_lr": _("Try longer strides."),
-            "momentum": _("Momentum could carry you over the bump."),
-            "decay": _(
-                "A schedule that starts high and then decays could travel far and still settle."
-            ),
-            "warmup": _(
-                "Starting with small strides and growing them (warmup) could get you safely off steep ground."
-            ),
-        }
-        parts.extend(tips[s] for s in d.suggestions if s in tips and d.winning_lrs is None)
-    return " ".join(parts)
+        return " ".join(parts)
+    return " ".join(_what_happened(d) + _advice(d))
+
+
+# Re-exported for callers that format one interval the coach's way.
+format_interval = interval_text

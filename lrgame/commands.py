@@ -104,8 +104,6 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
     return strategy
 
 
-
-
 def simulate(args: argparse.Namespace) -> int:
     level = load_level(args.level)
     strategy = read_strategy(args, level)

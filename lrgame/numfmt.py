@@ -46,6 +46,13 @@ def num(value: float | None, digits: int = 3) -> str:
         return special
     if value == 0:
         return "0"
+    if 1 <= abs(value) < 1e5:
+        # Plain digits for everyday sizes: 100, not 1e2; rounded to the significant digits.
+        places = digits - 1 - math.floor(math.log10(abs(value)))
+        rounded = round(value, places)
+        if places <= 0:
+            return f"{rounded:.0f}"
+        return f"{rounded:.{places}f}".rstrip("0").rstrip(".")
     return _compact(f"{value:.{digits}g}")
 
 
@@ -81,3 +88,9 @@ def rate_bound(value: float, side: Literal["low", "high"], digits: int = 2) -> s
 def percent(fraction: float, digits: int = 2) -> str:
     """A fraction as a percentage: ``0.0123`` -> ``1.2%``."""
     return f"{num(100.0 * fraction, digits)}%"
+
+
+def approx(value: float | None) -> str:
+    """``≈ 0`` or ``= 1.3``: a measured value after a symbol, read as an equation."""
+    text = loss(value)
+    return text if text.startswith("≈") else f"= {text}"

@@ -27,7 +27,9 @@ def check_keys(obj: Any, path: str, allowed: Sequence[str]) -> Mapping[str, Any]
     for key in obj:
         if key not in allowed:
             choices = ", ".join(sorted(allowed))
-            raise SpecError(join(path, str(key)), f"unknown key {key!r}; expected one of: {choices}")
+            raise SpecError(
+                join(path, str(key)), f"unknown key {key!r}; expected one of: {choices}"
+            )
     return obj
 
 

@@ -138,6 +138,21 @@ def run_sweep(
     return _run(landscape, start, [(strategy, lr0, None)], [strategy.steps] * len(lr0), noise)
 
 
+def run_sweeps(
+    landscape: Landscape,
+    start: Sequence[float],
+    sweeps: Sequence[tuple[Strategy, np.ndarray]],
+    noise: Noise | None = None,
+) -> BatchRun:
+    """Several strategies, each at many headline rates, as one batch (rows in order).
+
+    The rows of sweep j equal ``run_sweep(landscape, start, strategy_j, lrs_j)``.
+    """
+    specs = [(s, np.asarray(lrs, dtype=np.float64).reshape(-1), None) for s, lrs in sweeps]
+    row_steps = [s.steps for s, lr0, _ in specs for _ in range(len(lr0))]
+    return _run(landscape, start, specs, row_steps, noise)
+
+
 def run_with_rates(
     landscape: Landscape,
     start: Sequence[float],

@@ -156,10 +156,15 @@ def demo_problems(level: Level) -> list[Problem]:
         # A winning demo proves the level can be won in the game, with the game's tools.
         refusal = level.allowed.refusal(demo.strategy)
         if refusal:
-            problems.append(Problem(demo.path, f"a winning demo must use what the level offers: {refusal}"))
+            problems.append(
+                Problem(demo.path, f"a winning demo must use what the level offers: {refusal}")
+            )
         if demo.strategy.steps > level.steps:
             problems.append(
-                Problem(demo.path, f"a winning demo takes {demo.strategy.steps} steps, more than the budget of {level.steps}")
+                Problem(
+                    demo.path,
+                    f"a winning demo takes {demo.strategy.steps} steps, more than the budget of {level.steps}",
+                )
             )
     for demo, verdict in zip(level.demos, verdicts, strict=True):
         if verdict.outcome != demo.outcome:

@@ -196,7 +196,13 @@ class Level:
     def judge(self, batch: BatchRun) -> list[Verdict]:
         """The verdict on each run of a batch, by this level's goal, minima and par."""
         return judge_batch(
-            batch.trajectory, batch.loss, batch.steps, batch.diverged, self.goal, self.local_minima, self.par
+            batch.trajectory,
+            batch.loss,
+            batch.steps,
+            batch.diverged,
+            self.goal,
+            self.local_minima,
+            self.par,
         )
 
     def strategy(self, obj: Any, path: str = "") -> Strategy:

@@ -111,7 +111,7 @@ async def test_each_outcome_gets_its_result(store: ProgressStore) -> None:
     outcome, text = await outcome_of(store, 0.01)
     assert outcome == "stuck_local" and "dip" in text
     outcome, text = await outcome_of(store, 0.0001)
-    assert outcome == "out_of_steps" and "ran out of steps" in text
+    assert outcome == "out_of_steps" and "crawling" in text
     outcome, text = await outcome_of(store, 0.08)
     assert outcome == "reached_goal"
 
@@ -264,7 +264,7 @@ async def test_stability_meter_warns_before_a_blow_up(store: ProgressStore) -> N
         screen.playback.step = 0
         screen.show_step()
         await pilot.pause()
-        assert "overshooting" in text_of(app, "#stats")
+        assert "flying apart" in text_of(app, "#stats")
 
 
 async def test_map_unlock_and_reset_progress(store: ProgressStore) -> None:

@@ -20,9 +20,10 @@ from textual.widgets import Footer, Header, Static
 from lrgame.coach import Diagnosis, diagnose, explain
 from lrgame.engine.outcome import Verdict
 from lrgame.engine.simulate import Run, run_batch
-from lrgame.engine.stability import stability_factors
+from lrgame.engine.stability import stability_factors, worst, zone
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
+from lrgame.numfmt import num
 from lrgame.playback import Playback
 from lrgame.storage import RunRecordResult
 
@@ -74,6 +75,7 @@ class DescentScreen(PlaybackActions, Screen[str]):
         self._result_shown = False
         self.stability: np.ndarray = np.zeros((0, level.dim))
         self._record: RunRecordResult | None = None
+        self._leaving = False
 
     @property
     def game(self) -> LrgameApp:
@@ -103,10 +105,17 @@ class DescentScreen(PlaybackActions, Screen[str]):
         verdict = level.judge(batch)[0]
         run = batch.row(0)
         self.stability = stability_factors(
-            level.landscape, run.trajectory, run.grad, run.lr, self.strategy.optimizer.name
+            level.landscape, run, self.strategy.optimizer, level.noise
         )
         self.app.call_from_thread(self._ready, run, verdict)
-        diagnosis = diagnose(level, self.strategy, run, verdict)
+        diagnosis = diagnose(
+            level,
+            self.strategy,
+            run,
+            verdict,
+            used_finder=self.used_finder,
+            factors=self.stability,
+        )
         self.app.call_from_thread(self._diagnosed, diagnosis)
 
     def _ready(self, run: Run, verdict: Verdict) -> None:
@@ -176,19 +185,12 @@ class DescentScreen(PlaybackActions, Screen[str]):
         return "\n".join(lines)
 
     def meter_text(self, t: int) -> str:
-        """The stability meter: |1 - lr*lambda| along each direction, in words and a bar."""
+        """The stability meter: the factor 1 − lr·λ on a scale from −1 to +1, with its meaning."""
         factors = self.stability[min(t, len(self.stability) - 1)] if len(self.stability) else None
         if factors is None or not np.any(np.isfinite(factors)):
             return _("stability  –")
-        worst = float(np.nanmax(factors))
-        cells = min(10, int(round(worst / 1.5 * 10)))
-        bar = "▮" * cells + "▯" * (10 - cells)
-        values = " ".join(f"{v:.2f}" for v in factors if np.isfinite(v))
-        if worst >= 1.0:
-            return _("[b $error]stability {bar} {values} overshooting![/]", bar=bar, values=values)
-        if worst >= 0.9:
-            return _("[$warning]stability {bar} {values} near the edge[/]", bar=bar, values=values)
-        return _("stability {bar} {values} steady", bar=bar, values=values)
+        value = worst(factors)
+        return meter_line(value, zone(value), adaptive=self.strategy.optimizer.name != "sgd")
 
     def finish(self) -> None:
         self._result_shown = True
@@ -236,7 +238,10 @@ class DescentScreen(PlaybackActions, Screen[str]):
         if choice == "sweep":
             from .sweep import SweepScreen
 
-            self.app.push_screen(SweepScreen(self.level, self.strategy), self._back_to_result)
+            shared = self.diagnosis.sweep if self.diagnosis is not None else None
+            self.app.push_screen(
+                SweepScreen(self.level, self.strategy, result=shared), self._back_to_result
+            )
             return
         if choice == "race":
             from .race import RaceSetupScreen
@@ -270,11 +275,51 @@ class DescentScreen(PlaybackActions, Screen[str]):
         self.show_step()
 
     def action_back(self) -> None:
+        # A second Escape while the first dismissal is under way must not dismiss twice.
+        if self._leaving or not self.is_current:
+            return
+        self._leaving = True
         self.dismiss("setup")
 
     def on_unmount(self) -> None:
         if self._timer is not None:
             self._timer.stop()
+
+
+METER_CELLS = 11
+"""The meter's track: −1 at the left end, 0 in the middle, +1 at the right."""
+
+
+def meter_line(value: float, where: str, *, adaptive: bool) -> str:
+    """One line: ``stability −1 ├────●─────┤ +1  0.42 steady``, red only at or past the edge."""
+    clipped = max(-1.0, min(1.0, value)) if np.isfinite(value) else -1.0
+    cell = int(round((clipped + 1) / 2 * (METER_CELLS - 1)))
+    track = "".join("●" if i == cell else "─" for i in range(METER_CELLS))
+    words = {
+        "sliding": _("sliding: the ground curves down here"),
+        "crawling": _("crawling: tiny strides"),
+        "steady": _("steady"),
+        "bouncing": _("bouncing, closing in"),
+        "edge": _("at the edge"),
+        "flying": _("flying apart!"),
+    }[where]
+    styles = {
+        "sliding": "$secondary",
+        "crawling": "$secondary",
+        "steady": "$success",
+        "bouncing": "$foreground",
+        "edge": "$warning",
+        "flying": "b $error",
+    }
+    line = _(
+        "stability −1 {track} +1  {value} {words}",
+        track=track,
+        value=num(value, 2),
+        words=words,
+    )
+    if adaptive:
+        line += _(" (effective rate lr/(√v̂+ε))")
+    return f"[{styles[where]}]{line}[/]"
 
 
 def _num(value: float) -> str:

@@ -37,8 +37,8 @@ from textual.widgets.text_area import LanguageDoesNotExist
 from textual.worker import get_current_worker
 
 from lrgame.atomic import write_atomically
-from lrgame.coach import stability_limit
 from lrgame.engine.simulate import Run, run_batch
+from lrgame.engine.stability import stability_limit
 from lrgame.engine.strategy import parse_strategy
 from lrgame.levels.jsonpos import JsonError, parse_json
 from lrgame.levels.loader import check_text, demo_problems, format_problem
@@ -216,7 +216,7 @@ def level_facts(level: Level) -> list[str]:
             )
             curvatures = [float(c) for c in landscape.curvature(points)]
             low, high = min(curvatures), max(curvatures)
-            limit = stability_limit(sgd, high)
+            limit = stability_limit(sgd.optimizer, high)
             if limit is None:
                 lines.append(_("Curvature λ = {lam} there: no SGD step limit", lam=_num(high)))
             elif _num(low) == _num(high):
@@ -228,7 +228,7 @@ def level_facts(level: Level) -> list[str]:
                     )
                 )
             else:
-                widest = stability_limit(sgd, low)
+                widest = stability_limit(sgd.optimizer, low)
                 lines.append(
                     _(
                         "Curvature λ = {low} to {high} · SGD stable for lr < 2/λ = "

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,8 +34,17 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
-from lrgame.engine.outcome import Verdict
-from lrgame.engine.simulate import run_sweep
+from lrgame.analysis.sweep import (
+    SWEEP_POINTS,
+    RateRange,
+    SweepResult,
+    analyse_sweep,
+    compute_sweep,
+    lr_text,
+    outcome_phrase,
+    region_name,
+    sweep_rates,
+)
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
 
@@ -66,12 +75,11 @@ __all__ = [
     "SweepScreen",
     "analyse_sweep",
     "compute_sweep",
+    "lr_text",
+    "outcome_phrase",
+    "region_name",
     "sweep_rates",
 ]
-
-SWEEP_POINTS = 200
-LR_LOW, LR_HIGH = 1e-6, 1e2
-"""The default sweep: 200 log-spaced headline rates over eight decades."""
 
 GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "…", "diverged": "✗"}
 """One-cell glyphs per outcome: the region strip and the legend say it without colour."""
@@ -84,207 +92,6 @@ OUTCOME_COLORS = {
 YOU_LINE, CLIFF_LINE, PAR_LINE, YOU_POINT, OFF_TOP_POINT = "│", "┆", "┄", "●", "▲"
 BRAILLE_COLS, BRAILLE_ROWS = 2, 4
 MAX_REGION_LINES = 7
-
-
-def outcome_phrase(verdict: Verdict) -> str:
-    if verdict.outcome == "reached_goal":
-        return _("reaches the goal in {steps} steps", steps=verdict.steps_to_goal)
-    return {
-        "stuck_local": _("gets stuck in a local minimum"),
-        "out_of_steps": _("runs out of steps"),
-        "diverged": _("diverges"),
-    }.get(verdict.outcome, verdict.outcome)
-
-
-def region_name(outcome: str) -> str:
-    return {
-        "reached_goal": _("sweet spot"),
-        "stuck_local": _("stuck"),
-        "out_of_steps": _("out of steps"),
-        "diverged": _("diverges"),
-    }.get(outcome, outcome)
-
-
-def lr_text(value: float) -> str:
-    """A rate in two significant digits: ``0.0042``, ``1.1``, ``1e-06`` -> ``1e-6``."""
-    if not math.isfinite(value):
-        return str(value)
-    text = f"{float(f'{value:.2g}'):g}"
-    return text.replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
-
-
-# -- the computation -------------------------------------------------------
-
-
-def sweep_rates(lr: float, points: int = SWEEP_POINTS) -> np.ndarray:
-    """Log-spaced headline rates: 1e-6 to 1e2, widened to keep the player's rate well inside."""
-    low, high = LR_LOW, LR_HIGH
-    if math.isfinite(lr) and lr > 0:
-        low, high = min(low, lr / 1e4), max(high, lr * 1e2)
-    return np.geomspace(low, high, points)
-
-
-@dataclass(frozen=True)
-class RateRange:
-    """A run of consecutive sampled rates with one outcome: rates ``lrs[start:stop]``."""
-
-    outcome: str
-    start: int
-    stop: int
-    low: float
-    high: float
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """The sweep judged: everything the chart and the words need."""
-
-    lrs: np.ndarray
-    verdicts: list[Verdict]
-    your_lr: float
-    yours: Verdict
-    segments: list[RateRange]
-    bands: list[RateRange]
-    """The segments that reach the goal: the sweet spot(s)."""
-    cliff: float | None
-    """The smallest sampled rate from which every larger sampled rate diverges."""
-    cliff_index: int | None
-    seconds: float = 0.0
-    final_gap: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    """Final loss above the global minimum per rate (inf where the run diverged)."""
-    steps_to_goal: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    """Steps to the goal per rate (NaN where the goal was not reached)."""
-
-    @property
-    def outcomes(self) -> list[str]:
-        return [v.outcome for v in self.verdicts]
-
-    @property
-    def position(self) -> str:
-        """Where the player's rate sits: ``past_cliff``, ``sweet_spot``, ``too_small``, ``too_large``, ``between`` or ``no_band``."""
-        lr = self.your_lr
-        if self.cliff is not None and lr >= self.cliff:
-            return "past_cliff"
-        if not self.bands:
-            return "no_band"
-        if any(b.low <= lr <= b.high for b in self.bands):
-            return "sweet_spot"
-        if lr < self.bands[0].low:
-            return "too_small"
-        if lr > self.bands[-1].high:
-            return "too_large"
-        return "between"
-
-    def summary(self) -> str:
-        """One plain-words line: the sweet spot, the cliff, and the player's rate."""
-        parts = []
-        if self.bands:
-            ranges = [_span(b.low, b.high) for b in self.bands[:3]]
-            if len(self.bands) > 3:
-                ranges.append(_("{count} more bands", count=len(self.bands) - 3))
-            if len(ranges) == 1 and self.bands[0].low == self.bands[0].high:
-                parts.append(_("Only the rate {rate} reaches the goal", rate=ranges[0]))
-            elif len(ranges) == 1:
-                parts.append(_("Rates from {ranges} reach the goal", ranges=ranges[0]))
-            else:
-                listed = _("{first} and {last}", first=_(", ").join(ranges[:-1]), last=ranges[-1])
-                parts.append(_("Rates from {ranges} reach the goal", ranges=listed))
-        else:
-            parts.append(
-                _(
-                    "No rate from {low} to {high} reaches the goal with this optimizer and schedule",
-                    low=lr_text(float(self.lrs[0])),
-                    high=lr_text(float(self.lrs[-1])),
-                )
-            )
-        if self.cliff is not None:
-            parts.append(_("from {cliff} up the walk flies apart", cliff=lr_text(self.cliff)))
-        else:
-            parts.append(_("no rate up to {high} diverges", high=lr_text(float(self.lrs[-1]))))
-        where = {
-            "past_cliff": _("past the cliff"),
-            "sweet_spot": _("inside the sweet spot"),
-            "too_small": _("below the sweet spot (too small)"),
-            "too_large": _("above the sweet spot (too large)"),
-            "between": _("between two sweet spots"),
-            "no_band": "",
-        }[self.position]
-        mine = _(
-            "yours, {lr}, {outcome}", lr=lr_text(self.your_lr), outcome=outcome_phrase(self.yours)
-        )
-        if where:
-            mine = _("{mine}, {where}", mine=mine, where=where)
-        parts.append(mine)
-        return _("; ").join(parts) + "."
-
-
-def _span(low: float, high: float) -> str:
-    """``0.042 to 0.89``, or a single rate when the band is one sample wide."""
-    a, b = lr_text(low), lr_text(high)
-    return a if a == b else _("{low} to {high}", low=a, high=b)
-
-
-def analyse_sweep(
-    lrs: np.ndarray, verdicts: Sequence[Verdict]
-) -> tuple[list[RateRange], list[RateRange], int | None]:
-    """Runs of equal outcome, the goal-reaching runs, and the index where the cliff starts."""
-    segments: list[RateRange] = []
-    start = 0
-    outcomes = [v.outcome for v in verdicts]
-    for i in range(1, len(outcomes) + 1):
-        if i == len(outcomes) or outcomes[i] != outcomes[start]:
-            segments.append(
-                RateRange(outcomes[start], start, i, float(lrs[start]), float(lrs[i - 1]))
-            )
-            start = i
-    bands = [s for s in segments if s.outcome == "reached_goal"]
-    cliff = segments[-1].start if segments and segments[-1].outcome == "diverged" else None
-    return segments, bands, cliff
-
-
-def compute_sweep(level: Level, strategy: Strategy, lrs: np.ndarray | None = None) -> SweepResult:
-    """Run every rate and the player's own as one batch, and judge them (no UI: call from a worker)."""
-    started = time.perf_counter()
-    if lrs is None:
-        lrs = sweep_rates(strategy.lr)
-    lrs = np.asarray(lrs, dtype=np.float64)
-    # The player's exact rate rides along as the last row: its verdict is the real one.
-    batch = run_sweep(
-        level.landscape, level.start, strategy, np.append(lrs, strategy.lr), level.noise
-    )
-    verdicts = level.judge(batch)
-    yours, verdicts = verdicts[-1], verdicts[:-1]
-    segments, bands, cliff_index = analyse_sweep(lrs, verdicts)
-    floor = level.goal.loss if math.isfinite(level.goal.loss) else 0.0
-    gap = np.array(
-        [
-            np.inf
-            if v.outcome == "diverged" or v.final_loss is None
-            else max(v.final_loss - floor, 0.0)
-            for v in verdicts
-        ]
-    )
-    steps = np.array(
-        [
-            float(v.steps_to_goal)
-            if v.outcome == "reached_goal" and v.steps_to_goal is not None
-            else np.nan
-            for v in verdicts
-        ]
-    )
-    return SweepResult(
-        lrs=lrs,
-        verdicts=verdicts,
-        your_lr=float(strategy.lr),
-        yours=yours,
-        segments=segments,
-        bands=bands,
-        cliff=None if cliff_index is None else float(lrs[cliff_index]),
-        cliff_index=cliff_index,
-        seconds=time.perf_counter() - started,
-        final_gap=gap,
-        steps_to_goal=steps,
-    )
 
 
 # -- the chart -------------------------------------------------------------
@@ -676,13 +483,21 @@ class SweepScreen(Screen[None]):
         Binding("escape", "back", _("Back")),
     ]
 
-    def __init__(self, level: Level, strategy: Strategy | Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        level: Level,
+        strategy: Strategy | Mapping[str, Any],
+        *,
+        result: SweepResult | None = None,
+    ) -> None:
+        """``result``: the sweep the coach already ran for this strategy, shown as it is."""
         super().__init__()
         translate_bindings(self)
         self.level = level
         self.strategy = (
             strategy if isinstance(strategy, Strategy) else level.strategy(dict(strategy))
         )
+        self._shared = result
         self.result: SweepResult | None = None
         self.mode = "loss"
         """``loss`` (final loss above the minimum, log) or ``steps`` (steps to the goal)."""
@@ -701,7 +516,7 @@ class SweepScreen(Screen[None]):
 
     @work(thread=True, exclusive=True)
     def compute(self) -> None:
-        result = compute_sweep(self.level, self.strategy)
+        result = self._shared or compute_sweep(self.level, self.strategy)
         self.app.call_from_thread(self._ready, result)
 
     def _ready(self, result: SweepResult) -> None:
