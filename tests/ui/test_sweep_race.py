@@ -232,8 +232,7 @@ def test_candidates_are_allowed_distinct_and_offer_your_best_only_when_given() -
     plain = race_candidates(level, strategy)
     keys = [c.key for c in plain]
     assert keys[0] == "yours" and "best" not in keys
-    assert {"momentum", "adam", "step", "warmup_cosine", "slower", "faster"} <= set(keys)
-    assert "sgd" not in keys and "constant" not in keys  # the same as yours
+    assert {"sgd", "momentum", "adam", "step", "warmup_cosine", "slower", "faster"} <= set(keys)
     strategies = [level.strategy(c.strategy_json) for c in plain]
     assert all(level.allowed.refusal(s) is None for s in strategies)
     best = {"optimizer": {"name": "sgd", "lr": 0.5}}
@@ -243,7 +242,22 @@ def test_candidates_are_allowed_distinct_and_offer_your_best_only_when_given() -
 
     strict = load_level(Path(__file__).resolve().parents[2] / "levels" / "01-first-steps.json")
     only_sgd = race_candidates(strict, strict.strategy({"optimizer": {"name": "sgd", "lr": 0.1}}))
-    assert [c.key for c in only_sgd] == ["yours", "slower", "faster"]
+    assert [c.key for c in only_sgd] == ["yours", "sgd", "slower", "faster"]
+
+
+def test_each_ghost_runs_at_the_best_rate_of_its_own_sweep() -> None:
+    from lrgame.ui.screens.race import GHOST_RATES
+
+    level = load_level(Path(__file__).resolve().parents[2] / "levels" / "07-the-ravine.json")
+    # The player's Adam rate would make SGD diverge at once: the SGD ghost must not use it.
+    strategy = level.strategy({"optimizer": {"name": "adam", "lr": 0.5}})
+    ghosts = {c.key: c for c in race_candidates(level, strategy)}
+    sgd = level.strategy(ghosts["sgd"].strategy_json)
+    assert sgd.optimizer.name == "sgd" and sgd.lr != 0.5
+    batch = run_sweep(level.landscape, level.start, sgd, GHOST_RATES, level.noise)
+    scores = [v.score for v in level.judge(batch)]
+    assert max(scores) == level.judge(run_batch(level.landscape, level.start, [sgd]))[0].score
+    assert f"{sgd.lr:g}" in ghosts["sgd"].label
 
 
 async def test_race_setup_offers_your_best_only_with_a_saved_best(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -29,9 +30,10 @@ from textual.widgets import Button, Footer, Header, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from lrgame.engine.outcome import Verdict
-from lrgame.engine.simulate import Run, run_batch
+from lrgame.engine.simulate import Run, run_batch, run_sweeps
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
+from lrgame.numfmt import rate
 from lrgame.playback import Playback
 
 from ..i18n import _
@@ -133,23 +135,73 @@ def race_candidates(
     if best_json is not None:
         add("best", _("your best"), best_json)
     lr = float(strategy.lr)
-    opt_name = strategy.optimizer.name
-    widths = level.domain[:, 1] - level.domain[:, 0]
-    adaptive_lr = lr if opt_name in ADAPTIVE else _nice(3.0 * float(widths.max()) / level.steps)
-    sgd_lr = lr if opt_name == "sgd" else _nice(lr)
-    add("sgd", _("SGD"), {"optimizer": {"name": "sgd", "lr": sgd_lr}})
-    add(
-        "momentum",
-        _("SGD + momentum 0.9"),
-        {"optimizer": {"name": "sgd", "lr": sgd_lr, "momentum": 0.9}},
-    )
-    add("adam", _("Adam"), {"optimizer": {"name": "adam", "lr": adaptive_lr}})
     optimizer = strategy.optimizer.with_lr(lr).to_json()
-    add("constant", _("constant"), {"optimizer": optimizer, "schedule": "constant"})
-    add("step", _("step decay"), {"optimizer": optimizer, "schedule": "step"})
-    add("warmup_cosine", _("warmup-cosine"), {"optimizer": optimizer, "schedule": "warmup_cosine"})
+    # Each preset ghost runs at the best rate a sweep finds for its own optimizer and schedule
+    # on this level, so a race compares tools, not one tool at another's rate.
+    presets = [
+        ("sgd", _("SGD"), {"optimizer": {"name": "sgd", "lr": lr}}),
+        (
+            "momentum",
+            _("SGD + momentum 0.9"),
+            {"optimizer": {"name": "sgd", "lr": lr, "momentum": 0.9}},
+        ),
+        ("adam", _("Adam"), {"optimizer": {"name": "adam", "lr": lr}}),
+        ("step", _("step decay"), {"optimizer": optimizer, "schedule": "step"}),
+        (
+            "warmup_cosine",
+            _("warmup-cosine"),
+            {"optimizer": optimizer, "schedule": "warmup_cosine"},
+        ),
+    ]
+    tuned = best_rates(level, [obj for _, _, obj in presets])
+    for (key, label, obj), best in zip(presets, tuned, strict=True):
+        if best is None:
+            continue
+        parsed = level.strategy(obj).with_lr(best)
+        add(key, _("{name}, best lr {lr}", name=label, lr=rate(best, 2)), parsed.to_json())
     add("slower", _("your lr ÷ 3"), strategy.with_lr(float(f"{lr / 3:.3g}")).to_json())
     add("faster", _("your lr × 3"), strategy.with_lr(float(f"{lr * 3:.3g}")).to_json())
+    return out
+
+
+GHOST_RATES = np.unique([float(f"{x:.2g}") for x in np.geomspace(1e-6, 1e2, 161)])
+"""The rates a ghost's sweep tries: two significant digits, so the legend's rate is exact."""
+
+
+def best_rates(level: Level, presets: Sequence[Mapping[str, Any]]) -> list[float | None]:
+    """For each preset the level offers, the sweep rate with the best score (None if refused).
+
+    One engine batch for all presets; ties go to the faster walk, then the lower rate.
+    """
+    parsed: list[Strategy | None] = []
+    for obj in presets:
+        try:
+            candidate = level.strategy(json.loads(json.dumps(obj)))
+        except Exception:  # noqa: BLE001 - a preset the level cannot read is not offered
+            candidate = None
+        if candidate is not None and level.allowed.refusal(candidate) is not None:
+            candidate = None
+        parsed.append(candidate)
+    offered = [p for p in parsed if p is not None]
+    if not offered:
+        return [None] * len(parsed)
+    batch = run_sweeps(
+        level.landscape, level.start, [(p, GHOST_RATES) for p in offered], level.noise
+    )
+    verdicts = level.judge(batch)
+    out: list[float | None] = []
+    k = 0
+    for candidate in parsed:
+        if candidate is None:
+            out.append(None)
+            continue
+        rows = verdicts[k * len(GHOST_RATES) : (k + 1) * len(GHOST_RATES)]
+        k += 1
+        best = min(
+            range(len(rows)),
+            key=lambda i: (-rows[i].score, rows[i].steps_to_goal or 10**9, i),
+        )
+        out.append(float(GHOST_RATES[best]))
     return out
 
 
