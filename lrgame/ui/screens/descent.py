@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
 # Textual composes at most 60 times a second; ticking as often keeps the walk smooth.
 FRAME_SECONDS = 1 / 60
-RESULT_DELAY = 0.8
+RESULT_DELAY = 0.25
+"""Seconds between the last step and the result box: time to see the fog lift, within 0.3 s."""
 
 
 class DescentScreen(PlaybackActions, Screen[str]):
