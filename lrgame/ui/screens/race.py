@@ -138,7 +138,7 @@ def race_candidates(
     optimizer = strategy.optimizer.with_lr(lr).to_json()
     # Each preset ghost runs at the best rate a sweep finds for its own optimizer and schedule
     # on this level, so a race compares tools, not one tool at another's rate.
-    presets = [
+    presets: list[tuple[str, str, dict[str, Any]]] = [
         ("sgd", _("SGD"), {"optimizer": {"name": "sgd", "lr": lr}}),
         (
             "momentum",
