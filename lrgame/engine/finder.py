@@ -25,8 +25,9 @@ Suggestions, as ``lr_find`` computes them: the recorded rates and smoothed value
 ``[num_it // 10 : -5]`` (the skip counts the *planned* steps, not the recorded
 ones), cut at the first NaN, then
 
-- ``valley`` (fastai's default): the longest decreasing subsequence of the curve,
-  from index s to e; the point at ``s + int((e - s) / 3) + int((e - s) / 6)``;
+- ``valley`` (fastai's default): with e the last index and L the length of the
+  longest decreasing subsequence of the curve and s = e - L, the point at
+  ``s + int((e - s) / 3) + int((e - s) / 6)``;
 - ``steep``: the rate at the left end of the steepest fall of the smoothed value
   against log(lr);
 - ``minimum``: the rate at the lowest smoothed value, divided by 10;
@@ -196,9 +197,9 @@ def suggest(lr: np.ndarray, smoothed: np.ndarray, num_it: int) -> dict[str, floa
 def valley_index(losses: np.ndarray) -> int:
     """fastai's ``valley``: the longest decreasing subsequence, a point 1/3 + 1/6 along it.
 
-    Kept as fastai writes it, quirks included: the subsequence starts one before
-    its first point, and on a short curve falling throughout the index can be
-    -1 (Python's last point).
+    Kept as fastai writes it, quirks included: its start is taken as its end
+    minus its length (one before its first point when it is contiguous), so on
+    a short curve falling throughout the index can be -1 (Python's last point).
     """
     n = len(losses)
     longest = [1] * n

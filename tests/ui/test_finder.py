@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from textual.geometry import Region
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
-from lrgame.engine.finder import FinderResult, find_lr
+from lrgame.engine.finder import FinderResult, find_lr, suggest
 from lrgame.engine.outcome import Verdict
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.loader import check_text
@@ -376,3 +377,41 @@ async def test_a_failed_test_is_said_and_escape_still_leaves(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SetupScreen)
+
+
+@pytest.mark.parametrize("points", [100, 8])
+async def test_a_walk_that_flew_apart_or_left_too_few_points_is_said_in_words(
+    monkeypatch: pytest.MonkeyPatch, points: int
+) -> None:
+    # The walk broke off (NaN, or off the map) after `points` steps: too few for any
+    # suggestion when eight are left (fastai sets the last five aside).
+    def ended(*args: Any, **kwargs: Any) -> FinderResult:
+        result = find_lr(*args, **kwargs)
+        n = min(points, len(result.lr))
+        lr, smoothed = result.lr[:n], result.smoothed_gap[:n]
+        return replace(
+            result,
+            lr=lr,
+            loss=result.loss[:n],
+            smoothed_gap=smoothed,
+            suggestions=suggest(lr, smoothed, result.num_it),
+            stopped_early=True,
+            stop="walk_ended",
+        )
+
+    monkeypatch.setattr(finder_module, "find_lr", ended)
+    app = SetupApp(strategy_json={"optimizer": {"name": "sgd", "lr": 0.01}})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        finder = await open_finder(pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        assert finder.result is not None
+        status = str(finder.query_one("#finder-status", Static).render()).replace("\n", " ")
+        assert "the walk flew apart" in status
+        assert rate(float(finder.result.lr[-1])) in status
+        if points == 8:
+            assert finder.choices == [] and "No suggestion" in status
+            assert footer_actions(app) == {"ignore"}
+        else:
+            assert [key for key, _ in finder.choices] == ["valley", "steep", "minimum", "gradient"]

@@ -71,10 +71,10 @@ def suggestion_name(key: str) -> str:
 
 def suggestion_meaning(key: str) -> str:
     return {
-        "valley": _("fastai's default: halfway down the longest downhill stretch"),
+        "valley": _("fastai's default: halfway down the descent"),
         "steep": _("fastai: where the loss falls fastest"),
-        "minimum": _("fastai: a tenth of the rate at the lowest loss"),
-        "gradient": _("pytorch-lr-finder: the steepest point-to-point drop"),
+        "minimum": _("fastai: a tenth of the lowest loss's rate"),
+        "gradient": _("pytorch-lr-finder: steepest np.gradient"),
     }[key]
 
 
