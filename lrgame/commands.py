@@ -19,7 +19,7 @@ import numpy as np
 
 from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
-from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS
+from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS, MIN_POINTS
 from .engine.finder import find_lr as run_finder
 from .engine.simulate import run_batch, run_sweep
 from .engine.strategy import Strategy
@@ -203,8 +203,8 @@ def find_lr(args: argparse.Namespace) -> int:
     points = DEFAULT_POINTS if args.points is None else args.points
     if not (lr_min > 0 and lr_max > lr_min and math.isfinite(lr_max)):
         raise LrgameError(f"expected 0 < --lr-min < --lr-max, got {lr_min:g} and {lr_max:g}")
-    if not 2 <= points <= 10_000:
-        raise LrgameError(f"expected 2 to 10000 --points, got {points}")
+    if not MIN_POINTS <= points <= 10_000:
+        raise LrgameError(f"expected {MIN_POINTS} to 10000 --points, got {points}")
     if args.strict and not level.allowed.finder:
         raise LrgameError("--strict: this level does not offer the LR finder")
     result = run_finder(
@@ -226,11 +226,15 @@ def find_lr(args: argparse.Namespace) -> int:
                 "smoothed_gap": finite(result.smoothed_gap),
                 "suggestions": result.suggestions,
                 "stopped_early": result.stopped_early,
+                "stop": result.stop,
+                "num_it": result.num_it,
             }
         )
         return 0
+    ended = {None: "", "blowup": " (stopped: over 4x its best)", "walk_ended": " (the walk ended)"}
     print(
-        f"LR range test on {level.title}: {len(result.lr)} steps from {lr_min:g} to {result.lr[-1]:.3g}"
+        f"LR range test on {level.title}: {len(result.lr)} of {result.num_it} steps"
+        f" from {lr_min:g} to {result.lr[-1]:.3g}{ended[result.stop]}"
     )
     for name, value in result.suggestions.items():
         print(f"  {name:<8} {value:.3g}")

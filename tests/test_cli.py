@@ -100,9 +100,18 @@ def test_find_lr(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "find-lr", VALLEY, "--optimizer", "sgd", "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert set(data["suggestions"]) == {"steep", "valley", "minimum"}
-    assert len(data["lr"]) == len(data["loss"]) > 10
+    assert list(data["suggestions"]) == ["steep", "valley", "minimum", "gradient"]
+    assert len(data["lr"]) == len(data["loss"]) == len(data["smoothed_gap"]) > 10
     assert all(b > a for a, b in zip(data["lr"], data["lr"][1:], strict=False))
+    assert data["num_it"] == 100 and data["stopped_early"] == (data["stop"] is not None)
+    # fastai's ramp: step i at 1e-6 * (100 / 1e-6) ** (i / num_it), never reaching 100.
+    assert data["lr"][1] == pytest.approx(1e-6 * 1e8 ** (1 / 100), rel=1e-12)
+
+
+def test_find_lr_needs_fastais_six_points(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "find-lr", VALLEY, "--optimizer", "sgd", "--points", "5")
+    assert code == 2 and out == ""
+    assert "expected 6 to 10000 --points, got 5" in err
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -12,11 +13,12 @@ from textual.geometry import Region
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
-from lrgame.engine.finder import FinderResult, find_lr
+from lrgame.engine.finder import FinderResult, find_lr, suggest
 from lrgame.engine.outcome import Verdict
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
+from lrgame.numfmt import rate
 from lrgame.ui.screens import finder as finder_module
 from lrgame.ui.screens.finder import FinderScreen
 from lrgame.ui.screens.setup import SetupResult, SetupScreen
@@ -130,24 +132,21 @@ async def test_f_opens_the_finder_which_animates_and_can_be_skipped(size: tuple[
         assert finder.done and not finder.animating
         assert chart.cursor is None, "skipping shows the whole curve"
         assert "accept" in footer_actions(app) and "skip" not in footer_actions(app)
-        # The three suggestions, in words with their values, equal to find_lr's.
+        # The four suggestions, fastai's default first, in words with their values,
+        # equal to find_lr's.
         sug = want.suggestions
-        assert finder.choices == [
-            ("steep", sug["steep"]),
-            ("valley", sug["valley"]),
-            ("minimum", sug["minimum"]),
-        ]
-        assert [m.x for m in chart.markers] == [sug["steep"], sug["valley"], sug["minimum"]]
+        order = ["valley", "steep", "minimum", "gradient"]
+        assert finder.choices == [(key, sug[key]) for key in order]
+        assert [m.x for m in chart.markers] == [sug[key] for key in order]
         options = finder.query_one("#finder-choices", OptionList)
         rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
-        for row, (name, key) in zip(
-            rows, [("steep", "steep"), ("valley", "valley"), ("minimum÷10", "minimum")], strict=True
-        ):
-            assert name in row and format_lr(sug[key]) in row
+        names = ["valley", "steep", "minimum÷10", "gradient"]
+        for row, name, key in zip(rows, names, order, strict=True):
+            assert name in row and rate(sug[key]) in row
+        assert "fastai's default" in rows[0] and "pytorch-lr-finder" in rows[3]
         drawn = text_of(chart)
-        assert f"1 steep {format_lr(sug['steep'])}" in drawn
-        assert f"2 valley {format_lr(sug['valley'])}" in drawn
-        assert f"3 minimum÷10 {format_lr(sug['minimum'])}" in drawn
+        for i, (name, key) in enumerate(zip(names, order, strict=True)):
+            assert f"{i + 1} {name} {rate(sug[key])}" in drawn
         explain = str(finder.query_one("#finder-explain", Static).render())
         assert f"costs {FINDER_COST} points" in explain.replace("\n", " ")
 
@@ -163,7 +162,7 @@ async def test_the_animation_ends_by_itself(monkeypatch: pytest.MonkeyPatch) -> 
             if finder.done:
                 break
         assert finder.done and not finder.animating
-        assert len(finder.choices) == 3
+        assert len(finder.choices) == 4
         assert app.focused is finder.query_one("#finder-choices", OptionList)
 
 
@@ -177,7 +176,7 @@ async def test_accepting_the_valley_sets_the_rate_and_marks_the_finder_used() ->
         await open_finder(pilot)
         await pilot.press("space")
         await pilot.pause()
-        await pilot.press("2")
+        await pilot.press("1")  # fastai's default comes first
         await pilot.pause()
         setup = setup_of(app)
         control = setup.query_one(LrControl)
@@ -209,8 +208,9 @@ async def test_arrows_and_enter_choose_a_suggestion() -> None:
         assert MARKER_LINE_HIGHLIGHT in drawn and MARKER_LINE in drawn
         await pilot.press("up", "enter")
         await pilot.pause()
-        valley = finder.choices[1][1]
-        assert setup_of(app).query_one(LrControl).text == format_lr(valley)
+        key, steep = finder.choices[1]
+        assert key == "steep"
+        assert setup_of(app).query_one(LrControl).text == format_lr(steep)
 
 
 async def test_escape_ignores_the_suggestions_but_the_probe_is_paid_for() -> None:
@@ -305,8 +305,11 @@ async def test_an_early_stop_is_said_in_words() -> None:
         await pilot.press("space")
         await pilot.pause()
         status = str(finder.query_one("#finder-status", Static).render()).replace("\n", " ")
-        assert "Stopped early" in status and format_lr(float(want.lr[-1])) in status
-        assert finder.choices == [(k, want.suggestions[k]) for k in ("steep", "valley", "minimum")]
+        assert want.stop == "blowup"
+        assert "Stopped early" in status and rate(float(want.lr[-1])) in status
+        assert "over 4× its best" in status
+        order = ("valley", "steep", "minimum", "gradient")
+        assert finder.choices == [(k, want.suggestions[k]) for k in order]
 
 
 async def test_a_full_test_says_how_many_rates_it_tried() -> None:
@@ -374,3 +377,41 @@ async def test_a_failed_test_is_said_and_escape_still_leaves(
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, SetupScreen)
+
+
+@pytest.mark.parametrize("points", [100, 8])
+async def test_a_walk_that_flew_apart_or_left_too_few_points_is_said_in_words(
+    monkeypatch: pytest.MonkeyPatch, points: int
+) -> None:
+    # The walk broke off (NaN, or off the map) after `points` steps: too few for any
+    # suggestion when eight are left (fastai sets the last five aside).
+    def ended(*args: Any, **kwargs: Any) -> FinderResult:
+        result = find_lr(*args, **kwargs)
+        n = min(points, len(result.lr))
+        lr, smoothed = result.lr[:n], result.smoothed_gap[:n]
+        return replace(
+            result,
+            lr=lr,
+            loss=result.loss[:n],
+            smoothed_gap=smoothed,
+            suggestions=suggest(lr, smoothed, result.num_it),
+            stopped_early=True,
+            stop="walk_ended",
+        )
+
+    monkeypatch.setattr(finder_module, "find_lr", ended)
+    app = SetupApp(strategy_json={"optimizer": {"name": "sgd", "lr": 0.01}})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        finder = await open_finder(pilot)
+        await pilot.press("space")
+        await pilot.pause()
+        assert finder.result is not None
+        status = str(finder.query_one("#finder-status", Static).render()).replace("\n", " ")
+        assert "the walk flew apart" in status
+        assert rate(float(finder.result.lr[-1])) in status
+        if points == 8:
+            assert finder.choices == [] and "No suggestion" in status
+            assert footer_actions(app) == {"ignore"}
+        else:
+            assert [key for key, _ in finder.choices] == ["valley", "steep", "minimum", "gradient"]

@@ -3,9 +3,10 @@
 The test (:func:`lrgame.engine.finder.find_lr`) runs in a worker thread; its
 curve, the smoothed loss gap against a rate that grows tenfold every few
 steps, is then revealed point by point on a log-log chart, a few seconds in
-all (space skips to the end). At the end the three suggestions are marked on
-the chart, each labelled in words with its value, and listed: 1/2/3 (or the
-arrows and enter) accept one, escape ignores them all.
+all (space skips to the end). At the end the suggestions (fastai's valley,
+steep and minimum, pytorch-lr-finder's gradient) are marked on the chart, each
+labelled in words with its value, and listed: 1-4 (or the arrows and enter)
+accept one, escape ignores them all.
 
 The screen dismisses with the chosen rate, or None. The probe is paid for
 either way (``FINDER_COST`` points off the run's score); the screen that
@@ -40,10 +41,12 @@ from lrgame.engine.finder import (
 )
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
+from lrgame.numfmt import loss as fmt_loss
+from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import _
 from lrgame.ui.session import FINDER_COST
 from lrgame.ui.widgets.charts import Series, SeriesChart
-from lrgame.ui.widgets.lr_control import format_lr, translate_bindings
+from lrgame.ui.widgets.lr_control import translate_bindings
 from lrgame.ui.widgets.plotext_cells import tick_label
 
 __all__ = ["ANIMATION_SECONDS", "SUGGESTIONS", "FinderScreen"]
@@ -52,19 +55,26 @@ ANIMATION_SECONDS = 3.0
 """How long drawing the whole ramp (lr_min to lr_max) takes; an early stop ends sooner."""
 FRAME_SECONDS = 1 / 30
 
-SUGGESTIONS: tuple[str, ...] = ("steep", "valley", "minimum")
-"""The suggestions in key order: 1 steep, 2 valley, 3 minimum÷10."""
+SUGGESTIONS: tuple[str, ...] = ("valley", "steep", "minimum", "gradient")
+"""The suggestions in key order: 1 valley (fastai's default), 2 steep, 3 minimum÷10,
+4 gradient (pytorch-lr-finder's)."""
 
 
 def suggestion_name(key: str) -> str:
-    return {"steep": _("steep"), "valley": _("valley"), "minimum": _("minimum÷10")}[key]
+    return {
+        "valley": _("valley"),
+        "steep": _("steep"),
+        "minimum": _("minimum÷10"),
+        "gradient": _("gradient"),
+    }[key]
 
 
 def suggestion_meaning(key: str) -> str:
     return {
-        "steep": _("where the loss falls fastest"),
-        "valley": _("halfway down the longest downhill stretch"),
-        "minimum": _("a tenth of the rate at the lowest loss"),
+        "valley": _("fastai's default: halfway down the descent"),
+        "steep": _("fastai: where the loss falls fastest"),
+        "minimum": _("fastai: a tenth of the lowest loss's rate"),
+        "gradient": _("pytorch-lr-finder: steepest np.gradient"),
     }[key]
 
 
@@ -75,9 +85,10 @@ class FinderScreen(ModalScreen[float | None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "skip", _("Skip")),
-        Binding("1", "accept(0)", _("Accept"), key_display="1-3"),
+        Binding("1", "accept(0)", _("Accept"), key_display="1-4"),
         Binding("2", "accept(1)", _("Accept"), show=False),
         Binding("3", "accept(2)", _("Accept"), show=False),
+        Binding("4", "accept(3)", _("Accept"), show=False),
         Binding("escape", "ignore", _("Ignore")),
     ]
 
@@ -114,9 +125,10 @@ class FinderScreen(ModalScreen[float | None]):
             box.border_title = _("LR finder: the learning-rate range test")
             yield Static(
                 _(
-                    "The walker takes one step at each rate, from {low} up to {high}; the curve "
-                    "shows how far the loss stays above the minimum. A good rate lies where it "
-                    "falls steeply, well before it turns up. Using the finder costs {cost} points.",
+                    "The walker takes one step at each rate, from {low} up towards {high}; the "
+                    "curve shows how far the loss stays above the minimum, smoothed as fastai "
+                    "does. A good rate lies where it falls, well before it turns up. Using the "
+                    "finder costs {cost} points.",
                     low=tick_label(self.lr_min),
                     high=tick_label(self.lr_max),
                     cost=FINDER_COST,
@@ -205,7 +217,7 @@ class FinderScreen(ModalScreen[float | None]):
         self.query_one("#finder-status", Static).update(
             _(
                 "Trying lr {lr}: loss {gap} above the minimum…  (space skips)",
-                lr=format_lr(float(result.lr[index])),
+                lr=rate(float(result.lr[index])),
                 gap=_number(float(result.smoothed_gap[index])),
             )
         )
@@ -227,28 +239,36 @@ class FinderScreen(ModalScreen[float | None]):
         chart.set_cursor(None)
         chart.set_markers(
             [
-                (value, f"{i + 1} {suggestion_name(key)} {format_lr(value)}")
+                (value, f"{i + 1} {suggestion_name(key)} {rate(value)}")
                 for i, (key, value) in enumerate(self.choices)
             ],
             highlight=0 if self.choices else None,
         )
         status = self.query_one("#finder-status", Static)
-        if result.stopped_early and len(result.lr):
+        if result.stop == "blowup" and len(result.lr):
             said = _(
-                "Stopped early at lr {lr}: the loss blew up (over {times}× its best), "
+                "Stopped early at lr {lr}: the smoothed loss rose over {times}× its best, "
                 "so larger rates were not tried.",
-                lr=format_lr(float(result.lr[-1])),
-                times=f"{BLOWUP:g}",
+                lr=rate(float(result.lr[-1])),
+                times=num(BLOWUP),
+            )
+        elif result.stop == "walk_ended" and len(result.lr):
+            said = _(
+                "Stopped early at lr {lr}: the walk flew apart, so larger rates were not tried.",
+                lr=rate(float(result.lr[-1])),
             )
         else:
             said = _(
                 "Tried {count} rates from {low} to {high}.",
                 count=len(result.lr),
-                low=tick_label(self.lr_min),
-                high=tick_label(self.lr_max),
+                low=rate(float(result.lr[0])),
+                high=rate(float(result.lr[-1])),
             )
         if not self.choices:
-            said += " " + _("No suggestion: the loss was never a finite number.")
+            said += " " + _(
+                "No suggestion: too few points are left once the first tenth of the "
+                "planned steps and the last five are set aside, as fastai does."
+            )
         status.update(said)
         choices = self.query_one("#finder-choices", OptionList)
         choices.set_options(self._option(i) for i in range(len(self.choices)))
@@ -266,7 +286,7 @@ class FinderScreen(ModalScreen[float | None]):
                 ("▶ " if highlighted else "  "),
                 (f"{index + 1}  ", "bold"),
                 (f"{suggestion_name(key):<11}", "bold"),
-                f" {format_lr(value):<10}",
+                f" {rate(value):<10}",
                 (suggestion_meaning(key), "italic"),
             ),
             id=key,
@@ -313,4 +333,4 @@ class FinderScreen(ModalScreen[float | None]):
 def _number(value: float) -> str:
     if not np.isfinite(value):
         return _("∞ (blown up)")
-    return f"{value:.3g}"
+    return fmt_loss(value)

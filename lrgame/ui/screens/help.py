@@ -75,7 +75,8 @@ def help_text() -> str:
             "",
             _(
                 "**LR finder.** A short test walk that raises the learning rate step by step and watches the "
-                "loss: the best rates are where the loss falls fastest, before it blows up."
+                "smoothed loss, as fastai's lr_find does: good rates lie on its way down, well before it "
+                "blows up. The valley suggestion, fastai's default, picks one."
             ),
             "",
             _(
