@@ -21,9 +21,10 @@ from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS
 from .engine.finder import find_lr as run_finder
+from .engine.limits import check_operation_steps, check_run_steps
 from .engine.simulate import run_batch, run_sweep
 from .engine.strategy import Strategy
-from .levels.jsonpos import Document, JsonError, load_json_file
+from .levels.jsonpos import Document, FileError, JsonError, load_json_file
 from .levels.loader import (
     OUTCOME_WORDS,
     check_file,
@@ -33,6 +34,7 @@ from .levels.loader import (
 )
 from .levels.model import Level, path_from_string
 from .levels.template import create_level_file, level_file_for
+from .safeio import read_capped
 from .storage import ProgressStore
 
 
@@ -57,6 +59,8 @@ def load_strategy_file(path: str) -> Document:
         document = load_json_file(path)
     except JsonError as error:
         raise LrgameError(f"{path}:{error.line}:{error.column}: {error.message}") from None
+    except FileError as error:
+        raise LrgameError(f"{path}: {error}") from None
     if not isinstance(document.value, dict):
         raise LrgameError(f"{path}:1:1: a strategy is a JSON object")
     return document
@@ -101,9 +105,8 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
         refusal = level.allowed.refusal(strategy)
         if refusal:
             raise LrgameError(f"--strict: {refusal}")
+    check_operation_steps(level.expression.gradient_operations, strategy.steps)
     return strategy
-
-
 
 
 def simulate(args: argparse.Namespace) -> int:
@@ -173,6 +176,7 @@ def sweep(args: argparse.Namespace) -> int:
         )
     if not 1 <= args.points <= 100_000:
         raise LrgameError(f"expected 1 to 100000 --points, got {args.points}")
+    check_run_steps(args.points, strategy.steps, f"--points {args.points}")
     lrs = np.geomspace(args.lr_min, args.lr_max, args.points)
     batch = run_sweep(level.landscape, level.start, strategy, lrs, level.noise)
     verdicts = level.judge(batch)
@@ -207,6 +211,7 @@ def find_lr(args: argparse.Namespace) -> int:
         raise LrgameError(f"expected 0 < --lr-min < --lr-max, got {lr_min:g} and {lr_max:g}")
     if not 2 <= points <= 10_000:
         raise LrgameError(f"expected 2 to 10000 --points, got {points}")
+    check_operation_steps(level.expression.gradient_operations, points)
     if args.strict and not level.allowed.finder:
         raise LrgameError("--strict: this level does not offer the LR finder")
     result = run_finder(
@@ -349,7 +354,8 @@ def start_game(args: argparse.Namespace) -> int:
     play_strategy = None
     if play_file is not None:
         if not play_file.is_file():
-            raise LrgameError(f"{play_file}: cannot read: no such file")
+            reason = "not a regular file" if play_file.exists() else "no such file"
+            raise LrgameError(f"{play_file}: cannot read: {reason}")
         if args.strategy:
             play_strategy = load_strategy_file(args.strategy).value
     levels_dir = Path(args.levels) if args.levels else None
@@ -385,7 +391,7 @@ def edit(args: argparse.Namespace) -> int:
         raise LrgameError(f"{path}: is a directory, not a file")
     if path.exists():
         try:
-            data = path.read_bytes()
+            data = read_capped(path)
         except OSError as error:
             raise LrgameError(f"{path}: cannot read: {error.strerror or error}") from None
         try:

@@ -908,8 +908,10 @@ class _Program:
     """A straight-line program: one ufunc call per DAG node, CSE for free.
 
     ``registers`` holds constants up front; variables are loaded as column
-    views of the points; each instruction ``(fn, out, a, b)`` writes
-    ``fn(r[a])`` (``b < 0``) or ``fn(r[a], r[b])``.
+    views of the points; each instruction ``(fn, out, a, b, drop)`` writes
+    ``fn(r[a])`` (``b < 0``) or ``fn(r[a], r[b])``, then lets go of the
+    registers in ``drop``, which no later instruction reads: a long loss over
+    a large grid holds a few arrays at a time, not one per operation.
     """
 
     __slots__ = ("registers", "columns", "code", "outputs", "fresh")
@@ -935,8 +937,20 @@ class _Program:
                 code.append((fn, r, where[node.args[0].index], -1))
         self.registers = registers
         self.columns = tuple(columns)
-        self.code = tuple(code)
         self.outputs = tuple(where[r.index] for r in roots)
+        last_read: dict[int, int] = {}
+        for i, (_, _, first, second) in enumerate(code):
+            last_read[first] = i
+            if second >= 0:
+                last_read[second] = i
+        written = {out for _, out, _, _ in code} - set(self.outputs)
+        drops: list[list[int]] = [[] for _ in code]
+        for register, i in last_read.items():
+            if register in written:
+                drops[i].append(register)
+        self.code = tuple(
+            (fn, out, x, y, tuple(drop)) for (fn, out, x, y), drop in zip(code, drops, strict=True)
+        )
         # An instruction over at least one variable yields a new batch-shaped
         # array; anything else (a constant, a column view) must be copied out.
         self.fresh = tuple(bool(r.vars) and r.op != "var" for r in roots)
@@ -945,8 +959,10 @@ class _Program:
         regs = self.registers.copy()
         for r, col in self.columns:
             regs[r] = points[..., col]
-        for fn, out, a, b in self.code:
+        for fn, out, a, b, drop in self.code:
             regs[out] = fn(regs[a]) if b < 0 else fn(regs[a], regs[b])
+            for r in drop:
+                regs[r] = None
         return [regs[r] for r in self.outputs]
 
 
@@ -1080,12 +1096,21 @@ class Expression:
             (result,) = prog.run(pts)
         return self._out(result, prog.fresh[0], pts.shape[:-1])
 
-    def value_and_grad(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The loss ``[...]`` and its exact gradient ``[..., d]`` at each point."""
-        pts = self._points(points)
+    def _grad_program(self) -> _Program:
         prog = self._grad
         if prog is None:
             prog = self._grad = _Program([self._root, *self._gradient_nodes()], self.variables)
+        return prog
+
+    @property
+    def gradient_operations(self) -> int:
+        """NumPy calls per evaluation of the loss and gradient: what one step of a run costs."""
+        return max(1, len(self._grad_program().code))
+
+    def value_and_grad(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The loss ``[...]`` and its exact gradient ``[..., d]`` at each point."""
+        pts = self._points(points)
+        prog = self._grad_program()
         batch = pts.shape[:-1]
         with np.errstate(all="ignore"):
             results = prog.run(pts)

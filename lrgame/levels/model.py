@@ -20,6 +20,7 @@ import numpy as np
 from lrgame.engine.errors import ExpressionError, SpecError
 from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
+from lrgame.engine.limits import MAX_DEMO_STEPS, MAX_GOAL_POINTS, operation_steps_problem
 from lrgame.engine.optimizers import OPTIMIZER_NAMES
 from lrgame.engine.outcome import Goal, Verdict, judge_batch
 from lrgame.engine.params import as_bool, as_float, describe
@@ -196,7 +197,13 @@ class Level:
     def judge(self, batch: BatchRun) -> list[Verdict]:
         """The verdict on each run of a batch, by this level's goal, minima and par."""
         return judge_batch(
-            batch.trajectory, batch.loss, batch.steps, batch.diverged, self.goal, self.local_minima, self.par
+            batch.trajectory,
+            batch.loss,
+            batch.steps,
+            batch.diverged,
+            self.goal,
+            self.local_minima,
+            self.par,
         )
 
     def strategy(self, obj: Any, path: str = "") -> Strategy:
@@ -262,7 +269,8 @@ class _Reader:
             if not all(lo <= v <= hi for v, (lo, hi) in zip(start, domain, strict=True)):
                 self.fail(("start",), f"the start {list(start)} lies outside the domain")
         steps = self.integer(data, ("steps",), data.get("steps"), 1, MAX_STEPS, required=True)
-        size = 0.0 if domain is None else float(np.sqrt(sum((hi - lo) ** 2 for lo, hi in domain)))
+        # hypot, not a sum of squares: a domain of +-1e200 is wide, not an OverflowError.
+        size = 0.0 if domain is None else math.hypot(*(hi - lo for lo, hi in domain))
         tolerance, minima = self.goal(data.get("goal"), dim, size)
         par = steps // 2 if steps else 1
         if "par" in data:
@@ -271,6 +279,8 @@ class _Reader:
         noise = self.noise(data.get("noise"))
         fog = self.fog(data.get("fog"))
         demos = self.demos(data.get("demos"), steps or 1)
+        if expression is not None and steps:
+            self.cost(expression, steps, demos)
         if self.problems or domain is None or expression is None or start is None or not steps:
             return None
         assert level_id is not None and title is not None and tolerance is not None
@@ -300,6 +310,23 @@ class _Reader:
         return level
 
     # -- fields ---------------------------------------------------------
+
+    def cost(self, expression: Expression, steps: int, demos: tuple[Demo, ...]) -> None:
+        """Refuse a level whose runs would cost more than the limits allow."""
+        operations = expression.gradient_operations
+        problem = operation_steps_problem(operations, steps)
+        if problem:
+            self.fail(("steps",), problem)
+        for demo in demos:
+            problem = operation_steps_problem(operations, demo.strategy.steps)
+            if problem:
+                self.fail(demo.path, problem)
+        total = sum(demo.strategy.steps for demo in demos)
+        if total > MAX_DEMO_STEPS:
+            self.fail(
+                ("demos",),
+                f"the demos take {total:,} steps together, over the limit of {MAX_DEMO_STEPS:,}",
+            )
 
     def string(
         self,
@@ -500,6 +527,11 @@ class _Reader:
             raw = value["minimum"]
             if not isinstance(raw, list) or not raw:
                 self.fail(("goal", "minimum"), f"expected a list of points, got {describe(raw)}")
+            elif len(raw) > MAX_GOAL_POINTS:
+                self.fail(
+                    ("goal", "minimum"),
+                    f"{len(raw):,} points, over the limit of {MAX_GOAL_POINTS} goal points",
+                )
             else:
                 points = [
                     self.point(p, ("goal", "minimum", i), dim, required=True)

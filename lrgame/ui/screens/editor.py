@@ -45,6 +45,7 @@ from lrgame.levels.loader import check_text, demo_problems, format_problem
 from lrgame.levels.model import Level, read_level
 from lrgame.levels.model import Path as FieldPath
 from lrgame.levels.template import schema_ref, template_text
+from lrgame.safeio import read_capped
 
 from ..i18n import _
 from ..widgets.landscape import LandscapeView
@@ -362,9 +363,10 @@ def _demo_outcomes(level: Level) -> list[str]:
 def read_level_text(path: str | os.PathLike[str]) -> tuple[str, bool]:
     """A level file's text and whether it starts with a UTF-8 byte order mark.
 
-    Raises OSError, or UnicodeDecodeError for a file that is not UTF-8.
+    Raises OSError (also for a FIFO, a device or a file over the size limit), or
+    UnicodeDecodeError for a file that is not UTF-8.
     """
-    data = Path(path).read_bytes()
+    data = read_capped(path)
     bom = data.startswith(BOM)
     return data[len(BOM) :].decode("utf-8") if bom else data.decode("utf-8"), bom
 
