@@ -34,7 +34,7 @@ from .levels.loader import (
 )
 from .levels.model import Level, path_from_string
 from .levels.template import create_level_file, level_file_for
-from .safeio import read_capped
+from .safeio import printable, read_capped
 from .storage import ProgressStore
 
 
@@ -49,8 +49,28 @@ def finite(values: Any) -> Any:
     return values
 
 
+def json_ready(value: Any) -> Any:
+    """``value`` with every non-finite number, however deep, as None (JSON's null).
+
+    JSON has no NaN or Infinity; the README promises null for them in every
+    JSON output, whichever measurement (a stability limit, a curvature) they
+    turn up in.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    return value
+
+
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
+    sys.stdout.write(json.dumps(json_ready(obj), allow_nan=False) + "\n")
 
 
 def load_strategy_file(path: str) -> Document:
@@ -136,7 +156,7 @@ def simulate(args: argparse.Namespace) -> int:
         )
         return 0
     point = ", ".join(f"{v:.6g}" for v in run.trajectory[-1])
-    print(f"{level.title}  ({level.id})")
+    print(printable(f"{level.title}  ({level.id})"))
     print(f"  strategy   {describe_strategy(strategy)}")
     print(
         f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
@@ -148,7 +168,8 @@ def simulate(args: argparse.Namespace) -> int:
     )
     print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
     print()
-    print(textwrap.fill(explain(diagnosis), width=88, initial_indent="  ", subsequent_indent="  "))
+    text = textwrap.fill(explain(diagnosis), width=88, initial_indent="  ", subsequent_indent="  ")
+    print(printable(text, multiline=True))
     return 0
 
 
@@ -193,7 +214,7 @@ def sweep(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"{level.title}: {describe_strategy(strategy)}, {args.points} rates")
+    print(printable(f"{level.title}: {describe_strategy(strategy)}, {args.points} rates"))
     print(f"  {'lr':>12}  {'outcome':<14} {'final loss':>12}  {'to goal':>7}")
     for lr, verdict in zip(lrs, verdicts, strict=True):
         to_goal = "" if verdict.steps_to_goal is None else str(verdict.steps_to_goal)
@@ -236,8 +257,9 @@ def find_lr(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    title = printable(level.title)
     print(
-        f"LR range test on {level.title}: {len(result.lr)} steps from {lr_min:g} to {result.lr[-1]:.3g}"
+        f"LR range test on {title}: {len(result.lr)} steps from {lr_min:g} to {result.lr[-1]:.3g}"
     )
     for name, value in result.suggestions.items():
         print(f"  {name:<8} {value:.3g}")
@@ -249,7 +271,7 @@ def validate(args: argparse.Namespace) -> int:
     for file in args.files:
         checked = check_file(file)
         for line in checked.problems:
-            print(line)
+            print(printable(line))
             found = True
     if not found:
         print(f"{len(args.files)} level file{'s' if len(args.files) != 1 else ''} OK")
@@ -263,15 +285,19 @@ def levels(args: argparse.Namespace) -> int:
     except OSError as error:
         raise LrgameError(f"cannot read the folder {directory}: {error.strerror}") from None
     if not entries:
-        print(f"no level files in {directory}")
+        print(printable(f"no level files in {directory}"))
         return 0
     for entry in entries:
         level = entry.checked.level
         if level is None:
-            print(f"{entry.order:>3}  BROKEN  {entry.file}: {entry.checked.reason}")
+            print(printable(f"{entry.order:>3}  BROKEN  {entry.file}: {entry.checked.reason}"))
         else:
             dim = f"{level.dim}-D"
-            print(f"{entry.order:>3}  {level.id:<24} {level.lesson:<14} {dim}  {level.title}")
+            print(
+                printable(
+                    f"{entry.order:>3}  {level.id:<24} {level.lesson:<14} {dim}  {level.title}"
+                )
+            )
     return 0
 
 
@@ -319,14 +345,14 @@ def reset_progress(args: argparse.Namespace) -> int:
     else:
         what = f"the campaign in {Path(args.levels).expanduser().resolve()}"
     for notice in store.notices:  # loading may have moved a corrupt save aside: say so
-        print(f"lrgame: {notice}", file=sys.stderr)
+        print(f"lrgame: {printable(notice)}", file=sys.stderr)
     seen = len(store.notices)
     if not store.has_progress(campaign):
-        print(f"No saved progress for {what} in {store.path}")
+        print(printable(f"No saved progress for {what} in {store.path}"))
         return 0
     if not args.yes:
         try:
-            answer = input(f"Reset the progress of {what} ({store.path})? [y/N] ")
+            answer = input(printable(f"Reset the progress of {what} ({store.path})? [y/N] "))
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
@@ -335,10 +361,10 @@ def reset_progress(args: argparse.Namespace) -> int:
     store.reset(campaign)
     failed = store.notices[seen:]
     for notice in failed:
-        print(f"lrgame: {notice}", file=sys.stderr)
+        print(f"lrgame: {printable(notice)}", file=sys.stderr)
     if failed:
         return 1
-    print(f"Reset the progress of {what} (settings kept).")
+    print(printable(f"Reset the progress of {what} (settings kept)."))
     return 0
 
 
@@ -378,7 +404,7 @@ def start_game(args: argparse.Namespace) -> int:
 def new_level(args: argparse.Namespace) -> int:
     """``lrgame new NAME``: write NAME.json from the template; never overwrite a file."""
     path = create_level_file(level_file_for(args.name))
-    print(f"wrote {path}; edit it with: lrgame edit {path}")
+    print(printable(f"wrote {path}; edit it with: lrgame edit {path}"))
     return 0
 
 
