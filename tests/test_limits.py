@@ -340,3 +340,24 @@ def test_printable_keeps_text_and_optionally_line_breaks() -> None:
     assert printable("a\tb\nc") == "a\\x09b\\x0ac"
     assert printable("a\tb\nc\x1b", multiline=True) == "a\tb\nc\\x1b"
     assert printable("bidi\u202eevil\u2028") == "bidi\\u202eevil\\u2028"
+
+
+def test_level_texts_reach_the_game_with_control_characters_made_visible(
+    tmp_path: Path,
+) -> None:
+    # The game's screens show these texts too: they are made safe where the level is read.
+    path = level_file(
+        tmp_path,
+        title={"en": HOSTILE_TITLE, "ja": "罠\x1b[5m"},
+        briefing="First line.\nSecond\x1b]0;pwned\x07 line.",
+        hint="\u202etxt.exe",
+        author="Mallory\r\x1b[1A",
+    )
+    checked = check_file(path, run_demos=False)
+    level = checked.level
+    assert level is not None, checked.problems
+    assert str(level.title) == printable(HOSTILE_TITLE)
+    assert level.title.get("ja") == "罠\\x1b[5m"
+    assert str(level.briefing) == "First line.\nSecond\\x1b]0;pwned\\x07 line."
+    assert str(level.hint) == "\\u202etxt.exe"
+    assert level.author == "Mallory\\x0d\\x1b[1A"

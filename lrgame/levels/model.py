@@ -27,6 +27,7 @@ from lrgame.engine.params import as_bool, as_float, describe
 from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
+from lrgame.safeio import printable
 
 Path = tuple[str | int, ...]
 
@@ -256,7 +257,7 @@ class _Reader:
         lesson = self.choice(data, ("lesson",), data.get("lesson", "mixed"), LESSONS)
         briefing = self.text(data, "briefing")
         hint = self.text(data, "hint")
-        author = self.string(data, "author") or ""
+        author = printable(self.string(data, "author") or "")
         if "$schema" in data and not isinstance(data["$schema"], str):
             self.fail(("$schema",), f"expected a string, got {describe(data['$schema'])}")
         domain = self.domain(data)
@@ -355,8 +356,15 @@ class _Reader:
         return self.text_value(data[key], (key,))
 
     def text_value(self, value: Any, path: Path) -> Text | None:
+        """A player-facing text, with control characters made visible (see ``printable``).
+
+        Whatever shows it (a terminal line, the game's screens), an escape
+        sequence from the file must never reach the terminal; a title is one
+        line, so its line breaks are escaped too.
+        """
+        multiline = path[:1] != ("title",)
         if isinstance(value, str):
-            return Text({"en": value})
+            return Text({"en": printable(value, multiline=multiline)})
         if isinstance(value, Mapping):
             ok = True
             for lang, text in value.items():
@@ -372,7 +380,11 @@ class _Reader:
             if "en" not in value:
                 self.fail(path, "a text in several languages needs an English ('en') version")
                 ok = False
-            return Text(dict(value)) if ok else None
+            if not ok:
+                return None
+            return Text(
+                {lang: printable(text, multiline=multiline) for lang, text in value.items()}
+            )
         self.fail(path, f"expected a string or an object keyed by language, got {describe(value)}")
         return None
 
