@@ -74,9 +74,9 @@ def reference_verdicts(traj, loss, steps, diverged, goal, local, par):  # type: 
             np.min(np.linalg.norm(traj[:, :, None, :] - goal.minima[None, None], axis=-1), axis=-1)
             <= goal.tolerance
         )
+        minima = np.asarray(local, dtype=np.float64).reshape(-1, traj.shape[2])
         near_local = (
-            np.linalg.norm(traj[:, :, None, :] - np.asarray(local)[None, None], axis=-1)
-            <= goal.tolerance
+            np.linalg.norm(traj[:, :, None, :] - minima[None, None], axis=-1) <= goal.tolerance
         )
     for i in range(len(steps)):
         n = int(steps[i])
@@ -156,3 +156,10 @@ def test_judge_memory_does_not_grow_with_the_minima() -> None:
     assert [v.outcome for v in verdicts[:3]] == ["reached_goal", "stuck_local", "reached_goal"]
     assert verdicts[0].steps_to_goal == width - 200
     assert peak < 64 * 2**20, f"peak {peak / 2**20:.0f} MiB"
+
+
+def test_without_local_minima_a_run_away_from_the_goal_is_out_of_steps() -> None:
+    traj = np.array([[[5.0], [4.0]] + [[3.02]] * 10])
+    steps, diverged = np.array([11]), np.array([False])
+    verdict = judge_batch(traj, traj[..., 0] ** 2, steps, diverged, GOAL, [], 10)[0]
+    assert verdict.outcome == "out_of_steps" and verdict.steps_to_goal is None
