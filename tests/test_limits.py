@@ -361,3 +361,22 @@ def test_level_texts_reach_the_game_with_control_characters_made_visible(
     assert str(level.briefing) == "First line.\nSecond\\x1b]0;pwned\\x07 line."
     assert str(level.hint) == "\\u202etxt.exe"
     assert level.author == "Mallory\\x0d\\x1b[1A"
+
+
+def test_problem_lines_are_safe_for_every_screen_that_shows_them(tmp_path: Path) -> None:
+    # The editor and the campaign map show these lines too, not only `lrgame validate`.
+    folder = tmp_path / "dir\x1b]0;x\x07"
+    folder.mkdir()
+    path = folder / "level.json"
+    path.write_text(json.dumps({**BOWL, "k\x1b[31m": 1}), encoding="utf-8")
+    checked = check_file(path)
+    assert len(checked.problems) == 1
+    assert_safe(checked.problems[0])
+    # The map shows the reason without the (escaped) file name in front.
+    assert checked.problems[0] == f"{printable(str(path))}:{checked.reason}"
+    assert checked.reason.startswith("1:")
+    assert "k\\x1b[31m: unknown field 'k\\x1b[31m'" in checked.reason
+    broken = folder / "broken.json"
+    broken.write_text("{\x1b", encoding="utf-8")
+    (line,) = check_file(broken).problems
+    assert_safe(line)

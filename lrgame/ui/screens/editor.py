@@ -45,7 +45,7 @@ from lrgame.levels.loader import check_text, demo_problems, format_problem
 from lrgame.levels.model import Level, read_level
 from lrgame.levels.model import Path as FieldPath
 from lrgame.levels.template import schema_ref, template_text
-from lrgame.safeio import read_capped
+from lrgame.safeio import printable, read_capped
 
 from ..i18n import _
 from ..widgets.landscape import LandscapeView
@@ -95,6 +95,7 @@ class ProblemLine:
 
     @classmethod
     def parse(cls, full: str, file: str) -> ProblemLine:
+        file = printable(file)  # as the validator writes it into the line
         rest = full[len(file) + 1 :] if full.startswith(file + ":") else full
         m = re.match(r"(\d+):(\d+): (.*)\Z", rest, re.DOTALL)
         if m is None:
