@@ -29,6 +29,8 @@ from lrgame.engine.limits import (  # noqa: E402
     MAX_GOAL_POINTS,
     MAX_OPERATION_STEPS,
     MAX_RUN_STEPS,
+    MAX_WORK,
+    affordable_runs,
 )
 from lrgame.engine.strategy import MAX_STEPS  # noqa: E402
 
@@ -64,7 +66,7 @@ def worst_level(steps: int) -> dict[str, object]:
     }
 
 
-def long_loss_level() -> tuple[dict[str, object], int]:
+def long_loss_level() -> tuple[dict[str, object], int, int]:
     """A loss as long as the parser allows, with as many steps as the operation limit leaves."""
     from lrgame.engine.expr import Expression
 
@@ -81,7 +83,7 @@ def long_loss_level() -> tuple[dict[str, object], int]:
         "steps": steps,
         "goal": {"minimum": [[0.0, 0.0]]},
     }
-    return level, ops
+    return level, ops, steps
 
 
 def run(args: list[str]) -> tuple[float, float, int, str]:
@@ -118,12 +120,13 @@ def main() -> None:
     steps = 1000 if args.quick else MAX_STEPS
     print(
         f"limits: {MAX_RUN_STEPS:,} run-steps per command, {MAX_OPERATION_STEPS:,} "
-        f"operation-steps per run, {MAX_DEMO_STEPS:,} demo steps, {MAX_GOAL_POINTS} goal points"
+        f"operation-steps per run, {MAX_WORK:,} operations per command, "
+        f"{MAX_DEMO_STEPS:,} demo steps, {MAX_GOAL_POINTS} goal points"
     )
     with tempfile.TemporaryDirectory() as tmp:
         worst = Path(tmp) / "worst.json"
         worst.write_text(json.dumps(worst_level(steps)))
-        long_level, ops = long_loss_level()
+        long_level, ops, long_steps = long_loss_level()
         long_path = Path(tmp) / "long.json"
         long_path.write_text(json.dumps(long_level))
         points = MAX_RUN_STEPS // steps
@@ -136,7 +139,18 @@ def main() -> None:
                 f"sweep {points:,} x {steps:,}",
                 ["sweep", str(worst), *sgd, "--points", str(points), "--json"],
             ),
-            (f"simulate {ops}-op loss x {long_level['steps']}", ["simulate", str(long_path), *sgd]),
+            (f"simulate {ops}-op loss x {long_steps}", ["simulate", str(long_path), *sgd]),
+            (
+                f"sweep {affordable_runs(long_steps, ops):,} x {ops}-op loss",
+                [
+                    "sweep",
+                    str(long_path),
+                    *sgd,
+                    "--points",
+                    str(affordable_runs(long_steps, ops)),
+                    "--json",
+                ],
+            ),
             ("find-lr worst level", ["find-lr", str(worst), *sgd, "--points", "10000"]),
         ]
         print(f"{'command':<34} {'seconds':>8} {'peak MB':>8}  exit")

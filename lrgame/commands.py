@@ -21,7 +21,7 @@ from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS
 from .engine.finder import find_lr as run_finder
-from .engine.limits import check_operation_steps, check_run_steps
+from .engine.limits import check_operation_steps, check_run_steps, check_work
 from .engine.simulate import run_batch, run_sweep
 from .engine.strategy import Strategy
 from .levels.jsonpos import Document, FileError, JsonError, load_json_file
@@ -198,6 +198,8 @@ def sweep(args: argparse.Namespace) -> int:
     if not 1 <= args.points <= 100_000:
         raise LrgameError(f"expected 1 to 100000 --points, got {args.points}")
     check_run_steps(args.points, strategy.steps, f"--points {args.points}")
+    operations = level.expression.gradient_operations
+    check_work(args.points, strategy.steps, operations, f"--points {args.points}")
     lrs = np.geomspace(args.lr_min, args.lr_max, args.points)
     batch = run_sweep(level.landscape, level.start, strategy, lrs, level.noise)
     verdicts = level.judge(batch)

@@ -24,7 +24,9 @@ from lrgame.engine.limits import (
     MAX_GOAL_POINTS,
     MAX_OPERATION_STEPS,
     MAX_RUN_STEPS,
+    MAX_WORK,
     LimitError,
+    affordable_runs,
     check_run_steps,
 )
 from lrgame.levels.loader import check_file
@@ -136,6 +138,22 @@ def test_sweep_beyond_the_run_steps_limit_is_one_line(
 
 
 # -- one line, never a traceback -------------------------------------------------------
+
+
+def test_a_sweep_over_a_long_loss_is_bounded_by_its_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loss = " + ".join(f"sin({i}*x)/{i}" for i in range(1, 120)) + " + x**2"
+    operations = Expression.parse(loss, ("x",)).gradient_operations
+    steps = MAX_OPERATION_STEPS // operations  # each run is allowed
+    fits = affordable_runs(steps, operations)
+    assert fits * steps < MAX_RUN_STEPS  # the work, not the run-steps, is what binds
+    path = str(level_file(tmp_path, loss=loss, steps=steps))
+    args = ("sweep", path, *SGD, "--points", str(fits + 1))
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"× {operations:,} gradient operations" in err
+    assert f"over the limit of {MAX_WORK:,} per command (at most {fits:,} runs" in err
 
 
 def test_a_domain_of_1e200_is_played_not_a_traceback(tmp_path: Path) -> None:

@@ -16,8 +16,17 @@ from .errors import LrgameError
 MAX_RUN_STEPS = 10_000_000
 """Simulated run-steps per command: runs × steps (a sweep's ``--points × --steps``)."""
 
-MAX_OPERATION_STEPS = 2_000_000
+MAX_OPERATION_STEPS = 1_000_000
 """Gradient operations × steps of one run: a long loss gets a shorter budget."""
+
+MAX_WORK = 1_000_000_000
+"""Runs × steps × gradient operations per command: element operations, about 5 s of them.
+
+A sweep of many rates over a long loss fits the run-steps limit and each run
+fits the operation limit, yet together they would take minutes; this bounds
+the product. Extra runs a command adds (the coach's sweeps) should fit in
+what is left: see :func:`affordable_runs`.
+"""
 
 MAX_DEMO_STEPS = 200_000
 """Steps of all of a level's demos together (``validate`` runs each one)."""
@@ -70,3 +79,33 @@ def check_operation_steps(operations: int, steps: int) -> None:
     problem = operation_steps_problem(operations, steps)
     if problem:
         raise LimitError(problem)
+
+
+def work_problem(runs: int, steps: int, operations: int, what: str) -> str | None:
+    """Why ``runs`` runs of ``steps`` steps over a gradient of ``operations`` cost too much."""
+    work = runs * steps * max(operations, 1)
+    if work > MAX_WORK:
+        return (
+            f"{what}: {runs:,} runs × {steps:,} steps × {operations:,} gradient operations "
+            f"is {work:,}, over the limit of {MAX_WORK:,} per command "
+            f"(at most {affordable_runs(steps, operations):,} runs of this length on this loss)"
+        )
+    return None
+
+
+def check_work(runs: int, steps: int, operations: int, what: str) -> None:
+    """Refuse work beyond ``MAX_WORK`` (LimitError), naming the request as ``what``."""
+    problem = work_problem(runs, steps, operations, what)
+    if problem:
+        raise LimitError(problem)
+
+
+def affordable_runs(steps: int, operations: int, *, budget: int = MAX_WORK) -> int:
+    """How many runs of ``steps`` steps on a loss of ``operations`` fit in ``budget``.
+
+    Both limits apply: the run-steps (memory) and the work (time). A caller
+    that adds optional runs (the coach's sweeps) can size them with this.
+    """
+    return max(
+        0, min(MAX_RUN_STEPS // max(steps, 1), budget // (max(steps, 1) * max(operations, 1)))
+    )
