@@ -487,7 +487,7 @@ class EditorScreen(Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.path = Path(path)
-        self.file_label = str(path)
+        self.file_label = printable(str(path))  # shown in the header and messages
         """The file as named on the command line: the validator's lines start with it."""
         self.saved_text: str | None = None
         """What the file held when last read or written (None: not on disk)."""
