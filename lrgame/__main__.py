@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -92,9 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+GAME_COMMANDS = (None, "play", "edit")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    headless = args.command not in GAME_COMMANDS
+    if headless and sys.stdout is None:
+        _say("standard output is closed; there is nowhere to print to")
+        return 2
     try:
         from . import commands
 
@@ -113,14 +121,54 @@ def main(argv: Sequence[str] | None = None) -> int:
             "edit": commands.edit,
             "new": commands.new_level,
         }[args.command]
-        return handler(args)
+        import numpy as np
+
+        # Overflow in a hostile level is an outcome (a diverged run, a null in
+        # JSON), never a NumPy warning on stderr; the engine guards its own
+        # arithmetic, and this catches any that slips through elsewhere.
+        with np.errstate(all="ignore"):
+            status = handler(args)
+        if headless:
+            # Inside the try: a full disk or a closed pipe is reported here, not at exit.
+            sys.stdout.flush()
+        return status
     except LrgameError as error:
-        print(f"lrgame: {error}", file=sys.stderr)
+        _say(str(error))
         return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader stopped reading (``| head``): what it wanted was printed.
+        _discard_stdout()
         return 0
+    except OSError as error:
+        if error.filename is not None:
+            raise
+        _discard_stdout()
+        _say(f"cannot write to standard output: {error.strerror or error}")
+        return 1
+
+
+def _say(message: str) -> None:
+    """One line on stderr, with any control characters from files made visible."""
+    from .safeio import printable
+
+    if sys.stderr is None:
+        return
+    try:
+        print(f"lrgame: {printable(message)}", file=sys.stderr)
+    except OSError:
+        pass
+
+
+def _discard_stdout() -> None:
+    """Point stdout at the null device, so the flush at exit cannot fail a second time."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, AttributeError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -21,9 +21,10 @@ from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS, MIN_POINTS
 from .engine.finder import find_lr as run_finder
+from .engine.limits import check_operation_steps, check_run_steps, check_work
 from .engine.simulate import run_batch, run_sweep
 from .engine.strategy import Strategy
-from .levels.jsonpos import Document, JsonError, load_json_file
+from .levels.jsonpos import Document, FileError, JsonError, load_json_file
 from .levels.loader import (
     OUTCOME_WORDS,
     check_file,
@@ -33,6 +34,7 @@ from .levels.loader import (
 )
 from .levels.model import Level, path_from_string
 from .levels.template import create_level_file, level_file_for
+from .safeio import printable, read_capped
 from .storage import ProgressStore
 
 
@@ -47,8 +49,28 @@ def finite(values: Any) -> Any:
     return values
 
 
+def json_ready(value: Any) -> Any:
+    """``value`` with every non-finite number, however deep, as None (JSON's null).
+
+    JSON has no NaN or Infinity; the README promises null for them in every
+    JSON output, whichever measurement (a stability limit, a curvature) they
+    turn up in.
+    """
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    elif isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: json_ready(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(item) for item in value]
+    return value
+
+
 def emit_json(obj: Any) -> None:
-    sys.stdout.write(json.dumps(obj, allow_nan=False) + "\n")
+    sys.stdout.write(json.dumps(json_ready(obj), allow_nan=False) + "\n")
 
 
 def load_strategy_file(path: str) -> Document:
@@ -57,6 +79,8 @@ def load_strategy_file(path: str) -> Document:
         document = load_json_file(path)
     except JsonError as error:
         raise LrgameError(f"{path}:{error.line}:{error.column}: {error.message}") from None
+    except FileError as error:
+        raise LrgameError(f"{path}: {error}") from None
     if not isinstance(document.value, dict):
         raise LrgameError(f"{path}:1:1: a strategy is a JSON object")
     return document
@@ -101,6 +125,7 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
         refusal = level.allowed.refusal(strategy)
         if refusal:
             raise LrgameError(f"--strict: {refusal}")
+    check_operation_steps(level.expression.gradient_operations, strategy.steps)
     return strategy
 
 
@@ -131,7 +156,7 @@ def simulate(args: argparse.Namespace) -> int:
         )
         return 0
     point = ", ".join(f"{v:.6g}" for v in run.trajectory[-1])
-    print(f"{level.title}  ({level.id})")
+    print(printable(f"{level.title}  ({level.id})"))
     print(f"  strategy   {describe_strategy(strategy)}")
     print(
         f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
@@ -143,7 +168,8 @@ def simulate(args: argparse.Namespace) -> int:
     )
     print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
     print()
-    print(textwrap.fill(explain(diagnosis), width=88, initial_indent="  ", subsequent_indent="  "))
+    text = textwrap.fill(explain(diagnosis), width=88, initial_indent="  ", subsequent_indent="  ")
+    print(printable(text, multiline=True))
     return 0
 
 
@@ -171,6 +197,9 @@ def sweep(args: argparse.Namespace) -> int:
         )
     if not 1 <= args.points <= 100_000:
         raise LrgameError(f"expected 1 to 100000 --points, got {args.points}")
+    check_run_steps(args.points, strategy.steps, f"--points {args.points}")
+    operations = level.expression.gradient_operations
+    check_work(args.points, strategy.steps, operations, f"--points {args.points}")
     lrs = np.geomspace(args.lr_min, args.lr_max, args.points)
     batch = run_sweep(level.landscape, level.start, strategy, lrs, level.noise)
     verdicts = level.judge(batch)
@@ -187,7 +216,7 @@ def sweep(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"{level.title}: {describe_strategy(strategy)}, {args.points} rates")
+    print(printable(f"{level.title}: {describe_strategy(strategy)}, {args.points} rates"))
     print(f"  {'lr':>12}  {'outcome':<14} {'final loss':>12}  {'to goal':>7}")
     for lr, verdict in zip(lrs, verdicts, strict=True):
         to_goal = "" if verdict.steps_to_goal is None else str(verdict.steps_to_goal)
@@ -205,6 +234,7 @@ def find_lr(args: argparse.Namespace) -> int:
         raise LrgameError(f"expected 0 < --lr-min < --lr-max, got {lr_min:g} and {lr_max:g}")
     if not MIN_POINTS <= points <= 10_000:
         raise LrgameError(f"expected {MIN_POINTS} to 10000 --points, got {points}")
+    check_operation_steps(level.expression.gradient_operations, points)
     if args.strict and not level.allowed.finder:
         raise LrgameError("--strict: this level does not offer the LR finder")
     result = run_finder(
@@ -232,8 +262,9 @@ def find_lr(args: argparse.Namespace) -> int:
         )
         return 0
     ended = {None: "", "blowup": " (stopped: over 4x its best)", "walk_ended": " (the walk ended)"}
+    title = printable(level.title)
     print(
-        f"LR range test on {level.title}: {len(result.lr)} of {result.num_it} steps"
+        f"LR range test on {title}: {len(result.lr)} of {result.num_it} steps"
         f" from {lr_min:g} to {result.lr[-1]:.3g}{ended[result.stop]}"
     )
     for name, value in result.suggestions.items():
@@ -246,7 +277,7 @@ def validate(args: argparse.Namespace) -> int:
     for file in args.files:
         checked = check_file(file)
         for line in checked.problems:
-            print(line)
+            print(printable(line))
             found = True
     if not found:
         print(f"{len(args.files)} level file{'s' if len(args.files) != 1 else ''} OK")
@@ -260,15 +291,19 @@ def levels(args: argparse.Namespace) -> int:
     except OSError as error:
         raise LrgameError(f"cannot read the folder {directory}: {error.strerror}") from None
     if not entries:
-        print(f"no level files in {directory}")
+        print(printable(f"no level files in {directory}"))
         return 0
     for entry in entries:
         level = entry.checked.level
         if level is None:
-            print(f"{entry.order:>3}  BROKEN  {entry.file}: {entry.checked.reason}")
+            print(printable(f"{entry.order:>3}  BROKEN  {entry.file}: {entry.checked.reason}"))
         else:
             dim = f"{level.dim}-D"
-            print(f"{entry.order:>3}  {level.id:<24} {level.lesson:<14} {dim}  {level.title}")
+            print(
+                printable(
+                    f"{entry.order:>3}  {level.id:<24} {level.lesson:<14} {dim}  {level.title}"
+                )
+            )
     return 0
 
 
@@ -316,14 +351,14 @@ def reset_progress(args: argparse.Namespace) -> int:
     else:
         what = f"the campaign in {Path(args.levels).expanduser().resolve()}"
     for notice in store.notices:  # loading may have moved a corrupt save aside: say so
-        print(f"lrgame: {notice}", file=sys.stderr)
+        print(f"lrgame: {printable(notice)}", file=sys.stderr)
     seen = len(store.notices)
     if not store.has_progress(campaign):
-        print(f"No saved progress for {what} in {store.path}")
+        print(printable(f"No saved progress for {what} in {store.path}"))
         return 0
     if not args.yes:
         try:
-            answer = input(f"Reset the progress of {what} ({store.path})? [y/N] ")
+            answer = input(printable(f"Reset the progress of {what} ({store.path})? [y/N] "))
         except EOFError:
             answer = ""
         if answer.strip().lower() not in ("y", "yes"):
@@ -332,10 +367,10 @@ def reset_progress(args: argparse.Namespace) -> int:
     store.reset(campaign)
     failed = store.notices[seen:]
     for notice in failed:
-        print(f"lrgame: {notice}", file=sys.stderr)
+        print(f"lrgame: {printable(notice)}", file=sys.stderr)
     if failed:
         return 1
-    print(f"Reset the progress of {what} (settings kept).")
+    print(printable(f"Reset the progress of {what} (settings kept)."))
     return 0
 
 
@@ -351,7 +386,8 @@ def start_game(args: argparse.Namespace) -> int:
     play_strategy = None
     if play_file is not None:
         if not play_file.is_file():
-            raise LrgameError(f"{play_file}: cannot read: no such file")
+            reason = "not a regular file" if play_file.exists() else "no such file"
+            raise LrgameError(f"{play_file}: cannot read: {reason}")
         if args.strategy:
             play_strategy = load_strategy_file(args.strategy).value
     levels_dir = Path(args.levels) if args.levels else None
@@ -374,7 +410,7 @@ def start_game(args: argparse.Namespace) -> int:
 def new_level(args: argparse.Namespace) -> int:
     """``lrgame new NAME``: write NAME.json from the template; never overwrite a file."""
     path = create_level_file(level_file_for(args.name))
-    print(f"wrote {path}; edit it with: lrgame edit {path}")
+    print(printable(f"wrote {path}; edit it with: lrgame edit {path}"))
     return 0
 
 
@@ -387,7 +423,7 @@ def edit(args: argparse.Namespace) -> int:
         raise LrgameError(f"{path}: is a directory, not a file")
     if path.exists():
         try:
-            data = path.read_bytes()
+            data = read_capped(path)
         except OSError as error:
             raise LrgameError(f"{path}: cannot read: {error.strerror or error}") from None
         try:

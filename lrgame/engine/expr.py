@@ -96,7 +96,9 @@ class _Node:
         label: _Label | None,
         index: int,
     ) -> None:
-        self.op = op  # const, var, add, sub, mul, div, pow, neg, func
+        self.op = (
+            op  # const, var, add, sub, mul, div, pow, neg, func; zlog, zmul (derivatives only)
+        )
         self.args = args
         self.value = value  # constants only
         self.name = name  # variable or function name
@@ -160,6 +162,11 @@ def _render(op: str, name: str, parts: list[_Label], readable: bool) -> _Label:
             return "-" + inner[0], _MUL
         return "-" + _wrap(inner, _UNARY), _UNARY
     left, right = parts
+    if op == "zlog":
+        # torch's log(a) in the gradient of a**b, which is 0 where a == 0 <= b.
+        return f"log({left[0]})", _ATOM
+    if op == "zmul":
+        op = "mul"
     if op == "pow":
         return f"{_wrap(left, _ATOM)}**{_wrap(right, _UNARY)}", _POW
     if op in ("add", "sub"):
@@ -206,6 +213,10 @@ def _scalar(op: str, name: str, vals: list[float]) -> float:
         return a * b
     if op == "div":
         return a / b
+    if op == "zlog":
+        return 0.0 if a == 0 and b >= 0 else math.log(a)
+    if op == "zmul":
+        return 0.0 if a == 0 else a * b
     # math.pow works on floats, so 9**9**9 can never build a huge integer, and
     # it raises instead of returning a complex number for (-8)**(1/3).
     return math.pow(a, b)
@@ -505,6 +516,20 @@ class _Graph:
             return folded
         return self.op("pow", (a, b))
 
+    def zlog(self, a: _Node, b: _Node) -> _Node:
+        """``log(a)``, but 0 where ``a == 0`` and ``b >= 0`` (see :func:`_zlog`)."""
+        if a.is_const and a.value != 0:
+            return self.func("log", a)
+        return self.op("zlog", (a, b))
+
+    def zmul(self, a: _Node, b: _Node) -> _Node:
+        """``a*b``, but 0 wherever ``a`` is 0 (even where ``b`` is inf or NaN)."""
+        if a.is_const:
+            return self.zero if a.value == 0 else self.mul(a, b)
+        if _is_zero(b):
+            return self.zero
+        return self.op("zmul", (a, b))
+
     def func(self, name: str, a: _Node) -> _Node:
         folded = self._try_fold("func", name, (a,))
         return folded if folded is not None else self.op("func", (a,), name)
@@ -538,10 +563,18 @@ class _Graph:
             elif op == "pow":
                 out = zero
                 if not _is_zero(da):
-                    # Same form as torch: b * a**(b-1), exact for constant b.
-                    out = self.mul(self.mul(b, self.pow(a, self.sub(b, self.one))), da)
+                    # Same form as torch: b * a**(b-1), exact for constant b; torch's
+                    # pow_backward_self gives 0 where a variable exponent is 0.
+                    scale = self.mul if b.is_const else self.zmul
+                    out = self.mul(scale(b, self.pow(a, self.sub(b, self.one))), da)
                 if not _is_zero(db):
-                    out = self.add(out, self.mul(self.mul(n, self.func("log", a)), db))
+                    # torch's pow_backward_exponent: a**b * log(a), but 0 where a == 0
+                    # and b >= 0 (0 * log 0 would be NaN, and 0**b is flat in b there).
+                    out = self.add(out, self.mul(self.mul(n, self.zlog(a, b)), db))
+            elif op == "zlog":
+                out = self.div(da, a)  # as log's: only ever needed for the Hessian
+            elif op == "zmul":
+                out = self.add(self.mul(da, b), self.zmul(a, db))
             elif n.name == "log":
                 out = self.div(da, a)  # torch: grad / self
             elif n.name == "sqrt":
@@ -834,12 +867,25 @@ class _Parser:
 
 # --------------------------------------------------------------------------- programs
 
+
+def _zlog(a: Any, b: Any) -> Any:
+    """log(a), but 0 where a == 0 and b >= 0: the log in torch's pow_backward_exponent."""
+    return np.where((a == 0) & (b >= 0), 0.0, np.log(a))
+
+
+def _zmul(a: Any, b: Any) -> Any:
+    """a*b, but 0 where a == 0: torch's pow_backward_self for a variable exponent a."""
+    return np.where(a == 0, 0.0, np.multiply(a, b))
+
+
 _BINARY_UFUNCS: dict[str, Callable[..., Any]] = {
     "add": np.add,
     "sub": np.subtract,
     "mul": np.multiply,
     "div": np.true_divide,
     "pow": np.power,
+    "zlog": _zlog,
+    "zmul": _zmul,
 }
 _UNARY_UFUNCS: dict[str, Callable[..., Any]] = {
     "neg": np.negative,
@@ -862,8 +908,10 @@ class _Program:
     """A straight-line program: one ufunc call per DAG node, CSE for free.
 
     ``registers`` holds constants up front; variables are loaded as column
-    views of the points; each instruction ``(fn, out, a, b)`` writes
-    ``fn(r[a])`` (``b < 0``) or ``fn(r[a], r[b])``.
+    views of the points; each instruction ``(fn, out, a, b, drop)`` writes
+    ``fn(r[a])`` (``b < 0``) or ``fn(r[a], r[b])``, then lets go of the
+    registers in ``drop``, which no later instruction reads: a long loss over
+    a large grid holds a few arrays at a time, not one per operation.
     """
 
     __slots__ = ("registers", "columns", "code", "outputs", "fresh")
@@ -889,8 +937,20 @@ class _Program:
                 code.append((fn, r, where[node.args[0].index], -1))
         self.registers = registers
         self.columns = tuple(columns)
-        self.code = tuple(code)
         self.outputs = tuple(where[r.index] for r in roots)
+        last_read: dict[int, int] = {}
+        for i, (_, _, first, second) in enumerate(code):
+            last_read[first] = i
+            if second >= 0:
+                last_read[second] = i
+        written = {out for _, out, _, _ in code} - set(self.outputs)
+        drops: list[list[int]] = [[] for _ in code]
+        for register, i in last_read.items():
+            if register in written:
+                drops[i].append(register)
+        self.code = tuple(
+            (fn, out, x, y, tuple(drop)) for (fn, out, x, y), drop in zip(code, drops, strict=True)
+        )
         # An instruction over at least one variable yields a new batch-shaped
         # array; anything else (a constant, a column view) must be copied out.
         self.fresh = tuple(bool(r.vars) and r.op != "var" for r in roots)
@@ -899,8 +959,10 @@ class _Program:
         regs = self.registers.copy()
         for r, col in self.columns:
             regs[r] = points[..., col]
-        for fn, out, a, b in self.code:
+        for fn, out, a, b, drop in self.code:
             regs[out] = fn(regs[a]) if b < 0 else fn(regs[a], regs[b])
+            for r in drop:
+                regs[r] = None
         return [regs[r] for r in self.outputs]
 
 
@@ -1034,12 +1096,21 @@ class Expression:
             (result,) = prog.run(pts)
         return self._out(result, prog.fresh[0], pts.shape[:-1])
 
-    def value_and_grad(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The loss ``[...]`` and its exact gradient ``[..., d]`` at each point."""
-        pts = self._points(points)
+    def _grad_program(self) -> _Program:
         prog = self._grad
         if prog is None:
             prog = self._grad = _Program([self._root, *self._gradient_nodes()], self.variables)
+        return prog
+
+    @property
+    def gradient_operations(self) -> int:
+        """NumPy calls per evaluation of the loss and gradient: what one step of a run costs."""
+        return max(1, len(self._grad_program().code))
+
+    def value_and_grad(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The loss ``[...]`` and its exact gradient ``[..., d]`` at each point."""
+        pts = self._points(points)
+        prog = self._grad_program()
         batch = pts.shape[:-1]
         with np.errstate(all="ignore"):
             results = prog.run(pts)

@@ -44,6 +44,15 @@ def settle_window(steps: int) -> int:
     return max(5, math.ceil(0.05 * steps))
 
 
+# Elements in any temporary array the judge builds (8 MB of float64): memory stays
+# proportional to runs x steps, whatever the number of minima.
+CHUNK = 1 << 20
+# Points per block when testing them against many minima: consecutive points of a
+# run lie close together, so a block's bounding box rules out most minima.
+POINT_BLOCK = 4096
+ROW_BLOCK = 4096
+
+
 def judge_batch(
     trajectory: np.ndarray,
     loss: np.ndarray,
@@ -53,42 +62,43 @@ def judge_batch(
     local_minima: Sequence[Sequence[float]],
     par: int,
 ) -> list[Verdict]:
-    """Verdicts for rows of a batch ([B, N+1, d] points, NaN past each row's end)."""
-    n_rows, width, _ = trajectory.shape
-    index = np.arange(width)
+    """Verdicts for rows of a batch ([B, N+1, d] points, NaN past each row's end).
+
+    Memory is proportional to B x N (and bounded per block), never to the
+    number of minima: only each row's final stretch is compared with them.
+    """
+    n_rows, _, dim = trajectory.shape
+    steps = np.asarray(steps, dtype=np.int64).reshape(n_rows)
+    diverged = np.asarray(diverged, dtype=bool).reshape(n_rows)
+    rows = np.arange(n_rows)
+    windows = np.array([min(settle_window(int(n)), int(n) + 1) for n in steps], dtype=np.int64)
+    goal_minima = np.asarray(goal.minima, dtype=np.float64).reshape(-1, dim)
+    local = np.asarray(local_minima, dtype=np.float64).reshape(-1, dim)
     with np.errstate(all="ignore"):
-        near_goal = _distance(trajectory, goal.minima) <= goal.tolerance  # [B, N+1]
-        if len(local_minima):
-            local = np.asarray(local_minima, dtype=np.float64)
-            # [B, N+1, k]: within the tolerance of each local minimum separately.
-            near_local = (
-                np.linalg.norm(trajectory[:, :, None, :] - local[None, None], axis=-1)
-                <= goal.tolerance
-            )
-        else:
-            near_local = np.zeros((n_rows, width, 0), dtype=bool)
+        final_near = ~diverged & _near(trajectory[rows, steps], goal_minima, goal.tolerance)
+        # The first step from which each row stays near a goal minimum; -1: it does not end there.
+        since = np.full(n_rows, -1, dtype=np.int64)
+        candidates = np.flatnonzero(final_near)
+        since[candidates] = _settled_since(
+            trajectory, steps[candidates], candidates, goal_minima, goal.tolerance
+        )
+        reached = final_near & (since <= steps + 1 - windows)
+        stuck = _stuck(trajectory, steps, windows, ~diverged & ~reached, local, goal.tolerance)
 
     verdicts = []
     for i in range(n_rows):
         n = int(steps[i])
         start_loss = float(loss[i, 0])
         final = float(loss[i, n])
-        window = min(settle_window(n), n + 1)
-        tail = slice(n + 1 - window, n + 1)
-        steps_to_goal: int | None = None
+        steps_to_goal = int(since[i]) if since[i] >= 0 else None
         if diverged[i]:
             outcome = "diverged"
+        elif reached[i]:
+            outcome = "reached_goal"
+        elif stuck[i]:
+            outcome = "stuck_local"
         else:
-            outside = ~near_goal[i, : n + 1]
-            if not outside[n]:
-                last_out = index[: n + 1][outside]
-                steps_to_goal = int(last_out[-1]) + 1 if len(last_out) else 0
-            if near_goal[i, tail].all():
-                outcome = "reached_goal"
-            elif near_local.shape[2] and near_local[i, tail].all(axis=0).any():
-                outcome = "stuck_local"
-            else:
-                outcome = "out_of_steps"
+            outcome = "out_of_steps"
         progress = _progress(start_loss, final, goal.loss)
         score, stars = _score(outcome, steps_to_goal, progress, par)
         verdicts.append(
@@ -105,10 +115,122 @@ def judge_batch(
     return verdicts
 
 
-def _distance(points: np.ndarray, minima: np.ndarray) -> np.ndarray:
-    """Distance from each point to the nearest of the minima."""
-    diff = points[..., None, :] - minima.reshape((1,) * (points.ndim - 1) + minima.shape)
-    return np.min(np.linalg.norm(diff, axis=-1), axis=-1)
+def _settled_since(
+    trajectory: np.ndarray,
+    steps: np.ndarray,
+    rows: np.ndarray,
+    minima: np.ndarray,
+    tolerance: float,
+) -> np.ndarray:
+    """For rows whose last point is near a minimum: the first step from which they stay near.
+
+    Each row is read backwards from its end, in growing blocks, and only until
+    its last point away from every minimum: a run that settles early costs
+    its whole length, one that arrives at the end costs a few points.
+    """
+    dim = trajectory.shape[2]
+    out = np.zeros(len(rows), dtype=np.int64)
+    for first in range(0, len(rows), ROW_BLOCK):
+        part = slice(first, first + ROW_BLOCK)
+        r, n = rows[part], steps[part]
+        pending = np.arange(len(r))
+        offset, block = 0, 16
+        while len(pending):
+            block = min(block, max(1, CHUNK // len(pending)))
+            back = offset + np.arange(block)
+            index = n[pending, None] - back[None, :]  # [R, block], walking back from the end
+            valid = index >= 0
+            points = trajectory[r[pending, None], np.maximum(index, 0)]
+            near = _near(points.reshape(-1, dim), minima, tolerance).reshape(index.shape)
+            away = valid & ~near
+            hit = away.any(axis=1)
+            # The step after the last point away; a row near all the way back to 0 settled at 0.
+            out[first + pending[hit]] = n[pending[hit]] - offset - np.argmax(away[hit], axis=1) + 1
+            pending = pending[~hit & valid[:, -1]]
+            offset += block
+            block *= 2
+    return out
+
+
+def _stuck(
+    trajectory: np.ndarray,
+    steps: np.ndarray,
+    windows: np.ndarray,
+    eligible: np.ndarray,
+    local: np.ndarray,
+    tolerance: float,
+) -> np.ndarray:
+    """Rows whose final window lies within the tolerance of one and the same local minimum."""
+    n_rows, _, dim = trajectory.shape
+    stuck = np.zeros(n_rows, dtype=bool)
+    if len(local) == 0:
+        return stuck
+    rows = np.flatnonzero(eligible)
+    # Only minima near a row's last point can hold its whole final window.
+    per_block = max(1, CHUNK // len(local))
+    pair_rows: list[np.ndarray] = []
+    pair_minima: list[np.ndarray] = []
+    for first in range(0, len(rows), per_block):
+        r = rows[first : first + per_block]
+        last = trajectory[r, steps[r]]
+        close = _norm(last[:, None, :] - local[None, :, :]) <= tolerance
+        i, m = np.nonzero(close)
+        pair_rows.append(r[i])
+        pair_minima.append(m)
+    if not pair_rows:
+        return stuck
+    pr, pm = np.concatenate(pair_rows), np.concatenate(pair_minima)
+    if len(pr) == 0:
+        return stuck
+    width = int(windows[pr].max())
+    per_block = max(1, CHUNK // (width * dim))
+    back = np.arange(width)
+    for first in range(0, len(pr), per_block):
+        r, m = pr[first : first + per_block], pm[first : first + per_block]
+        index = steps[r, None] - back[None, :]
+        inside = back[None, :] < windows[r, None]
+        points = trajectory[r[:, None], np.maximum(index, 0)]
+        near = _norm(points - local[m][:, None, :]) <= tolerance
+        stuck[r[np.all(near | ~inside, axis=1)]] = True
+    return stuck
+
+
+def _norm(diff: np.ndarray) -> np.ndarray:
+    """Euclidean length over the last axis, computed exactly as ``np.linalg.norm`` does."""
+    return np.sqrt(np.add.reduce(diff * diff, axis=-1))
+
+
+def _near(points: np.ndarray, minima: np.ndarray, tolerance: float) -> np.ndarray:
+    """Whether each point ([P, d]) lies within ``tolerance`` of any of the minima ([m, d])."""
+    out = np.zeros(len(points), dtype=bool)
+    if len(minima) == 0 or len(points) == 0:
+        return out
+    finite = np.flatnonzero(np.all(np.isfinite(points), axis=1))
+    if points.shape[1] == 1:
+        # In 1-D the nearest minimum is one of the two on either side in sorted order.
+        ordered = np.sort(minima[:, 0])
+        p = points[finite, 0]
+        right = np.searchsorted(ordered, p).clip(0, len(ordered) - 1)
+        left = (right - 1).clip(0, len(ordered) - 1)
+        for side in (left, right):
+            out[finite] |= _norm((p - ordered[side])[:, None]) <= tolerance
+        return out
+    # The bounding box's margin of twice the tolerance keeps every minimum whose
+    # rounded distance could still come out at the tolerance.
+    margin = 2 * tolerance
+    for first in range(0, len(finite), POINT_BLOCK):
+        idx = finite[first : first + POINT_BLOCK]
+        block = points[idx]
+        low, high = block.min(axis=0) - margin, block.max(axis=0) + margin
+        keep = minima[np.all((minima >= low) & (minima <= high), axis=1)]
+        if len(keep) == 0:
+            continue
+        size = max(1, CHUNK // len(keep))
+        for sub in range(0, len(idx), size):
+            pts = block[sub : sub + size]
+            near = _norm(pts[:, None, :] - keep[None, :, :]) <= tolerance
+            out[idx[sub : sub + size]] = near.any(axis=1)
+    return out
 
 
 def _progress(start: float, final: float, best: float) -> float:

@@ -43,7 +43,8 @@ class Noise:
         if self.std == 0.0 or steps == 0:
             return None
         rng = np.random.default_rng(self.seed)
-        return self.std * rng.standard_normal((steps, dim))
+        with np.errstate(over="ignore"):  # a std of 1e308 overflows to inf: a diverged run
+            return self.std * rng.standard_normal((steps, dim))
 
 
 @dataclass(frozen=True)

@@ -21,18 +21,20 @@ the input. Lines end at ``\\n``, ``\\r\\n`` or ``\\r``; columns count characters
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import re
-import stat
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from lrgame.engine.errors import LrgameError
+from lrgame.engine.limits import MAX_FILE_BYTES
+from lrgame.safeio import RefusedFile, read_capped
 
-MAX_BYTES = 1_000_000
+MAX_BYTES = MAX_FILE_BYTES
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 100
 
@@ -625,15 +627,11 @@ def load_json_file(path: str | os.PathLike[str]) -> Document:
     name = os.fsdecode(path) if isinstance(path, (str, bytes, os.PathLike)) else str(path)
     too_large = f"file is larger than 1 MB ({MAX_BYTES:,} bytes); refusing to read it"
     try:
-        with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISDIR(info.st_mode):
-                raise FileError(name, "is a directory, not a file")
-            if stat.S_ISREG(info.st_mode) and info.st_size > MAX_BYTES:
-                raise FileError(name, too_large)
-            data = handle.read(MAX_BYTES + 1)
-    except FileError:
-        raise
+        data = read_capped(path, MAX_BYTES)
+    except RefusedFile as error:
+        if error.errno == errno.EFBIG:
+            raise FileError(name, too_large) from None
+        raise FileError(name, f"{error.strerror}; refusing to read it") from None
     except FileNotFoundError:
         raise FileError(name, "cannot read: no such file") from None
     except IsADirectoryError:
@@ -644,8 +642,6 @@ def load_json_file(path: str | os.PathLike[str]) -> Document:
         raise FileError(name, f"cannot read: {error.strerror or error}") from None
     except ValueError as error:  # e.g. an embedded NUL byte in the path
         raise FileError(name, f"cannot read: {error}") from None
-    if len(data) > MAX_BYTES:
-        raise FileError(name, too_large)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:

@@ -11,6 +11,7 @@ import numpy as np
 
 from lrgame.engine.errors import LrgameError
 from lrgame.engine.simulate import run_batch
+from lrgame.safeio import printable
 
 from .jsonpos import Document, JsonError, Position, load_json_file, parse_json
 from .model import Level, Problem, read_level
@@ -36,8 +37,8 @@ class Checked:
         """The first problem, without the file name: what the map shows for a broken level."""
         if not self.problems:
             return ""
-        first = self.problems[0]
-        return first[len(self.file) + 1 :] if first.startswith(self.file + ":") else first
+        first, file = self.problems[0], printable(self.file)
+        return first[len(file) + 1 :] if first.startswith(file + ":") else first
 
 
 def check_text(text: str, file: str = "<level>", *, run_demos: bool = True) -> Checked:
@@ -45,7 +46,9 @@ def check_text(text: str, file: str = "<level>", *, run_demos: bool = True) -> C
     try:
         document = parse_json(text)
     except JsonError as error:
-        return Checked(file, None, [f"{file}:{error.line}:{error.column}: {error.message}"])
+        return Checked(
+            file, None, [printable(f"{file}:{error.line}:{error.column}: {error.message}")]
+        )
     return _check_document(document, file, run_demos=run_demos)
 
 
@@ -54,9 +57,11 @@ def check_file(path: str | os.PathLike[str], *, run_demos: bool = True) -> Check
     try:
         document = load_json_file(path)
     except JsonError as error:
-        return Checked(file, None, [f"{file}:{error.line}:{error.column}: {error.message}"])
+        return Checked(
+            file, None, [printable(f"{file}:{error.line}:{error.column}: {error.message}")]
+        )
     except LrgameError as error:
-        return Checked(file, None, [f"{file}: {error}"])
+        return Checked(file, None, [printable(f"{file}: {error}")])
     return _check_document(document, file, run_demos=run_demos)
 
 
@@ -93,7 +98,8 @@ def format_problem(file: str, document: Document, problem: Problem) -> str:
     where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in problem.path).replace(
         ".[", "["
     )
-    return f"{file}:{pos.line}:{pos.column}: {where or '(level)'}: {problem.message}"
+    # Keys and file names come from the user: one line, no escape sequences, wherever shown.
+    return printable(f"{file}:{pos.line}:{pos.column}: {where or '(level)'}: {problem.message}")
 
 
 def goal_problems(level: Level) -> list[Problem]:

@@ -20,12 +20,14 @@ import numpy as np
 from lrgame.engine.errors import ExpressionError, SpecError
 from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
+from lrgame.engine.limits import MAX_DEMO_STEPS, MAX_GOAL_POINTS, operation_steps_problem
 from lrgame.engine.optimizers import OPTIMIZER_NAMES
 from lrgame.engine.outcome import Goal, Verdict, judge_batch
 from lrgame.engine.params import as_bool, as_float, describe
 from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
+from lrgame.safeio import printable
 
 Path = tuple[str | int, ...]
 
@@ -255,7 +257,7 @@ class _Reader:
         lesson = self.choice(data, ("lesson",), data.get("lesson", "mixed"), LESSONS)
         briefing = self.text(data, "briefing")
         hint = self.text(data, "hint")
-        author = self.string(data, "author") or ""
+        author = printable(self.string(data, "author") or "")
         if "$schema" in data and not isinstance(data["$schema"], str):
             self.fail(("$schema",), f"expected a string, got {describe(data['$schema'])}")
         domain = self.domain(data)
@@ -268,7 +270,8 @@ class _Reader:
             if not all(lo <= v <= hi for v, (lo, hi) in zip(start, domain, strict=True)):
                 self.fail(("start",), f"the start {list(start)} lies outside the domain")
         steps = self.integer(data, ("steps",), data.get("steps"), 1, MAX_STEPS, required=True)
-        size = 0.0 if domain is None else float(np.sqrt(sum((hi - lo) ** 2 for lo, hi in domain)))
+        # hypot, not a sum of squares: a domain of +-1e200 is wide, not an OverflowError.
+        size = 0.0 if domain is None else math.hypot(*(hi - lo for lo, hi in domain))
         tolerance, minima = self.goal(data.get("goal"), dim, size)
         par = steps // 2 if steps else 1
         if "par" in data:
@@ -277,6 +280,8 @@ class _Reader:
         noise = self.noise(data.get("noise"))
         fog = self.fog(data.get("fog"))
         demos = self.demos(data.get("demos"), steps or 1)
+        if expression is not None and steps:
+            self.cost(expression, steps, demos)
         if self.problems or domain is None or expression is None or start is None or not steps:
             return None
         assert level_id is not None and title is not None and tolerance is not None
@@ -307,6 +312,23 @@ class _Reader:
 
     # -- fields ---------------------------------------------------------
 
+    def cost(self, expression: Expression, steps: int, demos: tuple[Demo, ...]) -> None:
+        """Refuse a level whose runs would cost more than the limits allow."""
+        operations = expression.gradient_operations
+        problem = operation_steps_problem(operations, steps)
+        if problem:
+            self.fail(("steps",), problem)
+        for demo in demos:
+            problem = operation_steps_problem(operations, demo.strategy.steps)
+            if problem:
+                self.fail(demo.path, problem)
+        total = sum(demo.strategy.steps for demo in demos)
+        if total > MAX_DEMO_STEPS:
+            self.fail(
+                ("demos",),
+                f"the demos take {total:,} steps together, over the limit of {MAX_DEMO_STEPS:,}",
+            )
+
     def string(
         self,
         data: Mapping[str, Any],
@@ -334,8 +356,15 @@ class _Reader:
         return self.text_value(data[key], (key,))
 
     def text_value(self, value: Any, path: Path) -> Text | None:
+        """A player-facing text, with control characters made visible (see ``printable``).
+
+        Whatever shows it (a terminal line, the game's screens), an escape
+        sequence from the file must never reach the terminal; a title is one
+        line, so its line breaks are escaped too.
+        """
+        multiline = path[:1] != ("title",)
         if isinstance(value, str):
-            return Text({"en": value})
+            return Text({"en": printable(value, multiline=multiline)})
         if isinstance(value, Mapping):
             ok = True
             for lang, text in value.items():
@@ -351,7 +380,11 @@ class _Reader:
             if "en" not in value:
                 self.fail(path, "a text in several languages needs an English ('en') version")
                 ok = False
-            return Text(dict(value)) if ok else None
+            if not ok:
+                return None
+            return Text(
+                {lang: printable(text, multiline=multiline) for lang, text in value.items()}
+            )
         self.fail(path, f"expected a string or an object keyed by language, got {describe(value)}")
         return None
 
@@ -506,6 +539,11 @@ class _Reader:
             raw = value["minimum"]
             if not isinstance(raw, list) or not raw:
                 self.fail(("goal", "minimum"), f"expected a list of points, got {describe(raw)}")
+            elif len(raw) > MAX_GOAL_POINTS:
+                self.fail(
+                    ("goal", "minimum"),
+                    f"{len(raw):,} points, over the limit of {MAX_GOAL_POINTS} goal points",
+                )
             else:
                 points = [
                     self.point(p, ("goal", "minimum", i), dim, required=True)

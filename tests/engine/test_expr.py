@@ -814,3 +814,34 @@ def test_repeated_value_and_grad_match_the_closed_form_and_keep_earlier_results(
         # Later calls must not write into arrays handed out by earlier ones.
         np.testing.assert_array_equal(first_value, kept_value)
         np.testing.assert_array_equal(first_grad, kept_grad)
+
+
+def test_power_gradient_at_base_zero_follows_torch() -> None:
+    # torch's pow_backward_exponent is 0 where the base is 0 and the exponent >= 0
+    # (a**b is flat in b there), and pow_backward_self is 0 where the exponent is 0.
+    power = Expression.parse("x**y")
+    for point, want in (
+        ((0.0, 1.5), [0.0, 0.0]),
+        ((0.0, 0.0), [0.0, 0.0]),
+        ((0.0, 2.0), [0.0, 0.0]),
+    ):
+        value, grad = power.value_and_grad(np.array([point]))
+        assert grad[0].tolist() == want, point
+        # One-sided differences (x < 0 is undefined for a fractional exponent) agree.
+        h = 1e-8
+        x, y = point
+        fd_x = (power.value(np.array([x + h, y])) - value[0]) / h
+        fd_y = (power.value(np.array([x, y + h])) - power.value(np.array([x, y - h]))) / (2 * h)
+        if y > 1:
+            assert abs(fd_x - grad[0, 0]) < 1e-3, point
+        if y > 0:
+            assert abs(fd_y - grad[0, 1]) < 1e-12, point
+    # A negative exponent keeps torch's infinities, and a constant base is untouched.
+    _, grad = power.value_and_grad(np.array([0.0, -1.0]))
+    assert grad.tolist() == [-math.inf, -math.inf]
+    exp2 = Expression.parse("2**y + x")
+    assert exp2.gradient_formulas() == ["1", "log(2)*2**y"]
+    assert power.gradient_formulas() == ["y*x**(y - 1)", "x**y*log(x)"]
+    # Elsewhere the gradient is unchanged: a**b * log(a) and b * a**(b-1).
+    _, grad = power.value_and_grad(np.array([2.0, 1.5]))
+    np.testing.assert_allclose(grad, [1.5 * 2**0.5, 2**1.5 * math.log(2)], rtol=1e-14)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -15,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from lrgame import safeio
 from lrgame.engine.errors import LrgameError
-from lrgame.levels import jsonpos
 from lrgame.levels.jsonpos import (
     MAX_BYTES,
     MAX_DEPTH,
@@ -577,67 +578,25 @@ def test_file_size_limit_is_exact(tmp_path: FilePath) -> None:
         load_json_file(path)
 
 
-class RecordingFile:
-    """A binary file handle that counts the bytes read through it.
-
-    A read that would take the total past ``MAX_BYTES + 1`` fails the test at
-    once, rather than reading (or, for a stream, hanging on) the rest.
-    """
-
-    LIMIT = MAX_BYTES + 1
-
-    def __init__(self, handle: Any) -> None:
-        self._handle = handle
-        self.bytes_read = 0
-
-    def __enter__(self) -> RecordingFile:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._handle.close()
-
-    def _allow(self, size: int | None) -> None:
-        if size is None or size < 0 or self.bytes_read + size > self.LIMIT:
-            raise AssertionError(
-                f"read({size}) after {self.bytes_read:,} bytes could read more than "
-                f"MAX_BYTES + 1 = {self.LIMIT:,} bytes"
-            )
-
-    def read(self, size: int | None = -1) -> bytes:
-        self._allow(size)
-        data = self._handle.read(size)
-        self.bytes_read += len(data)
-        return bytes(data)
-
-    def readinto(self, buffer: Any) -> int:
-        self._allow(len(memoryview(buffer)))
-        count = self._handle.readinto(buffer)
-        self.bytes_read += count or 0
-        return count
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("read"):
-            raise AssertionError(f"RecordingFile does not count {name}(); extend it")
-        return getattr(self._handle, name)
-
-
 @pytest.fixture
-def recorded_opens(monkeypatch: pytest.MonkeyPatch) -> list[RecordingFile]:
-    """Every file ``load_json_file`` opens, wrapped to count the bytes read from it."""
-    opened: list[RecordingFile] = []
+def recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The size of every ``os.read`` the capped reader makes (it reads files no other way)."""
+    sizes: list[int] = []
+    real_read = os.read
 
-    def recording_open(file: Any, mode: str = "r", *args: Any, **kwargs: Any) -> RecordingFile:
-        assert "b" in mode and not any(c in mode for c in "wax+"), mode
-        handle = RecordingFile(open(file, mode, *args, **kwargs))
-        opened.append(handle)
-        return handle
+    def recording_read(fd: int, size: int) -> bytes:
+        data = real_read(fd, size)
+        sizes.append(len(data))
+        if sum(sizes) > MAX_BYTES + 1:
+            raise AssertionError(f"read {sum(sizes):,} bytes, more than MAX_BYTES + 1")
+        return data
 
-    monkeypatch.setattr(jsonpos, "open", recording_open, raising=False)
-    return opened
+    monkeypatch.setattr(safeio.os, "read", recording_read)
+    return sizes
 
 
-def test_a_50_mb_file_is_refused_without_being_read_whole(
-    tmp_path: FilePath, recorded_opens: list[RecordingFile]
+def test_a_50_mb_file_is_refused_without_being_read(
+    tmp_path: FilePath, recorded_reads: list[int]
 ) -> None:
     path = tmp_path / "huge.json"
     chunk = b'{"a": [1, 2, 3], "b": "text"},' * 1000
@@ -649,17 +608,42 @@ def test_a_50_mb_file_is_refused_without_being_read_whole(
     with pytest.raises(FileError) as info:
         load_json_file(path)
     assert "file is larger than 1 MB" in str(info.value)
-    assert len(recorded_opens) == 1, "load_json_file must read the file through open()"
-    assert recorded_opens[0].bytes_read <= MAX_BYTES + 1
+    assert recorded_reads == []  # refused by its size alone
+
+
+def test_a_file_growing_past_its_size_is_read_only_up_to_the_limit(
+    tmp_path: FilePath, monkeypatch: pytest.MonkeyPatch, recorded_reads: list[int]
+) -> None:
+    # A file that grows after fstat looked at it: the read stops at MAX_BYTES + 1.
+    path = tmp_path / "growing.json"
+    path.write_bytes(b" " * (3 * MAX_BYTES))
+    real_fstat = os.fstat
+
+    def small_fstat(fd: int) -> os.stat_result:
+        info = list(real_fstat(fd))
+        info[stat.ST_SIZE] = 10
+        return os.stat_result(info)
+
+    monkeypatch.setattr(safeio.os, "fstat", small_fstat)
+    with pytest.raises(FileError, match="larger than 1 MB"):
+        load_json_file(path)
+    assert sum(recorded_reads) == MAX_BYTES + 1
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
-def test_a_stream_is_read_only_up_to_the_limit(recorded_opens: list[RecordingFile]) -> None:
-    with pytest.raises(FileError, match="larger than 1 MB"):
+def test_a_device_is_refused_unread(recorded_reads: list[int]) -> None:
+    with pytest.raises(FileError, match=r"not a regular file \(a character device\)"):
         load_json_file("/dev/zero")
-    assert len(recorded_opens) == 1, "load_json_file must read the file through open()"
-    # A stream has no size to check first: it is read just far enough to know.
-    assert recorded_opens[0].bytes_read == MAX_BYTES + 1
+    assert recorded_reads == []
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: FilePath) -> None:
+    fifo = tmp_path / "level.json"
+    os.mkfifo(fifo)
+    # A plain open() would block here forever: no process ever writes to it.
+    with pytest.raises(FileError, match=r"not a regular file \(a FIFO\)"):
+        load_json_file(fifo)
 
 
 def make_level_collection(size: int) -> str:

@@ -13,6 +13,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from lrgame.safeio import printable
+
 from ..i18n import _
 from ..lessons import lesson_name, stars_text
 from ..session import Campaign
@@ -97,7 +99,7 @@ class CampaignScreen(Screen[None]):
             line = Text()
             line.append(f"{entry.order:>3}  ")
             if level is None:
-                file_name = entry.file.rsplit("/", 1)[-1]
+                file_name = printable(entry.file.rsplit("/", 1)[-1])  # a name from the folder
                 line.append("✗ ", style="bold")
                 line.append(_("broken"), style="bold")
                 line.append(f"  {file_name}: {entry.checked.reason}")

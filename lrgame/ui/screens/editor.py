@@ -45,6 +45,7 @@ from lrgame.levels.loader import check_text, demo_problems, format_problem
 from lrgame.levels.model import Level, read_level
 from lrgame.levels.model import Path as FieldPath
 from lrgame.levels.template import schema_ref, template_text
+from lrgame.safeio import printable, read_capped
 
 from ..i18n import _
 from ..widgets.landscape import LandscapeView
@@ -94,6 +95,7 @@ class ProblemLine:
 
     @classmethod
     def parse(cls, full: str, file: str) -> ProblemLine:
+        file = printable(file)  # as the validator writes it into the line
         rest = full[len(file) + 1 :] if full.startswith(file + ":") else full
         m = re.match(r"(\d+):(\d+): (.*)\Z", rest, re.DOTALL)
         if m is None:
@@ -362,9 +364,10 @@ def _demo_outcomes(level: Level) -> list[str]:
 def read_level_text(path: str | os.PathLike[str]) -> tuple[str, bool]:
     """A level file's text and whether it starts with a UTF-8 byte order mark.
 
-    Raises OSError, or UnicodeDecodeError for a file that is not UTF-8.
+    Raises OSError (also for a FIFO, a device or a file over the size limit), or
+    UnicodeDecodeError for a file that is not UTF-8.
     """
-    data = Path(path).read_bytes()
+    data = read_capped(path)
     bom = data.startswith(BOM)
     return data[len(BOM) :].decode("utf-8") if bom else data.decode("utf-8"), bom
 
@@ -484,7 +487,7 @@ class EditorScreen(Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.path = Path(path)
-        self.file_label = str(path)
+        self.file_label = printable(str(path))  # shown in the header and messages
         """The file as named on the command line: the validator's lines start with it."""
         self.saved_text: str | None = None
         """What the file held when last read or written (None: not on disk)."""
