@@ -52,8 +52,8 @@ asyncio.run(main())
 """
 
 LEVELS = {
-    "1-D (04-false-bottom)": ("04-false-bottom.json", {"optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9}}),
-    "2-D (11-the-banana-valley)": ("11-the-banana-valley.json", {"optimizer": {"name": "adam", "lr": 0.02}}),
+    "1-D (04-false-bottom)": ("04-false-bottom.json", {"optimizer": {"name": "sgd", "lr": 0.3}}),
+    "2-D (14-the-banana-valley)": ("14-the-banana-valley.json", {"optimizer": {"name": "sgd", "lr": 0.003, "momentum": 0.9}}),
 }
 
 
