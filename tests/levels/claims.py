@@ -194,9 +194,7 @@ def luck_problem(outcome: np.ndarray) -> str | None:
         return None
     sizes = [last - first + 1 for first, last in runs]
     total = sum(sizes)
-    ranges = ", ".join(
-        f"{SWEEP_LRS[first]:.3g}..{SWEEP_LRS[last]:.3g}" for first, last in runs[:6]
-    )
+    ranges = ", ".join(f"{SWEEP_LRS[first]:.3g}..{SWEEP_LRS[last]:.3g}" for first, last in runs[:6])
     if len(runs) > MAX_WIN_RUNS:
         return f"{total} winners in {len(runs)} runs ({ranges}, ...)"
     if max(sizes) < WIDEST_RUN_SHARE * total:
