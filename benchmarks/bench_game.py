@@ -52,8 +52,11 @@ asyncio.run(main())
 """
 
 LEVELS = {
-    "1-D (04-false-bottom)": ("04-false-bottom.json", {"optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9}}),
-    "2-D (11-the-banana-valley)": ("11-the-banana-valley.json", {"optimizer": {"name": "adam", "lr": 0.02}}),
+    "1-D (04-false-bottom)": ("04-false-bottom.json", {"optimizer": {"name": "sgd", "lr": 0.3}}),
+    "2-D (14-the-banana-valley)": (
+        "14-the-banana-valley.json",
+        {"optimizer": {"name": "sgd", "lr": 0.003, "momentum": 0.9}},
+    ),
 }
 
 
@@ -66,7 +69,9 @@ def wall(command: list[str], repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-async def descent_fps(level_file: str, strategy: dict, seconds: float = 3.0) -> tuple[float, float, int]:
+async def descent_fps(
+    level_file: str, strategy: dict, seconds: float = 3.0
+) -> tuple[float, float, int]:
     app = LrgameApp(
         store=ProgressStore(Path(tempfile.mkdtemp())),
         play_file=ROOT / "levels" / level_file,
@@ -88,7 +93,11 @@ async def descent_fps(level_file: str, strategy: dict, seconds: float = 3.0) -> 
             await asyncio.sleep(0.01)
         elapsed = time.perf_counter() - started
         cpu_used = time.process_time() - cpu
-        return counter.frames / elapsed, 1000 * cpu_used / max(counter.frames, 1), playback.step - start_step
+        return (
+            counter.frames / elapsed,
+            1000 * cpu_used / max(counter.frames, 1),
+            playback.step - start_step,
+        )
 
 
 def main() -> None:
@@ -99,7 +108,9 @@ def main() -> None:
     print(f"floor: python -c 'import numpy':                 {floor * 1e3:7.0f} ms")
     for name, (file, strategy) in LEVELS.items():
         fps, cpu_ms, steps = asyncio.run(descent_fps(file, strategy))
-        print(f"descent {name:<28} {fps:6.1f} frames/s, {cpu_ms:5.1f} ms CPU per frame ({steps} steps shown)")
+        print(
+            f"descent {name:<28} {fps:6.1f} frames/s, {cpu_ms:5.1f} ms CPU per frame ({steps} steps shown)"
+        )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,7 @@ SIZE = (120, 40)
 LEVELS = HERE.parent / "levels"
 CASES = [
     ("1-D", "04-false-bottom.json", {"optimizer": {"name": "sgd", "lr": 0.1}}),
-    ("2-D", "11-the-banana-valley.json", {"optimizer": {"name": "sgd", "lr": 0.001}}),
+    ("2-D", "14-the-banana-valley.json", {"optimizer": {"name": "sgd", "lr": 0.001}}),
 ]
 
 

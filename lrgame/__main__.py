@@ -36,7 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     def strategy_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("level", metavar="LEVEL.json")
-        p.add_argument("--strategy", metavar="S.json", help="a strategy file")
+        p.add_argument(
+            "--strategy",
+            metavar="S.json",
+            help="a strategy file (with no strategy flags: the game's starting setup)",
+        )
         p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad")
         p.add_argument("--lr", type=float, help="learning rate (for onecycle/cyclic: max_lr)")
         p.add_argument("--momentum", type=float, help="SGD/RMSprop momentum")

@@ -32,7 +32,7 @@ from .levels.loader import (
     load_level,
     shipped_levels_dir,
 )
-from .levels.model import Level, path_from_string
+from .levels.model import Level, default_setup, path_from_string
 from .levels.template import create_level_file, level_file_for
 from .safeio import printable, read_capped
 from .storage import ProgressStore
@@ -93,6 +93,9 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
     if args.strategy:
         document = load_strategy_file(args.strategy)
         data = copy.deepcopy(document.value)
+    elif args.optimizer is None and args.lr is None and args.momentum is None:
+        # No strategy named: the one the game's setup screen starts from.
+        data = copy.deepcopy(dict(level.raw.get("setup") or default_setup(level.allowed)))
     if args.optimizer is not None:
         data["optimizer"] = {"name": args.optimizer}
     elif "optimizer" not in data and (args.lr is not None or args.momentum is not None):

@@ -121,7 +121,7 @@ def test_find_lr_needs_fastais_six_points(capsys: pytest.CaptureFixture[str]) ->
         (["simulate", BOWL, "--optimizer", "sgdd"], "sgdd"),
         (["simulate", BOWL, "--optimizer", "sgd", "--lr", "-1"], "-1"),
         (["simulate", BOWL, "--optimizer", "adam", "--schedule", "bogus"], "bogus"),
-        (["simulate", BOWL], "no strategy"),
+        (["simulate", BOWL, "--schedule", "bogus"], "bogus"),
         (["sweep", BOWL, "--optimizer", "sgd", "--lr-min", "0"], "lr-min"),
         (["simulate", BOWL, "--optimizer", "sgd", "--steps", "20000"], "20000"),
     ],
@@ -188,3 +188,25 @@ def test_schema_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and json.loads(out)["$id"].endswith("level.schema.json")
     code, out, _ = run(capsys, "schema", "--strategy")
     assert code == 0 and json.loads(out)["$id"].endswith("strategy.schema.json")
+
+
+def test_simulate_without_strategy_flags_runs_the_starting_setup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "simulate", BOWL, "--json")
+    assert code == 0, err
+    assert json.loads(out)["strategy"]["optimizer"]["lr"] == 0.01
+    assert json.loads(out)["strategy"]["schedule"] == {"name": "constant"}
+    level = json.loads(Path(BOWL).read_text(encoding="utf-8"))
+    level["setup"] = {"optimizer": {"name": "sgd", "lr": 0.2, "momentum": 0.5}}
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps(level), encoding="utf-8")
+    code, out, err = run(capsys, "simulate", str(path), "--json")
+    assert code == 0, err
+    optimizer = json.loads(out)["strategy"]["optimizer"]
+    assert optimizer["lr"] == 0.2 and optimizer["momentum"] == 0.5
+    # other flags still apply on top of it
+    code, out, err = run(capsys, "simulate", str(path), "--steps", "7", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["steps"] == 7 and data["strategy"]["optimizer"]["lr"] == 0.2

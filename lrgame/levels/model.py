@@ -42,6 +42,7 @@ LESSONS = (
     "lr_finder",
     "warmup",
     "noise",
+    "adaptive_finish",
     "mixed",
 )
 LOSING_OUTCOMES = ("diverged", "stuck_local", "out_of_steps")
@@ -49,6 +50,8 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 DEFAULT_FOG_RADIUS = 0.08
 DEFAULT_TOLERANCE_FRACTION = 0.02
+DEFAULT_SETUP_LR = 0.01
+"""The setup screen's starting rate when a level names no ``setup``."""
 TOP_KEYS = (
     "$schema",
     "id",
@@ -64,6 +67,7 @@ TOP_KEYS = (
     "goal",
     "par",
     "allowed",
+    "setup",
     "noise",
     "fog",
     "demos",
@@ -159,6 +163,8 @@ class Level:
     noise: Noise
     fog: Fog
     demos: tuple[Demo, ...]
+    setup: Strategy | None
+    """The strategy the setup screen starts from (None: the default, see ``starting_strategy``)."""
     digest: str
     """A hash of the file's content: progress is keyed by it, so an edited level starts afresh."""
     source: str = ""
@@ -210,6 +216,21 @@ class Level:
     def strategy(self, obj: Any, path: str = "") -> Strategy:
         """Read a strategy for this level (steps default to the level's budget)."""
         return parse_strategy(obj, path, level_steps=self.steps)
+
+    def starting_strategy(self) -> Strategy:
+        """What a player runs without changing anything: the level's ``setup``, or else the
+        first optimizer it offers at lr 0.01 with a constant rate (the first schedule it
+        offers if not constant). ``simulate`` without strategy flags runs exactly this."""
+        if self.setup is not None:
+            return self.setup
+        return self.strategy(default_setup(self.allowed))
+
+
+def default_setup(allowed: Allowed) -> dict[str, Any]:
+    """The starting strategy of a level that names none, as strategy JSON."""
+    optimizer = next(n for n in OPTIMIZER_NAMES if n in allowed.optimizers)
+    schedule = "constant" if "constant" in allowed.schedules else allowed.schedules[0]
+    return {"optimizer": {"name": optimizer, "lr": DEFAULT_SETUP_LR}, "schedule": schedule}
 
 
 def read_level(
@@ -282,6 +303,7 @@ class _Reader:
         demos = self.demos(data.get("demos"), steps or 1)
         if expression is not None and steps:
             self.cost(expression, steps, demos)
+        setup = self.setup(data, steps or 1, allowed)
         if self.problems or domain is None or expression is None or start is None or not steps:
             return None
         assert level_id is not None and title is not None and tolerance is not None
@@ -304,6 +326,7 @@ class _Reader:
             noise=noise,
             fog=fog,
             demos=demos,
+            setup=setup,
             digest=hashlib.sha256(digest_text.encode("utf-8")).hexdigest()[:16],
             source=source,
             raw=data,
@@ -622,6 +645,27 @@ class _Reader:
             radius=radius or DEFAULT_FOG_RADIUS,
             enabled=self.boolean(value.get("enabled"), ("fog", "enabled"), True),
         )
+
+    def setup(self, data: Mapping[str, Any], steps: int, allowed: Allowed) -> Strategy | None:
+        if "setup" not in data:
+            return None
+        try:
+            strategy = parse_strategy(data["setup"], level_steps=steps)
+        except SpecError as error:
+            self.fail(("setup", *path_from_string(error.path)), error.message)
+            return None
+        if strategy.steps != steps:
+            # The setup screen always plays the level's own budget.
+            self.fail(
+                ("setup", "steps"),
+                f"expected the level's budget of {steps} steps (or no steps), got {strategy.steps}",
+            )
+            return None
+        refusal = allowed.refusal(strategy)
+        if refusal is not None:
+            self.fail(("setup",), f"{refusal}: a setup uses only what 'allowed' offers")
+            return None
+        return strategy
 
     def demos(self, value: Any, steps: int) -> tuple[Demo, ...]:
         if value is None:

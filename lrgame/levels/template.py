@@ -118,6 +118,7 @@ def template_text(name: str = DEFAULT_ID, schema: str | None = None) -> str:
     "schedules": ["constant", "cosine"],
     "finder": true
   }},
+  "setup": {{"optimizer": {{"name": "sgd", "lr": 0.1}}, "schedule": "constant"}},
   "noise": {{"std": 0.05, "seed": 7}},
   "fog": {{"radius": 0.1, "enabled": true}},
   "demos": {{

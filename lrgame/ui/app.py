@@ -173,10 +173,11 @@ class LrgameApp(App[None]):
             if choice in ("retry", "setup"):
                 self.open_setup(level)
             elif choice == "next":
+                self.ensure_campaign_loaded()
                 following = self.campaign.next_level(level)
                 if following is not None:
                     self.open_level(following)
-                else:
+                elif not self.open_ending_if_complete(level):
                     self.open_map_if_absent()
             elif choice == "map":
                 self.open_map_if_absent()
@@ -187,6 +188,28 @@ class LrgameApp(App[None]):
             ),
             after or go_on,
         )
+
+    def ensure_campaign_loaded(self) -> None:
+        """Read the campaign's levels if no screen has yet (``lrgame play`` skips the map)."""
+        if not self.campaign.entries:
+            self.campaign.entries = Campaign.load(
+                self.campaign.directory, self.campaign.key
+            ).entries
+
+    def open_ending_if_complete(self, last: Level | None = None) -> bool:
+        """The ending screen, once every level of the campaign is passed (after ``last``, the
+        campaign's final level, when given); then the map. False if not complete."""
+        from .screens.ending import EndingScreen
+        from .summary import summarize
+
+        summary = summarize(self.campaign, self.store)
+        final = summary.last_level
+        if not summary.complete or final is None:
+            return False
+        if last is not None and (last.id, last.digest) != (final.id, final.digest):
+            return False
+        self.push_screen(EndingScreen(summary), lambda _result: self.open_map_if_absent())
+        return True
 
     def open_map_if_absent(self) -> None:
         from .screens.campaign import CampaignScreen

@@ -25,8 +25,9 @@ SWEEP_LRS = np.geomspace(1e-6, 1e2, 1000)
 
 
 def load(prefix: str) -> Level:
-    """The shipped level whose file name starts with ``prefix`` (e.g. "03-")."""
-    (path,) = [p for p in LEVELS_DIR.glob(f"{prefix}*.json")]
+    """The shipped level named by ``prefix``: the start of its file name (e.g. "03-") or its
+    id (e.g. "glass-canyon", which survives renumbering)."""
+    path = path_of(prefix)
     checked = check_file(path, run_demos=False)
     assert checked.level is not None, checked.problems
     return checked.level
@@ -84,7 +85,8 @@ def demo_strategies(level: Level, kind: str) -> list[dict[str, Any]]:
 
 
 def path_of(prefix: str) -> Path:
-    (path,) = LEVELS_DIR.glob(f"{prefix}*.json")
+    pattern = f"{prefix}*.json" if prefix[:1].isdigit() else f"[0-9][0-9]-{prefix}.json"
+    (path,) = LEVELS_DIR.glob(pattern)
     return path
 
 
@@ -131,3 +133,70 @@ def level_schema_validator() -> Draft202012Validator:
         ]
     )
     return Draft202012Validator(level_schema, registry=registry)
+
+
+# -- no luck: the winners of a sweep form a region ------------------------------------
+
+CAMPAIGN_ORDER = (
+    "first-steps",
+    "the-gorge",
+    "long-meadow",
+    "false-bottom",
+    "washboard",
+    "the-long-way-down",
+    "the-ravine",
+    "loose-finish",
+    "glass-canyon",
+    "knife-edge-gully",
+    "gusty-funnel",
+    "four-valleys",
+    "the-egg-crate",
+    "the-banana-valley",
+)
+"""The shipped campaign by id, in play order (the boss last)."""
+
+MAX_WIN_RUNS = 3
+WIDEST_RUN_SHARE = 0.8
+
+
+def every_constant_setting(level: Level) -> list[dict[str, Any]]:
+    """Every optimizer setting the level offers, at torch's defaults and a constant rate:
+    plain SGD, SGD with momentum 0.9 where momentum is offered, and each offered adaptive
+    optimizer (Adam, AdamW, RMSprop, Adagrad)."""
+    allowed = level.allowed
+    if "constant" not in allowed.schedules:
+        return []
+    settings: list[dict[str, Any]] = []
+    if "sgd" in allowed.optimizers:
+        settings.append({"optimizer": {"name": "sgd"}})
+        if allowed.momentum:
+            settings.append({"optimizer": {"name": "sgd", "momentum": 0.9}})
+    for name in ("adam", "adamw", "rmsprop", "adagrad"):
+        if name in allowed.optimizers:
+            settings.append({"optimizer": {"name": name}})
+    return settings
+
+
+def win_runs(outcome: np.ndarray) -> list[tuple[int, int]]:
+    """The maximal runs of consecutive winning rates, as (first, last) indices."""
+    won = np.concatenate(([0], (outcome == "reached_goal").astype(np.int8), [0]))
+    edges = np.diff(won)
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1) - 1
+    return list(zip(starts.tolist(), ends.tolist(), strict=True))
+
+
+def luck_problem(outcome: np.ndarray) -> str | None:
+    """Why the winners of a sweep are luck rather than a region, or None if they are a region:
+    at most three runs of consecutive rates, the widest holding at least 80% of the winners."""
+    runs = win_runs(outcome)
+    if not runs:
+        return None
+    sizes = [last - first + 1 for first, last in runs]
+    total = sum(sizes)
+    ranges = ", ".join(f"{SWEEP_LRS[first]:.3g}..{SWEEP_LRS[last]:.3g}" for first, last in runs[:6])
+    if len(runs) > MAX_WIN_RUNS:
+        return f"{total} winners in {len(runs)} runs ({ranges}, ...)"
+    if max(sizes) < WIDEST_RUN_SHARE * total:
+        return f"the widest run holds {max(sizes)} of {total} winners ({ranges})"
+    return None

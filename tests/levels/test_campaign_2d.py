@@ -1,4 +1,7 @@
-"""The 2-D campaign, levels 07-13: each level's lesson is proved through the engine.
+"""The 2-D campaign, levels 07-14: each level's lesson is proved through the engine.
+
+Levels are named by id (``level_of("glass-canyon")``), not by file number, so the
+claims survive a renumbering of the campaign.
 
 A lesson's claims ("no constant rate wins", "the finder's suggestion wins", "the
 decay settles for every noise seed", ...) are sweeps over learning rates here, not
@@ -45,31 +48,37 @@ MOMENTUM = {"optimizer": {"name": "sgd", "momentum": 0.9}}
 ADAM = {"optimizer": {"name": "adam"}}
 LOSING = {"stuck_local", "out_of_steps", "diverged"}
 NOISE_SEEDS = range(10)
-ALL = "all"  # the level leaves the field out: everything is offered
 
-# prefix -> (lesson, allowed optimizers, momentum, schedules, finder)
+# id -> (lesson, allowed optimizers, momentum, schedules, finder), in campaign order
 CAMPAIGN: dict[str, tuple[str, Any, bool, Any, bool]] = {
-    "07-": ("adaptive", ("sgd", "adam", "rmsprop", "adagrad"), False, ("constant",), False),
-    "08-": ("lr_finder", ("sgd",), False, ("constant",), True),
-    "09-": (
+    "the-ravine": ("adaptive", ("sgd", "adam", "rmsprop", "adagrad"), False, ("constant",), False),
+    "loose-finish": (
+        "adaptive_finish",
+        ("adam",),
+        False,
+        ("constant", "step", "multistep", "exponential", "cosine"),
+        False,
+    ),
+    "glass-canyon": ("lr_finder", ("sgd",), False, ("constant",), True),
+    "knife-edge-gully": (
         "warmup",
         ("sgd",),
         False,
         ("constant", "linear", "step", "cosine", "warmup_cosine", "sequence"),
         True,
     ),
-    "10-": (
+    "gusty-funnel": (
         "noise",
         ("sgd",),
         False,
         ("constant", "step", "multistep", "exponential", "cosine"),
         True,
     ),
-    "11-": ("mixed", ALL, True, ALL, True),
-    "12-": ("divergence", ALL, True, ALL, True),
-    "13-": ("local_minimum", ("sgd",), True, SCHEDULE_NAMES, True),
+    "four-valleys": ("divergence", ("sgd",), False, ("constant",), True),
+    "the-egg-crate": ("local_minimum", ("sgd",), True, SCHEDULE_NAMES, True),
+    "the-banana-valley": ("mixed", ("sgd",), True, SCHEDULE_NAMES, True),
 }
-PREFIXES = sorted(CAMPAIGN)
+PREFIXES = list(CAMPAIGN)
 
 
 def hessian_eigenvalues(level: Level, point: Any) -> np.ndarray:
@@ -83,16 +92,13 @@ def winning_demos(level: Level) -> list[dict[str, Any]]:
 # -- the campaign as files ----------------------------------------------------
 
 
-def test_the_seven_levels_are_there_in_order() -> None:
-    files = sorted(p.name for p in LEVELS_DIR.glob("*.json") if "07-" <= p.name[:3] <= "13-")
-    assert [f[:3] for f in files] == PREFIXES
-    ids = set()
-    for name in files:
-        assert re.fullmatch(r"(0[7-9]|1[0-3])-[a-z0-9]+(-[a-z0-9]+)*\.json", name), name
-        level = level_of(name[:3])
-        assert level.id == name[3:-5], "the id is the file name's slug"
-        ids.add(level.id)
-    assert len(ids) == len(PREFIXES)
+def test_the_2d_levels_are_there_in_order() -> None:
+    files = sorted(p.name for p in LEVELS_DIR.glob("*.json") if "07-" <= p.name[:3] <= "14-")
+    assert [f[3:-5] for f in files] == PREFIXES, "the ids, in campaign order"
+    for number, name in enumerate(files, start=7):
+        assert re.fullmatch(r"(0[7-9]|1[0-4])-[a-z0-9]+(-[a-z0-9]+)*\.json", name), name
+        assert int(name[:2]) == number
+        assert level_of(name[3:-5]).id == name[3:-5], "the id is the file name's slug"
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
@@ -117,11 +123,8 @@ def test_lesson_and_what_the_level_offers(prefix: str) -> None:
     level = level_of(prefix)
     assert level.lesson == lesson
     assert level.dim == 2
-    if optimizers == ALL:
-        assert "allowed" not in level.raw, "a boss offers everything unlocked so far"
-    else:
-        assert level.allowed.optimizers == optimizers
-        assert level.allowed.schedules == schedules
+    assert level.allowed.optimizers == optimizers
+    assert level.allowed.schedules == schedules
     assert level.allowed.momentum is momentum
     assert level.allowed.finder is finder
 
@@ -131,7 +134,7 @@ def test_the_map_is_readable(prefix: str) -> None:
     level = level_of(prefix)
     lo, hi = level.domain[:, 0], level.domain[:, 1]
     assert np.all(lo < level.start) and np.all(level.start < hi), "the start is inside"
-    assert 40 <= level.steps <= 400
+    assert 40 <= level.steps <= 500
     margin = 0.05 * (hi - lo)
     for point in level.goal.minima:
         assert np.all(lo + margin < point) and np.all(point < hi - margin), (
@@ -192,20 +195,20 @@ def test_par_is_the_first_winning_demos_pace(prefix: str) -> None:
 
 
 def test_07_the_ravine_is_a_hundred_times_steeper_across_than_along() -> None:
-    level = level_of("07-")
+    level = level_of("the-ravine")
     (goal,) = level.goal.minima
     low, high = hessian_eigenvalues(level, goal)
     assert high / low == pytest.approx(100)
 
 
 def test_07_no_constant_sgd_rate_wins() -> None:
-    level = level_of("07-")
+    level = level_of("the-ravine")
     settings = constant_settings(level, exclude=("adam",))
     assert settings == [SGD], "momentum is off here, and Adam is the lesson's tool"
     (goal,) = level.goal.minima
     limit = 2 / hessian_eigenvalues(level, goal)[-1]  # plain SGD is stable below 2/curvature
     for setting in settings:
-        result = swept("07-", setting)
+        result = swept("the-ravine", setting)
         assert "reached_goal" not in result
         # Below the steep direction's limit the walk is too slow along the floor;
         # above it the steep direction blows up.
@@ -215,19 +218,68 @@ def test_07_no_constant_sgd_rate_wins() -> None:
 
 @pytest.mark.parametrize("setting", [ADAM, {"optimizer": {"name": "rmsprop"}}])
 def test_07_a_per_parameter_stride_wins_over_a_wide_range(setting: dict[str, Any]) -> None:
-    winners = rates("07-", setting, "reached_goal")
+    winners = rates("the-ravine", setting, "reached_goal")
     assert len(winners) >= 200
     assert winners.max() / winners.min() > 50, "more than a decade and a half of rates"
 
 
 def test_07_the_winning_demos_are_adaptive_optimizers() -> None:
-    level = level_of("07-")
+    level = level_of("the-ravine")
     names = {s["optimizer"]["name"] for s in winning_demos(level)}
     assert names <= {"adam", "rmsprop", "adagrad"}
     assert "adam" in names
 
 
-# -- 08: the LR finder -----------------------------------------------------------
+# -- 08: Adam's loose finish --------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", NOISE_SEEDS)
+def test_08_no_constant_adam_rate_settles_for_this_seed(seed: int) -> None:
+    level = level_of("loose-finish")
+    assert constant_settings(level) == [ADAM], "Adam is the only optimizer here"
+    result = swept("loose-finish", ADAM, seed)
+    assert len(result) == 1000
+    assert "reached_goal" not in result
+
+
+@pytest.mark.parametrize("seed", NOISE_SEEDS)
+def test_08_constant_adam_gets_near_fast_then_hovers(seed: int) -> None:
+    level = with_noise_seed(level_of("loose-finish"), seed)
+    (hovering,) = [
+        d.strategy for d in level.demos if d.outcome == "out_of_steps" and d.strategy.lr >= 0.1
+    ]
+    run = simulate(level.landscape, level.start, hovering, level.noise)
+    distance = np.linalg.norm(run.trajectory - level.goal.minima[0], axis=1)
+    near = 3 * hovering.lr  # it hovers about a stride or two from the point
+    assert np.argmax(distance < near) < 0.6 * level.steps, "near the point early"
+    late = distance[level.steps // 2 :]
+    assert np.median(late) < near, "it stays around the point..."
+    assert np.max(late) > level.tolerance, "...without settling on it"
+    # Its strides do not shrink with the slope: they stay a fair fraction of the rate.
+    strides = np.linalg.norm(np.diff(run.trajectory, axis=0), axis=1)[level.steps // 2 :]
+    assert 0.1 * hovering.lr < np.median(strides) < hovering.lr
+
+
+@pytest.mark.parametrize("seed", NOISE_SEEDS)
+def test_08_a_decaying_rate_lands_it_for_this_seed(seed: int) -> None:
+    level = with_noise_seed(level_of("loose-finish"), seed)
+    first = winning_demos(level)[0]
+    assert first["schedule"]["name"] in ("step", "cosine")
+    assert play(level, first).outcome == "reached_goal", seed
+    # The same rate held constant does not.
+    assert play(level, {"optimizer": first["optimizer"]}).outcome != "reached_goal"
+
+
+def test_08_step_and_cosine_both_win_over_a_band_of_rates() -> None:
+    level = level_of("loose-finish")
+    assert {d["schedule"]["name"] for d in winning_demos(level)} == {"step", "cosine"}
+    for schedule in ("step", "cosine"):
+        winners = rates("loose-finish", {**ADAM, "schedule": schedule}, "reached_goal")
+        assert len(winners) >= 50
+        assert winners.max() / winners.min() > 5, schedule
+
+
+# -- 09: the LR finder -----------------------------------------------------------
 # The finder pays: the winning band is narrow and sits between the round rates people
 # guess, fastai's valley suggestion lands in it, and the finder costs less than two
 # failed guesses.
@@ -236,32 +288,32 @@ HALF_DECADE = 10**0.5
 ROUND_RATES = np.asarray([m * 10.0**k for k in range(-8, 4) for m in (1, 3)])
 
 
-def _runs_08(won: np.ndarray) -> list[int]:
+def _runs_09(won: np.ndarray) -> list[int]:
     """The lengths of the runs of consecutive winning rates in a sweep."""
     edges = np.diff(np.concatenate([[0], won.astype(np.int8), [0]]))
     return list(np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1))
 
 
 @cache
-def _finder_08() -> FinderResult:
-    level = level_of("08-")
+def _finder_09() -> FinderResult:
+    level = level_of("glass-canyon")
     strategy = level.strategy(SGD)
     return find_lr(level.landscape, level.start, strategy, level.goal.loss, noise=level.noise)
 
 
-def _valley_08() -> float:
-    return float(_finder_08().suggestions["valley"])
+def _valley_09() -> float:
+    return float(_finder_09().suggestions["valley"])
 
 
-def test_08_the_usual_guesses_lose() -> None:
-    level = level_of("08-")
+def test_09_the_usual_guesses_lose() -> None:
+    level = level_of("glass-canyon")
     for guess in ROUND_RATES[(ROUND_RATES >= 1e-6) & (ROUND_RATES <= 1e2)]:
         assert play(level, {"optimizer": {"name": "sgd", "lr": guess}}).outcome in LOSING, guess
 
 
-@pytest.mark.parametrize("setting", constant_settings(level_of("08-")), ids=json.dumps)
-def test_08_the_winners_span_half_a_decade_away_from_round_rates(setting: dict[str, Any]) -> None:
-    winners = rates("08-", setting, "reached_goal")
+@pytest.mark.parametrize("setting", constant_settings(level_of("glass-canyon")), ids=json.dumps)
+def test_09_the_winners_span_half_a_decade_away_from_round_rates(setting: dict[str, Any]) -> None:
+    winners = rates("glass-canyon", setting, "reached_goal")
     assert len(winners) >= 10, "a band a player can hit, not a single rate"
     lo, hi = winners.min(), winners.max()
     assert hi / lo <= HALF_DECADE
@@ -269,77 +321,77 @@ def test_08_the_winners_span_half_a_decade_away_from_round_rates(setting: dict[s
     assert len(near) == 0, f"round rates inside or within 10% of [{lo:.3g}, {hi:.3g}]: {near}"
 
 
-@pytest.mark.parametrize("setting", constant_settings(level_of("08-")), ids=json.dumps)
-def test_08_winning_is_a_band_not_luck(setting: dict[str, Any]) -> None:
-    runs = _runs_08(swept("08-", setting) == "reached_goal")
+@pytest.mark.parametrize("setting", constant_settings(level_of("glass-canyon")), ids=json.dumps)
+def test_09_winning_is_a_band_not_luck(setting: dict[str, Any]) -> None:
+    runs = _runs_09(swept("glass-canyon", setting) == "reached_goal")
     assert 1 <= len(runs) <= 3
     assert max(runs) >= 0.8 * sum(runs)
 
 
-def test_08_the_starting_strategy_loses() -> None:
-    level = level_of("08-")
+def test_09_the_starting_strategy_loses() -> None:
+    level = level_of("glass-canyon")
     first = level.allowed.optimizers[0]
     assert play(level, {"optimizer": {"name": first, "lr": 0.01}}).outcome in LOSING
 
 
-def test_08_the_valley_suggestion_wins_with_three_stars() -> None:
-    level = level_of("08-")
-    verdict = play(level, {"optimizer": {"name": "sgd", "lr": _valley_08()}})
+def test_09_the_valley_suggestion_wins_with_three_stars() -> None:
+    level = level_of("glass-canyon")
+    verdict = play(level, {"optimizer": {"name": "sgd", "lr": _valley_09()}})
     assert verdict.outcome == "reached_goal" and verdict.stars == 3
-    winners = rates("08-", SGD, "reached_goal")
-    assert winners.min() < _valley_08() < winners.max()
+    winners = rates("glass-canyon", SGD, "reached_goal")
+    assert winners.min() < _valley_09() < winners.max()
 
 
-def test_08_the_other_suggestions_miss_as_the_hint_says() -> None:
+def test_09_the_other_suggestions_miss_as_the_hint_says() -> None:
     # "The steepest point comes too late, a tenth of the lowest point is too timid."
-    winners = rates("08-", SGD, "reached_goal")
-    suggestions = _finder_08().suggestions
+    winners = rates("glass-canyon", SGD, "reached_goal")
+    suggestions = _finder_09().suggestions
     assert suggestions["steep"] > winners.max()
     assert suggestions["minimum"] < winners.min()
 
 
-def test_08_the_finder_costs_less_than_two_failed_guesses() -> None:
+def test_09_the_finder_costs_less_than_two_failed_guesses() -> None:
     # A failed guess earns no stars and at most the best losing score of the sweep,
     # where even the weakest win earns the worst winning score: it forfeits at least
     # the difference. The finder costs FINDER_COST off a run that wins with three stars.
-    level = level_of("08-")
-    results = verdicts_at_sweep_rates("08-", SGD)
+    level = level_of("glass-canyon")
+    results = verdicts_at_sweep_rates("glass-canyon", SGD)
     lost = [v for v in results if v.outcome != "reached_goal"]
     assert all(v.stars == 0 for v in lost)
     best_lost = max(v.score for v in lost)
     worst_won = min(v.score for v in results if v.outcome == "reached_goal")
     failed_guess = worst_won - best_lost
     assert FINDER_COST < 2 * failed_guess
-    paid = finder_verdict(play(level, {"optimizer": {"name": "sgd", "lr": _valley_08()}}))
+    paid = finder_verdict(play(level, {"optimizer": {"name": "sgd", "lr": _valley_09()}}))
     assert paid.stars == 3 and paid.score > best_lost
 
 
-def test_08_the_briefing_says_the_finder_is_the_smart_play() -> None:
-    briefing = str(level_of("08-").briefing)
+def test_09_the_briefing_says_the_finder_is_the_smart_play() -> None:
+    briefing = str(level_of("glass-canyon").briefing)
     assert "finder costs" in briefing and "fewer than two wrong guesses" in briefing
 
 
-def test_08_the_winning_demo_is_the_valley_suggestion() -> None:
-    level = level_of("08-")
+def test_09_the_winning_demo_is_the_valley_suggestion() -> None:
+    level = level_of("glass-canyon")
     (demo,) = winning_demos(level)
-    assert demo["optimizer"]["lr"] == pytest.approx(_valley_08(), rel=0.01)
+    assert demo["optimizer"]["lr"] == pytest.approx(_valley_09(), rel=0.01)
 
 
-# -- 09: warmup --------------------------------------------------------------------
+# -- 10: warmup --------------------------------------------------------------------
 
 
-def test_09_the_start_is_far_sharper_than_the_plain() -> None:
-    level = level_of("09-")
+def test_10_the_start_is_far_sharper_than_the_plain() -> None:
+    level = level_of("knife-edge-gully")
     (goal,) = level.goal.minima
     assert hessian_eigenvalues(level, level.start)[-1] > 500 * hessian_eigenvalues(level, goal)[-1]
 
 
-def test_09_no_constant_rate_wins() -> None:
-    level = level_of("09-")
+def test_10_no_constant_rate_wins() -> None:
+    level = level_of("knife-edge-gully")
     settings = constant_settings(level)
     assert settings == [SGD], "momentum and Adam are not offered here"
     for setting in settings:
-        result = swept("09-", setting)
+        result = swept("knife-edge-gully", setting)
         assert "reached_goal" not in result
         diverged = SWEEP_LRS[result == "diverged"]
         slow = SWEEP_LRS[result == "out_of_steps"]
@@ -349,41 +401,41 @@ def test_09_no_constant_rate_wins() -> None:
 
 
 @pytest.mark.parametrize("schedule", [{"name": "cosine"}, {"name": "step"}])
-def test_09_decay_alone_does_not_help(schedule: dict[str, Any]) -> None:
-    assert "reached_goal" not in swept("09-", {**SGD, "schedule": schedule})
+def test_10_decay_alone_does_not_help(schedule: dict[str, Any]) -> None:
+    assert "reached_goal" not in swept("knife-edge-gully", {**SGD, "schedule": schedule})
 
 
-def test_09_warmup_wins_over_a_range_of_peak_rates() -> None:
-    level = level_of("09-")
+def test_10_warmup_wins_over_a_range_of_peak_rates() -> None:
+    level = level_of("knife-edge-gully")
     (demo, *_) = winning_demos(level)
     assert demo["schedule"]["name"] in ("warmup_cosine", "sequence")
-    winners = rates("09-", {**demo, "optimizer": {"name": "sgd"}}, "reached_goal")
+    winners = rates("knife-edge-gully", {**demo, "optimizer": {"name": "sgd"}}, "reached_goal")
     assert len(winners) >= 50
     assert winners.min() <= demo["optimizer"]["lr"] <= winners.max()
 
 
-# -- 10: noise ---------------------------------------------------------------------
+# -- 11: noise ---------------------------------------------------------------------
 
 
-def test_10_the_gradients_are_noisy() -> None:
-    level = level_of("10-")
+def test_11_the_gradients_are_noisy() -> None:
+    level = level_of("gusty-funnel")
     assert level.noise.std > 0
 
 
 @pytest.mark.parametrize("seed", NOISE_SEEDS)
-def test_10_no_constant_rate_wins_for_this_seed(seed: int) -> None:
-    level = level_of("10-")
+def test_11_no_constant_rate_wins_for_this_seed(seed: int) -> None:
+    level = level_of("gusty-funnel")
     settings = constant_settings(level)
     assert settings == [SGD], "momentum and Adam are not offered here"
     for setting in settings:
-        result = swept("10-", setting, seed)
+        result = swept("gusty-funnel", setting, seed)
         assert "reached_goal" not in result
         assert "diverged" in result and "out_of_steps" in result
 
 
 @pytest.mark.parametrize("seed", NOISE_SEEDS)
-def test_10_a_constant_rate_jitters_around_the_goal_without_settling(seed: int) -> None:
-    level = with_noise_seed(level_of("10-"), seed)
+def test_11_a_constant_rate_jitters_around_the_goal_without_settling(seed: int) -> None:
+    level = with_noise_seed(level_of("gusty-funnel"), seed)
     (jittery,) = [
         d.strategy for d in level.demos if d.outcome == "out_of_steps" and d.strategy.lr >= 0.1
     ]
@@ -396,8 +448,8 @@ def test_10_a_constant_rate_jitters_around_the_goal_without_settling(seed: int) 
 
 
 @pytest.mark.parametrize("seed", NOISE_SEEDS)
-def test_10_the_decaying_demos_win_for_this_seed(seed: int) -> None:
-    level = with_noise_seed(level_of("10-"), seed)
+def test_11_the_decaying_demos_win_for_this_seed(seed: int) -> None:
+    level = with_noise_seed(level_of("gusty-funnel"), seed)
     for strategy in winning_demos(level):
         assert strategy["schedule"]["name"] != "constant"
         verdict = play(level, strategy)
@@ -405,17 +457,17 @@ def test_10_the_decaying_demos_win_for_this_seed(seed: int) -> None:
         assert verdict.stars >= 1
 
 
-# -- 11: Rosenbrock ------------------------------------------------------------------
+# -- 14: Rosenbrock, the boss ------------------------------------------------------------------
 
 
-def test_11_is_rosenbrocks_valley_from_the_classic_start() -> None:
-    level = level_of("11-")
+def test_14_is_rosenbrocks_valley_from_the_classic_start() -> None:
+    level = level_of("the-banana-valley")
     assert level.goal.minima.tolist() == [[1.0, 1.0]]
     assert level.start == (-1.2, 1.0)
 
 
-def test_11_no_constant_rate_of_plain_sgd_gets_round_the_bend() -> None:
-    result = swept("11-", SGD)
+def test_14_no_constant_rate_of_plain_sgd_gets_round_the_bend() -> None:
+    result = swept("the-banana-valley", SGD)
     assert "reached_goal" not in result
     slow = SWEEP_LRS[result == "out_of_steps"]
     diverged = SWEEP_LRS[result == "diverged"]
@@ -423,26 +475,38 @@ def test_11_no_constant_rate_of_plain_sgd_gets_round_the_bend() -> None:
     assert slow.max() < diverged.min()
 
 
-def test_11_momentum_gets_round_at_constant_rates() -> None:
-    winners = rates("11-", MOMENTUM, "reached_goal")
+def test_14_momentum_gets_round_at_constant_rates() -> None:
+    winners = rates("the-banana-valley", MOMENTUM, "reached_goal")
     assert len(winners) >= 30
-    assert rates("11-", SGD, "reached_goal").size == 0
+    assert rates("the-banana-valley", SGD, "reached_goal").size == 0
 
 
-def test_11_adam_with_warmup_and_decay_gets_round() -> None:
-    winners = rates("11-", {**ADAM, "schedule": {"name": "warmup_cosine"}}, "reached_goal")
+def test_14_momentum_with_warmup_and_decay_gets_round_over_a_band_of_rates() -> None:
+    strategy = {**MOMENTUM, "schedule": {"name": "warmup_cosine"}}
+    winners = rates("the-banana-valley", strategy, "reached_goal")
     assert len(winners) >= 40
+    band = SWEEP_LRS[(SWEEP_LRS >= winners.min()) & (SWEEP_LRS <= winners.max())]
+    assert len(winners) >= 0.9 * len(band), "a band, not scattered rates"
 
 
-def test_11_the_winning_demos_use_momentum_and_adam() -> None:
-    level = level_of("11-")
+def test_14_the_winning_demos_use_momentum() -> None:
+    level = level_of("the-banana-valley")
     demos = winning_demos(level)
-    assert any(d["optimizer"].get("momentum", 0) > 0 for d in demos)
-    assert any(d["optimizer"]["name"] == "adam" for d in demos)
+    assert all(d["optimizer"].get("momentum", 0) > 0 for d in demos)
+    assert any(d.get("schedule", "constant") != "constant" for d in demos)
     for demo in demo_strategies(level, "lose"):
         assert demo["optimizer"] == {"name": "sgd", "lr": demo["optimizer"]["lr"]}, (
             "losses are plain SGD"
         )
+
+
+def test_14_adam_is_not_offered_because_its_wins_here_are_luck() -> None:
+    # Constant Adam winners on Rosenbrock's valley form many separate runs of rates (it
+    # lands wherever its first huge strides drop it, then creeps): a boss must not be luck.
+    level = level_of("the-banana-valley")
+    assert "adam" not in level.allowed.optimizers
+    won = swept("the-banana-valley", ADAM) == "reached_goal"
+    assert np.count_nonzero(np.diff(won.astype(int)) == 1) > 3
 
 
 # -- 12: Himmelblau ------------------------------------------------------------------
@@ -455,10 +519,10 @@ def _valley_of(level: Level, point: np.ndarray) -> int:
 @cache
 def _sgd_valleys_12() -> tuple[np.ndarray, np.ndarray]:
     """The outcome at each rate, and the valley each winning rate settles in (-1 if none)."""
-    level = level_of("12-")
+    level = level_of("four-valleys")
     batch = run_sweep(level.landscape, level.start, level.strategy(SGD), SWEEP_LRS)
     ends = batch.trajectory[np.arange(len(SWEEP_LRS)), batch.steps]
-    result = swept("12-", SGD)
+    result = swept("four-valleys", SGD)
     valleys = np.array(
         [
             _valley_of(level, end) if o == "reached_goal" else -1
@@ -469,14 +533,14 @@ def _sgd_valleys_12() -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_12_has_four_equally_deep_valleys() -> None:
-    level = level_of("12-")
+    level = level_of("four-valleys")
     assert len(level.goal.minima) == 4
     assert level.local_minima == []
     assert np.allclose(level.landscape.loss(level.goal.minima), 0, atol=1e-9)
 
 
 def test_12_each_valley_holds_only_strides_below_its_own_limit() -> None:
-    level = level_of("12-")
+    level = level_of("four-valleys")
     result, valleys = _sgd_valleys_12()
     curvature = {
         _valley_of(level, np.asarray(m.point)): m.curvature for m in level.landscape.global_minima
@@ -500,7 +564,7 @@ def test_12_each_valley_holds_only_strides_below_its_own_limit() -> None:
 def test_12_different_strides_win_in_different_valleys() -> None:
     _, valleys = _sgd_valleys_12()
     assert len(set(valleys[valleys >= 0])) >= 3
-    level = level_of("12-")
+    level = level_of("four-valleys")
     ends = set()
     for demo in winning_demos(level):
         run = simulate(level.landscape, level.start, level.strategy(demo))
@@ -520,7 +584,7 @@ def test_12_too_small_runs_out_of_steps_too_large_diverges() -> None:
 
 def test_13_the_pit_is_sharper_than_every_dip() -> None:
     # So every stride short enough to stop in the pit is short enough to stop in a dip.
-    level = level_of("13-")
+    level = level_of("the-egg-crate")
     (goal,) = level.landscape.global_minima
     dips = level.landscape.local_minima
     assert len(dips) >= 40
@@ -529,9 +593,9 @@ def test_13_the_pit_is_sharper_than_every_dip() -> None:
 
 @pytest.mark.parametrize("setting", [SGD, MOMENTUM])
 def test_13_no_constant_sgd_rate_wins(setting: dict[str, Any]) -> None:
-    level = level_of("13-")
+    level = level_of("the-egg-crate")
     assert setting in constant_settings(level)
-    result = swept("13-", setting)
+    result = swept("the-egg-crate", setting)
     assert "reached_goal" not in result
     goal_limit = 2 / level.landscape.global_minima[0].curvature
     # Strides short enough to stop in the pit stop in a dip on the way.
@@ -543,17 +607,18 @@ def test_13_no_constant_sgd_rate_wins(setting: dict[str, Any]) -> None:
 def test_13_offers_only_sgd() -> None:
     # Adam shrinks its own steps as gradients pile up in its averages, so now and then a
     # constant Adam rate lands in the pit: this level is about schedules, so it offers SGD only.
-    level = level_of("13-")
+    level = level_of("the-egg-crate")
     assert level.allowed.optimizers == ("sgd",)
     assert ADAM not in constant_settings(level)
     decay = np.sum(
-        swept("13-", {**SGD, "schedule": {"name": "exponential", "gamma": 0.95}}) == "reached_goal"
+        swept("the-egg-crate", {**SGD, "schedule": {"name": "exponential", "gamma": 0.95}})
+        == "reached_goal"
     )
     assert decay >= 80
 
 
 def test_13_the_winning_demos_start_long_and_shrink() -> None:
-    level = level_of("13-")
+    level = level_of("the-egg-crate")
     goal_limit = 2 / level.landscape.global_minima[0].curvature
     for demo in winning_demos(level):
         assert demo["schedule"]["name"] in ("exponential", "step", "multistep", "cosine")

@@ -55,6 +55,7 @@ COMPLETE_LEVEL: dict[str, Any] = {
         "schedules": ["constant", "step", "cosine", "warmup_cosine", "sequence"],
         "finder": False,
     },
+    "setup": {"optimizer": {"name": "sgd", "lr": 0.01}, "schedule": "constant"},
     "noise": {"std": 0.01, "seed": 42},
     "fog": {"radius": 0.1, "enabled": True},
     "demos": {
@@ -343,6 +344,7 @@ def test_level_schema_lists_every_lesson_and_the_strategy_lists_every_schedule()
         "lr_finder",
         "warmup",
         "noise",
+        "adaptive_finish",
         "mixed",
     ]
     schedules = STRATEGY["$defs"]["schedule"]["anyOf"][1]["properties"]["name"]["enum"]
@@ -496,6 +498,8 @@ BAD_LEVELS = {
     ),
     "bare multistep needs milestones": (("demos", "win", 0, "strategy", "schedule"), "multistep"),
     "unknown schedule name": (("demos", "win", 0, "strategy", "schedule"), "warm"),
+    "setup without an optimizer": (("setup", "optimizer"), DELETE),
+    "setup with a negative rate": (("setup", "optimizer", "lr"), -1),
 }
 
 

@@ -245,3 +245,68 @@ def test_winning_demos_must_use_what_the_level_offers(tmp_path: Path) -> None:
     lines = lines_for(tmp_path, json.dumps(level, indent=1))
     assert any("demos.win[0].strategy" in line and "adam" in line for line in lines)
     assert any("demos.win[1].strategy" in line and "budget of 40" in line for line in lines)
+
+
+# -- the starting setup -----------------------------------------------------------
+
+
+def test_without_setup_the_game_starts_at_the_first_allowed_optimizer(tmp_path: Path) -> None:
+    data = dict(GOOD, allowed={"optimizers": ["adam", "rmsprop"], "schedules": ["cosine"]})
+    level = check_file(write(tmp_path, "l.json", json.dumps(data))).level
+    assert level is not None and level.setup is None
+    start = level.starting_strategy()
+    # Adam comes before RMSprop in the game's order, whatever order the file lists them in.
+    assert start.optimizer.name == "adam" and start.lr == 0.01
+    assert start.schedule.name == "cosine", "the first allowed schedule when constant is not"
+    assert start.steps == level.steps
+    plain = check_file(write(tmp_path, "p.json", json.dumps(GOOD))).level
+    assert plain is not None
+    assert (
+        plain.starting_strategy().to_json()
+        == plain.strategy(
+            {"optimizer": {"name": "sgd", "lr": 0.01}, "schedule": "constant"}
+        ).to_json()
+    )
+
+
+def test_a_named_setup_is_where_the_game_starts(tmp_path: Path) -> None:
+    setup = {"optimizer": {"name": "sgd", "lr": 0.5, "momentum": 0.5}, "schedule": "cosine"}
+    level = check_file(write(tmp_path, "l.json", json.dumps(dict(GOOD, setup=setup)))).level
+    assert level is not None
+    start = level.starting_strategy()
+    assert start.lr == 0.5 and start.optimizer.params["momentum"] == 0.5
+    assert start.schedule.name == "cosine" and start.steps == GOOD["steps"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "allowed", "needles"),
+    [
+        ({"optimizer": {"name": "adam", "lr": 0.1}}, {"optimizers": ["sgd"]}, ["setup", "adam"]),
+        (
+            {"optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9}},
+            {"momentum": False},
+            ["setup", "momentum"],
+        ),
+        (
+            {"optimizer": {"name": "sgd", "lr": 0.1}, "schedule": "cosine"},
+            {"schedules": ["constant"]},
+            ["setup", "cosine"],
+        ),
+        ({"optimizer": {"name": "sgd", "lr": -1}}, None, ["setup.optimizer.lr", "-1"]),
+        ({"optimizer": {"name": "sgd", "lr": 0.1}, "steps": 7}, None, ["setup.steps", "40"]),
+        ("sgd", None, ["setup"]),
+    ],
+)
+def test_a_bad_setup_is_one_line_at_its_place(
+    tmp_path: Path, setup: object, allowed: dict[str, object] | None, needles: list[str]
+) -> None:
+    data = dict(GOOD, setup=setup)
+    if allowed is not None:
+        data["allowed"] = allowed
+    text = json.dumps(data, indent=2)
+    (line,) = lines_for(tmp_path, text)
+    for needle in needles:
+        assert needle in line, line
+    # file:line:column points into the setup
+    setup_line = next(i for i, t in enumerate(text.splitlines(), 1) if '"setup"' in t)
+    assert int(line.split(":")[1]) >= setup_line

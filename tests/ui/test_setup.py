@@ -512,3 +512,31 @@ async def test_log_scale_preview_survives_a_resize() -> None:
         await pilot.resize_terminal(80, 24)
         await pilot.pause()
         assert setup_screen(app).query_one(SchedulePreview).momentum_series is not None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            **BOWL,
+            "id": "with-setup",
+            "setup": {"optimizer": {"name": "sgd", "lr": 0.7, "momentum": 0.5}, "schedule": "step"},
+        },
+        {**BOWL, "id": "adaptive-only", "allowed": {"optimizers": ["rmsprop", "adam"]}},
+    ],
+    ids=["named setup", "first allowed optimizer"],
+)
+async def test_the_screen_starts_from_the_levels_starting_strategy(data: dict[str, Any]) -> None:
+    # The same strategy `lrgame simulate LEVEL` runs without flags: launching at once runs it.
+    app = SetupApp(data)
+    start = app.level.starting_strategy()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = setup_screen(app)
+        assert screen.optimizer_name == start.optimizer.name
+        assert screen.schedule_name == start.schedule.name
+        assert screen.query_one(LrControl).value == start.lr
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+    (result,) = app.results
+    assert result is not None and result.strategy == start

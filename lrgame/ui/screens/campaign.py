@@ -18,6 +18,7 @@ from lrgame.safeio import printable
 from ..i18n import _
 from ..lessons import lesson_name, stars_text
 from ..session import Campaign
+from ..summary import summarize
 
 if TYPE_CHECKING:
     from ..app import LrgameApp
@@ -31,6 +32,7 @@ class CampaignScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "play", _("Play"), show=True),
         Binding("u", "app.toggle_unlock", _("Unlock all")),
+        Binding("e", "ending", _("Ending")),
         Binding("ctrl+r", "app.reset_progress", _("Reset progress")),
         Binding("escape", "back", _("Title")),
         Binding("q", "app.quit", _("Quit")),
@@ -39,6 +41,8 @@ class CampaignScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._loaded = False
+        self.complete = False
+        """Every level of the campaign is passed."""
 
     @property
     def game(self) -> LrgameApp:
@@ -92,6 +96,7 @@ class CampaignScreen(Screen[None]):
                 )
             )
             return
+        self._show_progress()
         ordered = campaign.ordered
         first_open: int | None = None
         for index, entry in enumerate(campaign.entries):
@@ -130,6 +135,35 @@ class CampaignScreen(Screen[None]):
         elif first_open is not None:
             levels.highlighted = first_open
         self.update_detail()
+
+    def _show_progress(self) -> None:
+        """The heading says when the campaign is complete, with its stars and total score."""
+        summary = summarize(self.game.campaign, self.game.store)
+        heading = self.query_one("#map-heading", Static)
+        self.complete = summary.complete
+        self.set_class(summary.complete, "-complete")
+        if summary.complete:
+            heading.update(
+                _(
+                    "Campaign complete ✓  {stars} / {max_stars} ★  score {score}",
+                    stars=summary.stars,
+                    max_stars=3 * len(summary.levels),
+                    score=summary.total_score,
+                )
+            )
+        else:
+            heading.update(_("Campaign"))
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The ending is there to revisit once the campaign is complete.
+        if action == "ending":
+            return self.complete
+        return True
+
+    def action_ending(self) -> None:
+        if self.complete:
+            self.game.open_ending_if_complete()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.update_detail()

@@ -42,13 +42,13 @@ from lrgame.engine.schedules import (
     parse_schedule,
 )
 from lrgame.engine.strategy import HEADLINE_SCHEDULES, Strategy, parse_strategy
-from lrgame.levels.model import Level
+from lrgame.levels.model import DEFAULT_SETUP_LR, Level
 from lrgame.ui.i18n import _, language
 from lrgame.ui.widgets.lr_control import LrControl, translate_bindings
 
 __all__ = ["FieldSpec", "ParamField", "SchedulePreview", "SetupResult", "SetupScreen", "Tick"]
 
-DEFAULT_LR = 0.01
+DEFAULT_LR = DEFAULT_SETUP_LR
 """The rate a fresh setup starts from: a common first guess, never the level's answer."""
 
 Kind = Literal["float", "int", "bool", "choice", "numbers", "json"]
@@ -477,7 +477,8 @@ class SetupScreen(Screen[SetupResult | None]):
     """Choose a strategy for ``level`` and launch it (or go back: None).
 
     ``strategy_json`` restores the previous settings on a retry; without it
-    the first allowed optimizer at lr 0.01 with a constant rate.
+    the level's starting strategy (its ``setup``, else the first allowed
+    optimizer at lr 0.01 with a constant rate).
     """
 
     CSS_PATH = "setup.tcss"
@@ -513,7 +514,9 @@ class SetupScreen(Screen[SetupResult | None]):
         """What stops the launch, in words (translated labels, engine messages)."""
         self._optimizers = tuple(n for n in OPTIMIZER_NAMES if n in self.allowed.optimizers)
         self._schedules = tuple(n for n in SCHEDULE_NAMES if n in self.allowed.schedules)
-        self._restored = self._restore(strategy_json)
+        # Without a previous strategy, the level's own starting setup (what `lrgame
+        # simulate LEVEL` runs with no strategy flags), so the two never disagree.
+        self._restored: Strategy | None = self._restore(strategy_json) or level.starting_strategy()
         self._field_map: dict[tuple[str, str], list[ParamField]] = {}
         """Every field built so far, by (section, optimizer or schedule name)."""
         self._check_pending = False
