@@ -26,9 +26,18 @@ from typing import Any
 
 import numpy as np
 
-from .analysis.sweep import SweepResult, compute_sweep, interval_text, ranges_text, regions
-from .analysis.tools import ToolResult, winning_tools
+from .analysis.sweep import (
+    SWEEP_POINTS,
+    SweepResult,
+    compute_sweep,
+    interval_text,
+    ranges_text,
+    regions,
+    sweep_rates,
+)
+from .analysis.tools import PROBE_POINTS, ToolResult, candidates, winning_tools
 from .analysis.walk import NEAR, WalkFacts, measure
+from .engine.limits import affordable_runs
 from .engine.outcome import Verdict
 from .engine.simulate import Run, run_batch
 from .engine.stability import stability_limit
@@ -40,6 +49,8 @@ from .numfmt import loss as fmt_loss
 
 __all__ = ["Diagnosis", "diagnose", "explain", "stability_limit"]
 
+COACH_WORK = 50_000_000
+"""The coach's extra runs may cost at most this many run-steps × gradient operations."""
 STILL_STRIDE = 0.01
 """Stuck: a stride lr·|∇L| under this share of the goal's tolerance is a walker standing still."""
 ADAPTIVE_NAMES = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
@@ -158,8 +169,9 @@ def diagnose(
     if verdict.outcome == "reached_goal":
         return Diagnosis(**common, step=verdict.steps_to_goal, demo_steps=_best_demo_steps(level))
 
+    points, probe_points = coach_points(level, strategy)
     if sweep is None:
-        sweep = compute_sweep(level, strategy)
+        sweep = compute_sweep(level, strategy, sweep_rates(strategy.lr, points))
     hidden = level.lesson == "lr_finder" and not used_finder
     # Lone winning rates are luck, not a range to quote.
     intervals = regions(sweep.intervals)
@@ -177,7 +189,7 @@ def diagnose(
         suggestions.extend(code for code, _ in sorted(sides, key=lambda s: s[1]))
     tools: list[ToolResult] = []
     if not intervals or sweep.scattered:
-        tools = winning_tools(level, strategy)
+        tools = winning_tools(level, strategy, probe_points) if probe_points else []
         robust = [t for t in tools if not t.scattered]
         suggestions.extend(dict.fromkeys(t.code for t in (robust or tools)))
 
@@ -223,6 +235,20 @@ def diagnose(
         suggestions=suggestions,
         sweep=sweep,
     )
+
+
+def coach_points(level: Level, strategy: Strategy) -> tuple[int, int]:
+    """Rates for the sweep and for each tool's probe, within :data:`COACH_WORK`.
+
+    Every shipped level affords the full 200 and 80; a costly level written by
+    someone else gets fewer rates (never under 40 for the sweep) or no probes,
+    so a single ``simulate`` stays bounded in time.
+    """
+    runs = affordable_runs(strategy.steps, level.expression.gradient_operations, budget=COACH_WORK)
+    points = SWEEP_POINTS if runs >= 2 * SWEEP_POINTS else max(40, runs // 2)
+    probes = max(0, runs - points) // max(1, len(candidates(level, strategy)))
+    probe_points = min(PROBE_POINTS, probes)
+    return points, probe_points if probe_points >= 20 else 0
 
 
 def _finite(value: float) -> float | None:

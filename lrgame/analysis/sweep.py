@@ -33,17 +33,28 @@ LR_LOW, LR_HIGH = 1e-6, 1e2
 MAX_RUNS = 3
 """Winners in more separate runs than this are scattered: winning there is luck."""
 REFINE_ROUNDS = 12
+MAX_WIDEN_DECADES = 4.0
+"""The sweep reaches at most this far beyond 1e-6 and 1e2 toward an extreme player's rate."""
 """At most this many rounds of checking the intervals' middles (each one small batch)."""
 
 Interval = tuple[float, float]
 
 
 def sweep_rates(lr: float, points: int = SWEEP_POINTS) -> np.ndarray:
-    """Log-spaced headline rates: 1e-6 to 1e2, widened to keep the player's rate well inside."""
-    low, high = LR_LOW, LR_HIGH
+    """Log-spaced headline rates: 1e-6 to 1e2, widened toward the player's rate at the same density.
+
+    The grid keeps one spacing everywhere, so "no rate from a to b wins" is as
+    true at its ends as in its middle: it widens to keep the player's rate well
+    inside (four decades below, two above), by at most :data:`MAX_WIDEN_DECADES`
+    on each side; a rate further out rides along in the sweep on its own.
+    """
+    per_decade = (points - 1) / math.log10(LR_HIGH / LR_LOW)
+    low, high = math.log10(LR_LOW), math.log10(LR_HIGH)
     if math.isfinite(lr) and lr > 0:
-        low, high = min(low, lr / 1e4), max(high, lr * 1e2)
-    return np.geomspace(low, high, points)
+        low = max(min(low, math.log10(lr) - 4), low - MAX_WIDEN_DECADES)
+        high = min(max(high, math.log10(lr) + 2), high + MAX_WIDEN_DECADES)
+    count = int(round((high - low) * per_decade)) + 1
+    return np.logspace(low, high, max(count, 2))
 
 
 def lr_text(value: float) -> str:

@@ -100,12 +100,12 @@ def candidates(level: Level, strategy: Strategy) -> list[tuple[str, Strategy]]:
     return out
 
 
-def winning_tools(level: Level, strategy: Strategy) -> list[ToolResult]:
+def winning_tools(level: Level, strategy: Strategy, points: int = PROBE_POINTS) -> list[ToolResult]:
     """The tools that win: regions before scattered winners, lesson first, then the widest."""
     found = candidates(level, strategy)
     if not found:
         return []
-    lrs = sweep_rates(strategy.lr, PROBE_POINTS)
+    lrs = sweep_rates(strategy.lr, points)
     batch = run_sweeps(level.landscape, level.start, [(s, lrs) for _, s in found], level.noise)
     verdicts = level.judge(batch)
     best: dict[str, ToolResult] = {}

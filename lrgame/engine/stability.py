@@ -67,7 +67,7 @@ def stability_limit(
         elif spec.params.get("nesterov"):
             limit = 2.0 * (1 + mu) / ((1 + 2 * mu) * lam)
         elif tau >= 1:
-            return math.inf
+            return None  # no finite limit: the dampened buffer never feels the gradient
         else:
             limit = 2.0 * (1 + mu) / ((1 - tau) * lam)
     return float(limit) if math.isfinite(limit) and limit > 0 else None
