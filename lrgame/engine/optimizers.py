@@ -212,14 +212,17 @@ class OptimizerSpec:
         """The same optimizer with another learning rate (>= 0, finite)."""
         return dataclasses.replace(self, lr=as_float(lr, "lr", low=0.0))
 
-    def to_json(self) -> dict[str, Any]:
-        """The strategy-file form: name, lr and the keywords that differ from the defaults."""
+    def to_json(self, *, full: bool = False) -> dict[str, Any]:
+        """The strategy-file form: name, lr and the keywords that differ from the defaults.
+
+        With ``full``, every keyword, defaults included (what a run actually used).
+        """
         defaults = dict(DEFAULTS[self.name])
         if self.alias is not None:
             defaults.update(ALIAS_DEFAULTS[self.alias])
         out: dict[str, Any] = {"name": self.display_name, "lr": self.lr}
         for key, value in self.params.items():
-            if value != defaults[key]:
+            if full or value != defaults[key]:
                 out[key] = list(value) if isinstance(value, tuple) else value
         return out
 
