@@ -33,8 +33,11 @@ class LrgameApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "lrgame"
     BINDINGS = [
-        Binding("question_mark", "help", _("Help"), key_display="?"),
-        Binding("f1", "help", _("Help"), show=False),
+        # Priority: a modal screen (the result, the finder, a question) cuts the app's
+        # ordinary bindings off, and help must work everywhere. A focused text field
+        # still gets "?" as a character (Textual drops keys it consumes from the chain).
+        Binding("question_mark", "help", _("Help"), key_display="?", priority=True),
+        Binding("f1", "help", _("Help"), show=False, priority=True),
         Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
     ]
 
@@ -224,9 +227,13 @@ class LrgameApp(App[None]):
     # -- help, palette, size ------------------------------------------------
 
     def action_help(self) -> None:
+        """Show the help; on the help itself, the same key closes it."""
         from .screens.help import HelpScreen
+        from .screens.too_small import TooSmallScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        elif not isinstance(self.screen, TooSmallScreen):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:

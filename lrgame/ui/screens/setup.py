@@ -44,7 +44,7 @@ from lrgame.engine.schedules import (
 from lrgame.engine.strategy import HEADLINE_SCHEDULES, Strategy, parse_strategy
 from lrgame.levels.model import Level
 from lrgame.ui.i18n import _, language
-from lrgame.ui.widgets.lr_control import LrControl, translate_bindings
+from lrgame.ui.widgets.lr_control import LrControl, LrInput, translate_bindings
 
 __all__ = ["FieldSpec", "ParamField", "SchedulePreview", "SetupResult", "SetupScreen", "Tick"]
 
@@ -485,8 +485,8 @@ class SetupScreen(Screen[SetupResult | None]):
         (0, "-narrow"),
         (76, "-wide"),
     ]
-    AUTO_FOCUS = "#lr-bar"
-    """The rate is what the game is about: the arrows move it from the start."""
+    AUTO_FOCUS = "#lr-input"
+    """The rate is what the game is about: type it, or move it with the arrows, from the start."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "launch", _("Run"), priority=True),
@@ -494,6 +494,7 @@ class SetupScreen(Screen[SetupResult | None]):
         Binding("escape", "back", _("Back")),
         Binding("p", "toggle_practice", _("Practice")),
         Binding("f", "finder", _("LR finder")),
+        Binding("f", "finder_refused", show=False),
     ]
 
     def __init__(
@@ -988,12 +989,16 @@ class SetupScreen(Screen[SetupResult | None]):
     # -- actions ------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # "p" is a letter: in a text field it types, so it is no shortcut there.
-        if action == "toggle_practice" and isinstance(self.focused, Input):
+        # "p" is a letter: in a text field it types, so it is no shortcut there
+        # (the rate's field types only numbers, so there it still is).
+        typing = isinstance(self.focused, Input) and not isinstance(self.focused, LrInput)
+        if action == "toggle_practice" and typing:
             return False
         if action == "finder":
-            # Not offered on this level: neither shown nor working. A letter, like "p".
-            return self.allowed.finder and not isinstance(self.focused, Input)
+            # Not offered on this level: not shown; the hidden twin says why instead.
+            return self.allowed.finder and not typing
+        if action == "finder_refused":
+            return not self.allowed.finder and not typing
         return True
 
     def action_toggle_practice(self) -> None:
@@ -1001,6 +1006,12 @@ class SetupScreen(Screen[SetupResult | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_finder_refused(self) -> None:
+        self.notify(
+            _("This level does not offer the LR finder: find the rate by walking."),
+            title=_("No LR finder here"),
+        )
 
     def action_finder(self) -> None:
         """Run the LR range test for the strategy as it stands; an accepted rate fills the control."""

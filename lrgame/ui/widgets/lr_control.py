@@ -38,6 +38,7 @@ __all__ = [
     "LrBar",
     "LrControl",
     "LrInput",
+    "NUMBER_CHARACTERS",
     "format_lr",
     "nudge_lr",
     "parse_lr_text",
@@ -226,12 +227,26 @@ class LrBar(Widget, can_focus=True):
         self.post_message(self.Nudged(target=_round_sig(10.0 ** (round(exponent / FINE) * FINE))))
 
 
+NUMBER_CHARACTERS = frozenset("0123456789.eE+-_")
+"""What a typed rate may contain (``_`` as Python's float() allows, ``1_000``)."""
+
+
 class LrInput(Input):
-    """The typed rate; ↑/↓ change it by a decade here too (an Input has no use for them)."""
+    """The typed rate, focused when the setup opens so that typing a number just works.
+
+    The arrows keep the bar's meaning here (←/→ ×10^0.1, ↑/↓ ×10), so the rate
+    feels the same whichever of the two has focus; Home, End and Backspace edit.
+    Characters that cannot be part of a number are not typed: they stay the
+    screen's shortcuts (``?`` help, ``p`` practice, ``f`` the finder).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "nudge(0.1)", _("lr fine"), key_display="←→"),
+        Binding("left", "nudge(-0.1)", _("lr fine"), show=False),
         Binding("up", "nudge(1)", _("lr ×10"), key_display="↑↓"),
         Binding("down", "nudge(-1)", _("lr ×10"), show=False),
+        Binding("shift+right", "nudge(1)", _("lr ×10"), show=False),
+        Binding("shift+left", "nudge(-1)", _("lr ×10"), show=False),
     ]
 
     def __init__(self, value: str, *, id: str | None = None) -> None:
@@ -240,6 +255,14 @@ class LrInput(Input):
 
     def action_nudge(self, decades: float) -> None:
         self.post_message(LrBar.Nudged(decades=decades))
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in NUMBER_CHARACTERS
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character not in NUMBER_CHARACTERS:
+            # Not typed: the key goes on to the screen's and the app's bindings.
+            event.prevent_default()
 
 
 class LrControl(Widget):
