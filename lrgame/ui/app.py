@@ -237,7 +237,15 @@ class LrgameApp(App[None]):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                # Textual's saves to a Downloads folder that may not exist, and fails silently.
+                command = SystemCommand(
+                    _("Screenshot"),
+                    _("Save an SVG picture of the screen (here, else in lrgame's data folder)"),
+                    lambda: self.set_timer(0.1, self.action_screenshot),
+                )
+            yield command
         yield SystemCommand(_("Campaign map"), _("Show every level"), self.open_map_if_absent)
         yield SystemCommand(
             _("Help"), _("Controls and the ideas behind the game"), self.action_help
@@ -249,6 +257,31 @@ class LrgameApp(App[None]):
             _("Reset progress"),
             _("Forget stars and best scores (asks first)"),
             self.action_reset_progress,
+        )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG of the screen: in ``path``, else the current folder, else the data folder.
+
+        The player is told where it went, or why it could not be written anywhere.
+        """
+        from datetime import datetime
+
+        name = filename or f"lrgame-{datetime.now():%Y-%m-%d-%H%M%S}.svg"
+        folders = [Path(path)] if path else [Path.cwd(), self.store.home / "screenshots"]
+        reason = ""
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                saved = self.save_screenshot(name, str(folder))
+            except OSError as error:
+                reason = error.strerror or str(error)
+                continue
+            self.notify(_("Screenshot saved to {path}", path=str(Path(saved).resolve())))
+            return
+        self.notify(
+            _("Could not save the screenshot: {reason}", reason=reason),
+            severity="error",
+            timeout=10,
         )
 
     def action_toggle_unlock(self) -> None:

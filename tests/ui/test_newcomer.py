@@ -184,3 +184,55 @@ async def test_a_fresh_start_selects_the_next_unplayed_level(store: ProgressStor
         levels = app.screen.query_one("#levels", OptionList)
         await wait_for(pilot, lambda: not levels.get_option_at_index(1).disabled)
         assert highlighted_title(app) == "test-dip"
+
+
+def recorded_notices(app: LrgameApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    notices: list[str] = []
+    real = app.notify
+
+    def notify(message: str, **kwargs: Any) -> None:
+        notices.append(message)
+        real(message, **kwargs)
+
+    monkeypatch.setattr(app, "notify", notify)
+    return notices
+
+
+def palette_command(app: LrgameApp, title: str) -> Any:
+    (command,) = [c for c in app.get_system_commands(app.screen) if c.title == title]
+    return command.callback
+
+
+async def test_the_palettes_screenshot_goes_to_the_current_folder(
+    store: ProgressStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    messages = recorded_notices(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        palette_command(app, "Screenshot")()
+        await wait_for(pilot, lambda: list(here.glob("*.svg")))
+        await pilot.pause()
+        (saved,) = here.glob("*.svg")
+        assert saved.read_text(encoding="utf-8").startswith("<svg")
+        assert any(str(saved) in m for m in messages), messages
+
+
+async def test_a_screenshot_falls_back_to_the_data_folder(
+    store: ProgressStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A current folder that cannot hold files (it lies under a regular file).
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setattr(Path, "cwd", classmethod(lambda cls: blocker / "sub"))
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    messages = recorded_notices(app, monkeypatch)
+    async with app.run_test(size=SIZE) as pilot:
+        palette_command(app, "Screenshot")()
+        folder = store.home / "screenshots"
+        await wait_for(pilot, lambda: folder.is_dir() and list(folder.glob("*.svg")))
+        await pilot.pause()
+        (saved,) = folder.glob("*.svg")
+        assert any(str(saved.resolve()) in m for m in messages), messages
