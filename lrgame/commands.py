@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import numfmt
 from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS
@@ -168,7 +169,7 @@ def simulate(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    point = ", ".join(f"{v:.6g}" for v in run.trajectory[-1])
+    point = ", ".join(numfmt.num(v, 4) for v in run.trajectory[-1])
     print(f"{level.title}  ({level.id})")
     print(f"  strategy   {describe_strategy(strategy)}")
     print(
@@ -191,13 +192,15 @@ def describe_strategy(strategy: Strategy) -> str:
         f"{k}={v}" for k, v in opt.params.items() if k in ("momentum", "nesterov") and v
     )
     schedule = strategy.schedule.name
-    return f"{opt.alias or opt.name} lr={opt.lr:g}{', ' + extras if extras else ''}, schedule {schedule}"
+    lr = numfmt.num(opt.lr, 6)
+    return f"{opt.alias or opt.name} lr={lr}{', ' + extras if extras else ''}, schedule {schedule}"
 
 
 def fmt(value: float | None) -> str:
+    """A loss as the game shows it (below 1e-6 in size: "≈ 0")."""
     if value is None or not math.isfinite(value):
         return "n/a"
-    return "0" if abs(value) < 1e-12 else f"{value:.6g}"
+    return numfmt.loss(value, 4)
 
 
 def sweep(args: argparse.Namespace) -> int:
@@ -229,7 +232,9 @@ def sweep(args: argparse.Namespace) -> int:
     print(f"  {'lr':>12}  {'outcome':<14} {'final loss':>12}  {'to goal':>7}")
     for lr, verdict in zip(lrs, verdicts, strict=True):
         to_goal = "" if verdict.steps_to_goal is None else str(verdict.steps_to_goal)
-        print(f"  {lr:12.4g}  {verdict.outcome:<14} {fmt(verdict.final_loss):>12}  {to_goal:>7}")
+        print(
+            f"  {numfmt.rate(lr, 4):>12}  {verdict.outcome:<14} {fmt(verdict.final_loss):>12}  {to_goal:>7}"
+        )
     return 0
 
 
@@ -268,10 +273,11 @@ def find_lr(args: argparse.Namespace) -> int:
         )
         return 0
     print(
-        f"LR range test on {level.title}: {len(result.lr)} steps from {lr_min:g} to {result.lr[-1]:.3g}"
+        f"LR range test on {level.title}: {len(result.lr)} steps from {numfmt.rate(lr_min)} "
+        f"to {numfmt.rate(result.lr[-1])}"
     )
     for name, value in result.suggestions.items():
-        print(f"  {name:<8} {value:.3g}")
+        print(f"  {name:<8} {numfmt.rate(value)}")
     return 0
 
 

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..numfmt import num
 from .errors import SpecError
 from .params import as_bool, as_float, as_list, check_keys, describe, join
 
@@ -255,7 +256,7 @@ def parse_optimizer(obj: Any, path: str = "optimizer") -> OptimizerSpec:
 
 
 def _n(x: float) -> str:
-    return f"{x:.6g}"
+    return num(x, 6)
 
 
 def update_rule(spec: OptimizerSpec) -> str:

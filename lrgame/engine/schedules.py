@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..numfmt import num
 from .errors import SpecError
 from .params import as_bool, as_choice, as_float, as_int, as_list, check_keys, join
 from .params import describe as describe_value
@@ -957,7 +958,7 @@ def plateau_step(spec: ScheduleSpec, state: PlateauState, loss: np.ndarray) -> P
 
 
 def _g(x: float) -> str:
-    return f"{x:.4g}"
+    return num(x, 4)
 
 
 def describe(spec: ScheduleSpec, lr: float | None = None, *, k: str = "k") -> str:
@@ -1027,9 +1028,7 @@ def describe(spec: ScheduleSpec, lr: float | None = None, *, k: str = "k") -> st
         parts = p["schedules"]
         text = describe(parts[0], lr, k=k)
         for m, part in zip(p["milestones"], parts[1:], strict=True):
-            # Each later part restarts its count at its milestone: name that step.
-            shifted = describe(part, lr, k="j")
-            counts = shifted != describe(part, lr, k=k)
-            text += f"; from {k}={m}" + (f", j = {k} − {m}: " if counts else ": ") + shifted
+            # Each later part restarts its count at its milestone: its formula says so.
+            text += f"; from {k}={m}: " + describe(part, lr, k=f"({k}−{m})")
         return text
     return name

@@ -44,6 +44,8 @@ from lrgame.levels.loader import check_text, demo_problems, format_problem
 from lrgame.levels.model import Level, read_level
 from lrgame.levels.model import Path as FieldPath
 from lrgame.levels.template import schema_ref, template_text
+from lrgame.numfmt import loss as loss_text
+from lrgame.numfmt import num
 
 from ..i18n import _
 from ..widgets.landscape import LandscapeView
@@ -160,9 +162,8 @@ def _start_run(level: Level) -> Run:
 
 
 def _num(value: float) -> str:
-    if not math.isfinite(value):
-        return str(value)
-    return "0" if abs(value) < 1e-12 else f"{value:.3g}"
+    # A coordinate of 1e-17 is the minimum at 0 seen through rounding, not a number to show.
+    return "0" if math.isfinite(value) and abs(value) < 1e-12 else num(value)
 
 
 def _point(point: Sequence[float]) -> str:
@@ -186,7 +187,7 @@ def level_facts(level: Level) -> list[str]:
                 dim=level.dim,
                 domain=domain,
                 start=_point(level.start),
-                loss=_num(start_loss),
+                loss=loss_text(start_loss),
             )
         ]
         if len(points) == 0:
@@ -195,7 +196,7 @@ def level_facts(level: Level) -> list[str]:
             shown = ", ".join(_point(p) for p in points[:3]) + (" …" if len(points) > 3 else "")
             if len(points) == 1:
                 lines.append(
-                    _("Global minimum {point}, loss {loss}", point=shown, loss=_num(goal.loss))
+                    _("Global minimum {point}, loss {loss}", point=shown, loss=loss_text(goal.loss))
                 )
             else:
                 lines.append(
@@ -203,7 +204,7 @@ def level_facts(level: Level) -> list[str]:
                         "{count} global minima {points}, loss {loss}",
                         count=len(points),
                         points=shown,
-                        loss=_num(goal.loss),
+                        loss=loss_text(goal.loss),
                     )
                 )
             sgd = parse_strategy(

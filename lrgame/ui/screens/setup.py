@@ -43,6 +43,7 @@ from lrgame.engine.schedules import (
 )
 from lrgame.engine.strategy import HEADLINE_SCHEDULES, Strategy, parse_strategy
 from lrgame.levels.model import Level
+from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import _, language
 from lrgame.ui.widgets.lr_control import LrControl, LrInput, translate_bindings
 
@@ -435,19 +436,17 @@ class SchedulePreview(PlotextPlot):
             if log:
                 plt.yscale("log")
                 ticks = _decade_ticks(float(positive.min()), float(positive.max()))
-                plt.yticks(
-                    ticks, [f"{t:.0e}".replace("e-0", "e-").replace("e+0", "e") for t in ticks]
-                )
+                plt.yticks(ticks, [num(t, 1) for t in ticks])
             else:
                 ticks = _linear_ticks(float(finite.min()), float(finite.max()))
-                plt.yticks(ticks, [f"{t:.3g}" for t in ticks])
+                plt.yticks(ticks, [num(t) for t in ticks])
             if self.momentum_series is not None:
                 m = self.momentum_series
                 m = m[keep]
                 plt.plot(x, m.tolist(), marker="braille", color="orange+", yside="right")
                 mt = _linear_ticks(float(m.min()), float(m.max()))
                 # plotext's stubs type yside as a number; its code takes "right".
-                plt.yticks(mt, [f"{t:.3g}" for t in mt], yside="right")  # type: ignore[arg-type]
+                plt.yticks(mt, [num(t) for t in mt], yside="right")  # type: ignore[arg-type]
             last = max(len(lr) - 1, 1)
             xt = sorted({0, last // 2, last})
             plt.xticks([float(t) for t in xt], [str(t) for t in xt])
@@ -918,7 +917,7 @@ class SetupScreen(Screen[SetupResult | None]):
                 _(
                     "The rate depends on the losses: it starts at {lr} and drops when the "
                     "loss stops improving, so it cannot be drawn in advance.",
-                    lr=f"{lr0:.4g}",
+                    lr=rate(lr0, 4),
                 )
             )
         rule = update_rule(strategy.optimizer)
