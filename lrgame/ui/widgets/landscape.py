@@ -84,8 +84,6 @@ MAP_COLORS: tuple[str, ...] = (
     "#d7d75f",
     "#ffd75f",
 )
-LOG_DECADES = 3.5
-"""Decades of loss above the minimum the map's colour spans: valleys get most of the bands."""
 MIN_AXES_WIDTH = 16
 MIN_AXES_HEIGHT = 6
 MIN_LEGEND_HEIGHT = 8
@@ -106,6 +104,41 @@ Overlay = dict[int, dict[int, _Mark]]
 
 LegendItem = tuple[str, Color, str, Color | None]
 """A legend entry: glyph, glyph colour, label, and the glyph's background if not the chart's."""
+
+
+def map_bands(values: np.ndarray, start_loss: float, k: int) -> np.ndarray:
+    """The colour band (0 = lowest) of each loss on the map, by rank, split at the start's loss.
+
+    A scale by value fails when walls are much higher than the floor: one steep
+    gully spends every band and leaves a whole plain, with the goal's valley in it,
+    in one colour. Ranks give each band an equal share of the map whatever the
+    heights, so every valley and slope shows. The losses up to the start's get
+    their own bands (at least three) below those above it, so the goal's valley
+    and the ground the walker starts on never share a colour. Non-finite: the top band.
+    """
+    flat = np.asarray(values, dtype=np.float64)
+    bands = np.full(flat.shape, k - 1, dtype=np.int64)
+    finite = np.isfinite(flat)
+    if not finite.any():
+        return bands
+    known = flat[finite]
+    if not math.isfinite(start_loss):
+        start_loss = float(known.max())
+    low = np.sort(known[known <= start_loss])
+    high = np.sort(known[known > start_loss])
+    low_bands = min(max(round(k * len(low) / len(known)), 3), k - 2) if len(high) else k
+    out = np.empty(known.shape, dtype=np.int64)
+    below = known <= start_loss
+    if len(low):
+        rank = np.searchsorted(low, known[below], side="left") / len(low)
+        out[below] = np.minimum((rank * low_bands).astype(np.int64), low_bands - 1)
+    if len(high):
+        rank = np.searchsorted(high, known[~below], side="left") / len(high)
+        out[~below] = low_bands + np.minimum(
+            (rank * (k - low_bands)).astype(np.int64), k - low_bands - 1
+        )
+    bands[finite] = out
+    return bands
 
 
 class LandscapeView(Widget):
@@ -215,6 +248,13 @@ class LandscapeView(Widget):
         if scene is None:
             return None
         return scene.cell_of_point(np.asarray(point, dtype=np.float64))
+
+    def map_color(self, point: Sequence[float]) -> Color | None:
+        """The 2-D map's colour (fog aside) of the pixel where ``point`` lies; None off the map or in 1-D."""
+        scene = self._ensure_scene()
+        if not isinstance(scene, _MapScene):
+            return None
+        return scene.color_at(np.asarray(point, dtype=np.float64))
 
     # -- Textual ---------------------------------------------------------
 
@@ -656,7 +696,7 @@ class _CurveScene(_Scene):
 
 
 class _MapScene(_Scene):
-    """2-D: a banded colour map of log(loss above the minimum) in half-block cells."""
+    """2-D: a banded colour map of the loss (see :func:`map_bands`) in half-block cells."""
 
     def draw(self) -> CellGrid:
         (x_lo, x_hi), (y_lo, y_hi) = (
@@ -708,24 +748,16 @@ class _MapScene(_Scene):
     def _bands(self, mesh: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             values = self.landscape.loss(mesh)
-        finite = np.isfinite(values)
-        k = len(MAP_COLORS)
-        if not finite.any():
-            return np.full(values.shape, k - 1, dtype=np.int64)
-        floor = float(values[finite].min())
-        goal = self.level.goal.loss
-        if math.isfinite(goal):
-            floor = min(floor, goal)
-        with np.errstate(all="ignore"):
-            gap = np.where(finite, values - floor, np.inf)
-            top = float(np.percentile(gap[finite], 99)) or 1.0
-            # log(1 + gap / eps): linear near the minimum, logarithmic above, spanning LOG_DECADES.
-            eps = top / 10**LOG_DECADES
-            level = np.log1p(gap / eps) / np.log1p(top / eps)
-        bands = np.floor(np.clip(np.nan_to_num(level, nan=1.0, posinf=1.0), 0, 1) * k).astype(
-            np.int64
-        )
-        return np.minimum(bands, k - 1)
+            start = float(self.landscape.loss(np.asarray([self.level.start]))[0])
+        return map_bands(values, start, len(MAP_COLORS))
+
+    def color_at(self, point: np.ndarray) -> Color | None:
+        p = point.reshape(1, -1)
+        if p.shape[1] != 2 or not self._inside(p)[0] or self.bands.size == 0:
+            return None
+        col = int(np.abs(self.xs - p[0, 0]).argmin())
+        row = int(np.abs(self.ys - p[0, 1]).argmin())
+        return self._colors[int(self.bands[row, col])]
 
     def fog_centers(self) -> np.ndarray:
         return self.centers
