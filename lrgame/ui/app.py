@@ -32,6 +32,9 @@ class LrgameApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "lrgame"
+    # Screens get one of these classes by the terminal's height; app.tcss drops or
+    # collapses panels on short ones so the landscape and the loss chart stay readable.
+    VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (22, "-h-short"), (30, "-h-tall")]
     BINDINGS = [
         # Priority: a modal screen (the result, the finder, a question) cuts the app's
         # ordinary bindings off, and help must work everywhere. A focused text field
