@@ -79,3 +79,13 @@ def test_the_sweep_table_and_finder_use_the_game_format(
     assert main(["find-lr", bowl, "--lr", "0.1"]) == 0
     out = capsys.readouterr().out
     assert "from 1e-6" in out and not RAW_EXPONENT.search(out)
+
+
+def test_the_typed_rate_is_written_in_the_game_format() -> None:
+    from lrgame.ui.widgets.lr_control import format_lr, nudge_lr
+
+    assert format_lr(1e-5) == "1e-5" and format_lr(5.995e-5) == "5.995e-5"
+    assert format_lr(0.01259) == "0.01259"
+    # What the field shows is what is used: it reads back as the same rate.
+    for value in (1e-6, 3e-4, 0.01, nudge_lr(1e-4, -0.1), 100.0):
+        assert float(format_lr(value)) == float(f"{value:.4g}")

@@ -28,6 +28,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from lrgame.numfmt import num
 from lrgame.ui.i18n import _
 
 __all__ = [
@@ -73,8 +74,8 @@ def translate_bindings(node: DOMNode) -> None:
 
 
 def format_lr(value: float) -> str:
-    """A rate as the player would type it: ``0.01``, ``0.0003``, ``1e-05``, ``0.01259``."""
-    return f"{value:.{SIGNIFICANT}g}"
+    """A rate as the player would type it: ``0.01``, ``0.0003``, ``1e-5``, ``0.01259``."""
+    return num(value, SIGNIFICANT)
 
 
 def _round_sig(value: float) -> float:
