@@ -236,3 +236,19 @@ async def test_a_screenshot_falls_back_to_the_data_folder(
         await pilot.pause()
         (saved,) = folder.glob("*.svg")
         assert any(str(saved.resolve()) in m for m in messages), messages
+
+
+async def test_f1_shows_the_help_in_the_level_editor(store: ProgressStore, tmp_path: Path) -> None:
+    from lrgame.levels.template import create_level_file
+    from lrgame.ui.screens.editor import EditorScreen
+
+    path = create_level_file(tmp_path / "hill.json")
+    app = LrgameApp(store=store, edit_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        text = app.screen.text
+        await help_opens_and_closes(pilot, app, "f1")
+        # In the JSON text "?" is a character, not the help.
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, EditorScreen) and app.screen.text != text
