@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr-min", type=float, default=None)
     p.add_argument("--lr-max", type=float, default=None)
     p.add_argument("--points", type=int, default=None)
-    p = sub.add_parser("validate", help="check level files (none given: the campaign's)")
+    p = sub.add_parser("validate", help="check level files (none given: every file of --levels DIR)")
     p.add_argument("files", nargs="*", metavar="FILE")
     levels_arg(p)
     p = sub.add_parser("levels", help="list the campaign (--levels DIR: that folder's)")

@@ -282,7 +282,12 @@ def find_lr(args: argparse.Namespace) -> int:
 
 
 def validate(args: argparse.Namespace) -> int:
-    files = args.files or [str(path) for path in campaign_files(campaign_dir(args))]
+    files = args.files
+    if not files:
+        # Nothing named: the --levels folder, checked whole; a bare "validate" is misuse.
+        if not getattr(args, "levels", None):
+            raise LrgameError("validate: give FILE... to check, or --levels DIR for a whole folder")
+        files = [str(path) for path in campaign_files(campaign_dir(args))]
     found = False
     for file in files:
         checked = check_file(file)

@@ -175,3 +175,8 @@ def test_the_echoed_strategy_replays_the_same_run(
     assert code == 0, err
     again = json.loads(out)
     assert again["strategy"] == first["strategy"] and again["loss"] == first["loss"]
+
+
+def test_validate_without_files_or_folder_is_misuse(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "validate")
+    assert code == 2 and out == "" and "--levels DIR" in err
