@@ -26,16 +26,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"lrgame {__version__}")
     parser.add_argument(
-        "--levels", metavar="DIR", help="play a folder of levels as its own campaign"
+        "--levels",
+        metavar="DIR",
+        help="a folder of levels as its own campaign: the game and every command use it",
     )
     parser.add_argument(
         "--unlock-all", action="store_true", help="open every level of the campaign"
     )
     parser.add_argument("--lang", help="language of the game's text (default: from LANG)")
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    level_help = "a level file, or a level of the campaign by number, id or file name"
+
+    def levels_arg(p: argparse.ArgumentParser) -> None:
+        # SUPPRESS: unset here, it must not clobber `lrgame --levels DIR COMMAND`.
+        p.add_argument(
+            "--levels",
+            metavar="DIR",
+            default=argparse.SUPPRESS,
+            help="the campaign folder (as lrgame --levels DIR COMMAND)",
+        )
 
     def strategy_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("level", metavar="LEVEL.json")
+        p.add_argument("level", metavar="LEVEL", help=level_help)
+        levels_arg(p)
         p.add_argument(
             "--strategy",
             metavar="S.json",
@@ -63,12 +76,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr-min", type=float, default=None)
     p.add_argument("--lr-max", type=float, default=None)
     p.add_argument("--points", type=int, default=None)
-    p = sub.add_parser("validate", help="check level files")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p = sub.add_parser("levels", help="list the campaign")
-    p.add_argument("--dir", help="a folder of level files (default: the shipped campaign)")
+    p = sub.add_parser(
+        "validate", help="check level files (none given: every file of --levels DIR)"
+    )
+    p.add_argument("files", nargs="*", metavar="FILE")
+    levels_arg(p)
+    p = sub.add_parser("levels", help="list the campaign (--levels DIR: that folder's)")
+    p.add_argument("--dir", help="a folder of level files (as lrgame --levels DIR levels)")
+    levels_arg(p)
     p = sub.add_parser("play", help="play one level file (any file, also outside the campaign)")
-    p.add_argument("level", metavar="LEVEL.json")
+    p.add_argument("level", metavar="LEVEL", help=level_help)
+    levels_arg(p)
     p.add_argument(
         "--strategy", metavar="S.json", help="start the descent at once with this strategy"
     )
@@ -80,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", metavar="NAME")
     p = sub.add_parser("export", help="print a strategy as PyTorch code")
     p.add_argument("strategy", metavar="S.json")
-    p.add_argument("--level", metavar="LEVEL.json", help="include the level's loss and start point")
+    p.add_argument("--level", metavar="LEVEL", help="include the level's loss and start point")
+    levels_arg(p)
     p = sub.add_parser("schema", help="print the JSON Schema of level files")
     p.add_argument("--strategy", action="store_true", help="print the strategy-file schema instead")
     p = sub.add_parser("reset-progress", help="forget a campaign's progress (settings are kept)")

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import numfmt
 from .coach import diagnose, explain
 from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS, MIN_POINTS
@@ -27,6 +28,7 @@ from .engine.strategy import Strategy
 from .levels.jsonpos import Document, FileError, JsonError, load_json_file
 from .levels.loader import (
     OUTCOME_WORDS,
+    campaign_files,
     check_file,
     load_campaign,
     load_level,
@@ -132,8 +134,45 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
     return strategy
 
 
+def campaign_dir(args: argparse.Namespace) -> Path:
+    """The campaign a command works on: ``--levels DIR``, else the shipped one."""
+    given = getattr(args, "levels", None)
+    if not given:
+        return shipped_levels_dir()
+    directory = Path(given)
+    if not directory.is_dir():
+        raise LrgameError(f"{directory}: not a folder of level files")
+    return directory
+
+
+def level_file(args: argparse.Namespace, name: str) -> str:
+    """LEVEL as given on the command line: a file, else a level of the campaign.
+
+    A path that names a file wins; otherwise ``name`` is looked up in the campaign
+    (``--levels DIR`` or the shipped one) as a file name, a file name without
+    ``.json``, a level number (1, 2, ...) or a level id. Nothing found: ``name``
+    itself, so the usual "no such file" line follows.
+    """
+    if Path(name).is_file() or Path(name).name != name:
+        return name
+    try:
+        files = campaign_files(campaign_dir(args))
+    except OSError:
+        return name
+    for path in files:
+        if name in (path.name, path.stem):
+            return str(path)
+    if name.isdigit() and 1 <= int(name) <= len(files):
+        return str(files[int(name) - 1])
+    for path in files:
+        checked = check_file(path, run_demos=False)
+        if checked.level is not None and checked.level.id == name:
+            return str(path)
+    return name
+
+
 def simulate(args: argparse.Namespace) -> int:
-    level = load_level(args.level)
+    level = load_level(level_file(args, args.level))
     strategy = read_strategy(args, level)
     batch = run_batch(level.landscape, level.start, [strategy], level.noise)
     run = batch.row(0)
@@ -143,7 +182,7 @@ def simulate(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "level": level.id,
-                "strategy": strategy.to_json(),
+                "strategy": strategy.to_json(full=True),
                 "outcome": verdict.outcome,
                 "steps": run.steps,
                 "steps_to_goal": verdict.steps_to_goal,
@@ -158,7 +197,7 @@ def simulate(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    point = ", ".join(f"{v:.6g}" for v in run.trajectory[-1])
+    point = ", ".join(numfmt.num(v, 4) for v in run.trajectory[-1])
     print(printable(f"{level.title}  ({level.id})"))
     print(f"  strategy   {describe_strategy(strategy)}")
     print(
@@ -182,17 +221,19 @@ def describe_strategy(strategy: Strategy) -> str:
         f"{k}={v}" for k, v in opt.params.items() if k in ("momentum", "nesterov") and v
     )
     schedule = strategy.schedule.name
-    return f"{opt.alias or opt.name} lr={opt.lr:g}{', ' + extras if extras else ''}, schedule {schedule}"
+    lr = numfmt.num(opt.lr, 6)
+    return f"{opt.alias or opt.name} lr={lr}{', ' + extras if extras else ''}, schedule {schedule}"
 
 
 def fmt(value: float | None) -> str:
+    """A loss as the game shows it (below 1e-6 in size: "≈ 0")."""
     if value is None or not math.isfinite(value):
         return "n/a"
-    return "0" if abs(value) < 1e-12 else f"{value:.6g}"
+    return numfmt.loss(value, 4)
 
 
 def sweep(args: argparse.Namespace) -> int:
-    level = load_level(args.level)
+    level = load_level(level_file(args, args.level))
     strategy = read_strategy(args, level)
     if not (args.lr_min > 0 and args.lr_max >= args.lr_min and math.isfinite(args.lr_max)):
         raise LrgameError(
@@ -210,7 +251,7 @@ def sweep(args: argparse.Namespace) -> int:
         emit_json(
             {
                 "level": level.id,
-                "strategy": strategy.to_json(),
+                "strategy": strategy.to_json(full=True),
                 "lr": lrs.tolist(),
                 "final_loss": [v.final_loss for v in verdicts],
                 "outcome": [v.outcome for v in verdicts],
@@ -223,12 +264,14 @@ def sweep(args: argparse.Namespace) -> int:
     print(f"  {'lr':>12}  {'outcome':<14} {'final loss':>12}  {'to goal':>7}")
     for lr, verdict in zip(lrs, verdicts, strict=True):
         to_goal = "" if verdict.steps_to_goal is None else str(verdict.steps_to_goal)
-        print(f"  {lr:12.4g}  {verdict.outcome:<14} {fmt(verdict.final_loss):>12}  {to_goal:>7}")
+        print(
+            f"  {numfmt.rate(lr, 4):>12}  {verdict.outcome:<14} {fmt(verdict.final_loss):>12}  {to_goal:>7}"
+        )
     return 0
 
 
 def find_lr(args: argparse.Namespace) -> int:
-    level = load_level(args.level)
+    level = load_level(level_file(args, args.level))
     strategy = read_strategy(args, level)
     lr_min = DEFAULT_LR_MIN if args.lr_min is None else args.lr_min
     lr_max = DEFAULT_LR_MAX if args.lr_max is None else args.lr_max
@@ -268,27 +311,33 @@ def find_lr(args: argparse.Namespace) -> int:
     title = printable(level.title)
     print(
         f"LR range test on {title}: {len(result.lr)} of {result.num_it} steps"
-        f" from {lr_min:g} to {result.lr[-1]:.3g}{ended[result.stop]}"
+        f" from {numfmt.rate(lr_min)} to {numfmt.rate(result.lr[-1])}{ended[result.stop]}"
     )
     for name, value in result.suggestions.items():
-        print(f"  {name:<8} {value:.3g}")
+        print(f"  {name:<8} {numfmt.rate(value)}")
     return 0
 
 
 def validate(args: argparse.Namespace) -> int:
+    files = args.files
+    if not files:
+        # Nothing named: the --levels folder, checked whole; a bare "validate" is misuse.
+        if not getattr(args, "levels", None):
+            raise LrgameError("validate: give FILE... to check, or --levels DIR for a whole folder")
+        files = [str(path) for path in campaign_files(campaign_dir(args))]
     found = False
-    for file in args.files:
+    for file in files:
         checked = check_file(file)
         for line in checked.problems:
             print(printable(line))
             found = True
     if not found:
-        print(f"{len(args.files)} level file{'s' if len(args.files) != 1 else ''} OK")
+        print(f"{len(files)} level file{'s' if len(files) != 1 else ''} OK")
     return 1 if found else 0
 
 
 def levels(args: argparse.Namespace) -> int:
-    directory = args.dir or shipped_levels_dir()
+    directory = args.dir or campaign_dir(args)
     try:
         entries = load_campaign(directory)
     except OSError as error:
@@ -315,7 +364,7 @@ def export(args: argparse.Namespace) -> int:
     from .export import torch_code
 
     document = load_strategy_file(args.strategy)
-    level = load_level(args.level) if args.level else None
+    level = load_level(level_file(args, args.level)) if args.level else None
     try:
         if level is not None:
             strategy = level.strategy(document.value)
@@ -385,7 +434,7 @@ def start_game(args: argparse.Namespace) -> int:
 
     # Before any screen module is imported, so class-level labels are translated too.
     set_language(detect_language(args.lang))
-    play_file = Path(args.level) if getattr(args, "level", None) else None
+    play_file = Path(level_file(args, args.level)) if getattr(args, "level", None) else None
     play_strategy = None
     if play_file is not None:
         if not play_file.is_file():

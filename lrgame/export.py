@@ -143,24 +143,17 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
         else []
     )
     imports = [name for name in imports if name]
+    if level is None:
+        return _skeleton(strategy, optimizer_args, scheduler, imports)
     lines = ["import torch"]
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
     lines.append("")
-    if level is not None:
-        lines.append(f"# The landscape of {level.id!r}; replace it with your model's loss.")
-        lines.append(loss_source(level))
-        start = ", ".join(repr(float(v)) for v in level.start)
-        lines.append(f"p = torch.tensor([{start}], dtype=torch.float64, requires_grad=True)")
-        lines.append("params = [p]")
-    else:
-        lines.append("# Replace with your model's parameters and loss.")
-        lines.append("params = [torch.zeros(2, dtype=torch.float64, requires_grad=True)]")
-        lines.append("")
-        lines.append("def loss_fn(p):")
-        lines.append("    return (p ** 2).sum()")
-        lines.append("")
-        lines.append("p = params[0]")
+    lines.append(f"# The landscape of {level.id!r}; replace it with your model's loss.")
+    lines.append(loss_source(level))
+    start = ", ".join(repr(float(v)) for v in level.start)
+    lines.append(f"p = torch.tensor([{start}], dtype=torch.float64, requires_grad=True)")
+    lines.append("params = [p]")
     lines.append(f"optimizer = torch.optim.{OPTIMIZER_CLASSES[opt.name]}(params, {optimizer_args})")
     if scheduler:
         lines.append(f"scheduler = {scheduler}")
@@ -174,6 +167,59 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
     lines.append("    optimizer.zero_grad()")
     lines.append("")
     lines.append("print(p.detach().tolist(), loss.item())")
+    return "\n".join(lines) + "\n"
+
+
+def _skeleton(
+    strategy: Strategy, optimizer_args: str, scheduler: str | None, imports: list[str]
+) -> str:
+    """Without a level: the strategy for the reader's own ``model.parameters()``.
+
+    A made-up loss to minimise would start wherever it starts and teach nothing;
+    a small model and random data make the loop runnable as it is, and say which
+    lines to replace.
+    """
+    plateau = strategy.schedule.name == "plateau"
+    lines = ["import torch", "from torch import nn"]
+    if imports:
+        lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
+    lines += [
+        "",
+        "# No level given: this strategy's optimizer and scheduler for your own model.",
+        "# The model, the data and the loss below are placeholders that make the loop run;",
+        "# replace them with yours. One optimizer step (and one scheduler step) per batch,",
+        "# as in lrgame.",
+        "model = nn.Sequential(nn.Linear(8, 16), nn.Tanh(), nn.Linear(16, 1))",
+        "inputs, targets = torch.randn(256, 8), torch.randn(256, 1)",
+        "batches = list(zip(inputs.split(32), targets.split(32)))",
+        "loss_fn = nn.MSELoss()",
+        "",
+        f"optimizer = torch.optim.{OPTIMIZER_CLASSES[strategy.optimizer.name]}"
+        f"(model.parameters(), {optimizer_args})",
+    ]
+    if scheduler:
+        lines.append(f"scheduler = {scheduler}")
+    lines += [
+        "",
+        f"steps = {strategy.steps}",
+        "step = 0",
+        "while step < steps:",
+        "    for x, y in batches:",
+        "        loss = loss_fn(model(x), y)",
+        "        loss.backward()",
+        "        optimizer.step()",
+    ]
+    if scheduler:
+        lines.append(
+            "        scheduler.step(loss.item())" if plateau else "        scheduler.step()"
+        )
+    lines += [
+        "        optimizer.zero_grad()",
+        "        step += 1",
+        "        if step == steps:",
+        "            break",
+        '    print(f"step {step}: loss {loss.item():.4g}")',
+    ]
     return "\n".join(lines) + "\n"
 
 

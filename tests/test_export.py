@@ -97,3 +97,28 @@ def test_export_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     code = capsys.readouterr().out
     assert "def loss_fn(p):" in code and "x, y = p[0], p[1]" in code
     ast.parse(code)
+
+
+@pytest.mark.parametrize("schedule", ["constant", "cosine", "plateau"])
+def test_without_a_level_the_export_trains_the_readers_model(schedule: str) -> None:
+    strategy = parse_strategy(
+        {"optimizer": {"name": "adam", "lr": 0.01}, "schedule": schedule}, level_steps=40
+    )
+    code = torch_code(strategy)
+    tree = ast.parse(code)
+    found = calls(tree)
+    # The optimizer works on the model's parameters, not on a made-up point that
+    # already sits at the minimum of a made-up loss.
+    assert [ast.unparse(a) for a in found["Adam"].args] == ["model.parameters()"]
+    assert "requires_grad" not in code and "p ** 2" not in code
+    assert "# No level given" in code and "your own model" in code
+    loop = next(n for n in ast.walk(tree) if isinstance(n, ast.For))
+    body = [ast.unparse(stmt) for stmt in loop.body]
+    assert body.index("loss.backward()") < body.index("optimizer.step()")
+    if schedule == "plateau":
+        assert body.index("optimizer.step()") < body.index("scheduler.step(loss.item())")
+    elif schedule == "cosine":
+        assert body.index("optimizer.step()") < body.index("scheduler.step()")
+    else:
+        assert "scheduler =" not in code and "scheduler.step" not in code
+    assert "steps = 40" in code

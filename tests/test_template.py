@@ -95,11 +95,13 @@ def test_the_schema_reference_resolves_to_the_shipped_schema(
     assert code == 0
     inside = ROOT / "levels" / "x.json"
     assert schema_ref(inside) == "../lrgame/levels/level.schema.json"
+    resolved = (inside.parent / schema_ref(inside)).resolve()
+    assert resolved.read_text(encoding="utf-8") == printed
+    # Outside the checkout a relative path would climb into this machine's folders:
+    # the schema's published $id instead, never a path.
     outside = tmp_path / "x.json"
-    assert schema_ref(outside) == schema_path().as_posix()
-    for target in (inside, outside):
-        resolved = (target.parent / schema_ref(target)).resolve()
-        assert resolved.read_text(encoding="utf-8") == printed
+    assert schema_ref(outside) == json.loads(printed)["$id"]
+    assert json.loads(template_text("x"))["$schema"] == json.loads(printed)["$id"]
 
 
 def test_new_writes_a_level_that_validates_and_never_overwrites(
@@ -115,7 +117,9 @@ def test_new_writes_a_level_that_validates_and_never_overwrites(
     )
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["id"] == "first-hill" and data["title"] == "First Hill"
-    assert Path(data["$schema"]).resolve() == schema_path()
+    text = path.read_text(encoding="utf-8")
+    assert str(tmp_path) not in text and str(schema_path().parent) not in text
+    assert data["$schema"].startswith("https://")
     code, out, err = run(capsys, "validate", "first-hill.json")
     assert (code, out, err) == (0, "1 level file OK\n", "")
 

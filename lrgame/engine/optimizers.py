@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from ..numfmt import num
 from .errors import SpecError
 from .params import as_bool, as_float, as_list, check_keys, describe, join
 
@@ -212,14 +213,17 @@ class OptimizerSpec:
         """The same optimizer with another learning rate (>= 0, finite)."""
         return dataclasses.replace(self, lr=as_float(lr, "lr", low=0.0))
 
-    def to_json(self) -> dict[str, Any]:
-        """The strategy-file form: name, lr and the keywords that differ from the defaults."""
+    def to_json(self, *, full: bool = False) -> dict[str, Any]:
+        """The strategy-file form: name, lr and the keywords that differ from the defaults.
+
+        With ``full``, every keyword, defaults included (what a run actually used).
+        """
         defaults = dict(DEFAULTS[self.name])
         if self.alias is not None:
             defaults.update(ALIAS_DEFAULTS[self.alias])
         out: dict[str, Any] = {"name": self.display_name, "lr": self.lr}
         for key, value in self.params.items():
-            if value != defaults[key]:
+            if full or value != defaults[key]:
                 out[key] = list(value) if isinstance(value, tuple) else value
         return out
 
@@ -252,7 +256,7 @@ def parse_optimizer(obj: Any, path: str = "optimizer") -> OptimizerSpec:
 
 
 def _n(x: float) -> str:
-    return f"{x:.6g}"
+    return num(x, 6)
 
 
 def update_rule(spec: OptimizerSpec) -> str:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from ..numfmt import num
 from .errors import SpecError
 from .params import as_bool, as_choice, as_float, as_int, as_list, check_keys, join
 from .params import describe as describe_value
@@ -957,13 +958,15 @@ def plateau_step(spec: ScheduleSpec, state: PlateauState, loss: np.ndarray) -> P
 
 
 def _g(x: float) -> str:
-    return f"{x:.4g}"
+    return num(x, 4)
 
 
-def describe(spec: ScheduleSpec, lr: float | None = None) -> str:
+def describe(spec: ScheduleSpec, lr: float | None = None, *, k: str = "k") -> str:
     """A short readable formula, e.g. ``lr = lr0 · 0.1^floor(k/30)``.
 
-    With ``lr`` given, the headline lr appears as a number instead of ``lr0``.
+    With ``lr`` given, the headline lr appears as a number instead of ``lr0``;
+    ``k`` is the name of the step the formula counts (a sequence's later parts
+    count from their milestone, as torch's SequentialLR steps them).
     """
     p = spec.params
     name = spec.name
@@ -971,15 +974,15 @@ def describe(spec: ScheduleSpec, lr: float | None = None) -> str:
     if name == "constant":
         return f"lr = {base}"
     if name == "step":
-        return f"lr = {base} · {_g(p['gamma'])}^floor(k/{p['step_size']})"
+        return f"lr = {base} · {_g(p['gamma'])}^floor({k}/{p['step_size']})"
     if name == "multistep":
         marks = ", ".join(str(m) for m in p["milestones"]) or "none"
-        return f"lr = {base} · {_g(p['gamma'])}^(milestones ≤ k), milestones {marks}"
+        return f"lr = {base} · {_g(p['gamma'])}^(milestones ≤ {k}), milestones {marks}"
     if name == "exponential":
-        return f"lr = {base} · {_g(p['gamma'])}^k"
+        return f"lr = {base} · {_g(p['gamma'])}^{k}"
     if name in ("cosine", "cosine_restarts"):
         if name == "cosine":
-            angle, tail = f"π·k/{p['T_max']}", ""
+            angle, tail = f"π·{k}/{p['T_max']}", ""
         else:
             angle = "π·T_cur/T_i"
             grow = "" if p["T_mult"] == 1 else f"·{p['T_mult']}^restarts"
@@ -990,7 +993,7 @@ def describe(spec: ScheduleSpec, lr: float | None = None) -> str:
         return f"lr = {em} + ({base} − {em}) · (1 + cos({angle}))/2{tail}"
     if name == "linear":
         s, e, t = p["start_factor"], p["end_factor"], p["total_iters"]
-        return f"lr = {base} · ({_g(s)} + {_g(e - s)}·min(k, {t})/{t})"
+        return f"lr = {base} · ({_g(s)} + {_g(e - s)}·min({k}, {t})/{t})"
     if name == "onecycle":
         peak = p["max_lr"] if lr is None else lr
         low = peak / p["div_factor"]
@@ -1022,9 +1025,10 @@ def describe(spec: ScheduleSpec, lr: float | None = None) -> str:
             f"to {_g(p['eta_min'])} over {total - w}"
         )
     if name == "sequence":
-        pieces = [describe(part, lr) for part in p["schedules"]]
-        text = pieces[0]
-        for m, piece in zip(p["milestones"], pieces[1:], strict=True):
-            text += f"; from k={m}: {piece}"
+        parts = p["schedules"]
+        text = describe(parts[0], lr, k=k)
+        for m, part in zip(p["milestones"], parts[1:], strict=True):
+            # Each later part restarts its count at its milestone: its formula says so.
+            text += f"; from {k}={m}: " + describe(part, lr, k=f"({k}−{m})")
         return text
     return name

@@ -38,9 +38,10 @@ class Strategy:
             return Strategy(self.optimizer, with_headline_lr(self.schedule, lr), self.steps)
         return Strategy(self.optimizer.with_lr(lr), self.schedule, self.steps)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, full: bool = False) -> dict[str, Any]:
+        """The strategy-file form; ``full`` spells out every optimizer default too."""
         return {
-            "optimizer": self.optimizer.to_json(),
+            "optimizer": self.optimizer.to_json(full=full),
             "schedule": self.schedule.to_json(),
             "steps": self.steps,
         }

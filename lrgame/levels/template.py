@@ -3,8 +3,9 @@
 ``lrgame new NAME`` writes it as ``NAME.json`` and ``lrgame edit FILE.json``
 starts from it when the file does not exist yet. The id and title come from
 the name (``07-rolling-hills`` -> id ``rolling-hills``, title ``Rolling Hills``);
-``$schema`` points at the schema shipped with lrgame, whose descriptions
-explain every field in editors that read JSON Schema.
+``$schema`` points at the schema shipped with lrgame (relative to the file)
+or at its published ``$id``, whose descriptions explain every field in editors
+that read JSON Schema.
 
 No UI and no NumPy here: the headless commands import this module.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "level_file_for",
     "level_id_from_name",
     "level_title_from_name",
+    "schema_id",
     "schema_path",
     "schema_ref",
     "template_text",
@@ -72,13 +74,20 @@ def schema_path() -> Path:
     return Path(str(resources.files("lrgame.levels").joinpath("level.schema.json"))).resolve()
 
 
+def schema_id() -> str:
+    """The level schema's published ``$id``, read from the shipped schema itself."""
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    return str(schema["$id"])
+
+
 def schema_ref(target: str | os.PathLike[str]) -> str:
-    """``$schema`` for a level file at ``target``: the shipped schema, found from that file.
+    """``$schema`` for a level file at ``target``; never a path of this machine.
 
     Relative (``../lrgame/levels/level.schema.json``) when the file lies in the
     tree that holds the lrgame package, as the shipped levels do, so the
-    reference survives moving the whole checkout; otherwise absolute, so it
-    survives moving the level file.
+    reference survives moving the whole checkout; otherwise the schema's
+    published ``$id``: an absolute path would name the author's machine and
+    break on every other one the level is shared with.
     """
     schema = schema_path()
     folder = Path(os.path.abspath(Path(target))).parent
@@ -86,7 +95,7 @@ def schema_ref(target: str | os.PathLike[str]) -> str:
     try:
         folder.resolve().relative_to(root)
     except ValueError:
-        return schema.as_posix()
+        return schema_id()
     return Path(os.path.relpath(schema, folder.resolve())).as_posix()
 
 
@@ -97,7 +106,7 @@ def template_text(name: str = DEFAULT_ID, schema: str | None = None) -> str:
     ``lrgame validate`` accepts it as it is.
     """
     s = _json_string
-    schema = schema if schema is not None else schema_path().as_posix()
+    schema = schema if schema is not None else schema_id()
     return f"""{{
   "$schema": {s(schema)},
   "id": {s(level_id_from_name(name))},

@@ -32,9 +32,15 @@ class LrgameApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "lrgame"
+    # Screens get one of these classes by the terminal's height; app.tcss drops or
+    # collapses panels on short ones so the landscape and the loss chart stay readable.
+    VERTICAL_BREAKPOINTS = [(0, "-h-tiny"), (22, "-h-short"), (30, "-h-tall")]
     BINDINGS = [
-        Binding("question_mark", "help", _("Help"), key_display="?"),
-        Binding("f1", "help", _("Help"), show=False),
+        # Priority: a modal screen (the result, the finder, a question) cuts the app's
+        # ordinary bindings off, and help must work everywhere. A focused text field
+        # still gets "?" as a character (Textual drops keys it consumes from the chain).
+        Binding("question_mark", "help", _("Help"), key_display="?", priority=True),
+        Binding("f1", "help", _("Help"), show=False, priority=True),
         Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
     ]
 
@@ -247,13 +253,25 @@ class LrgameApp(App[None]):
     # -- help, palette, size ------------------------------------------------
 
     def action_help(self) -> None:
+        """Show the help; on the help itself, the same key closes it."""
         from .screens.help import HelpScreen
+        from .screens.too_small import TooSmallScreen
 
-        if not isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+        elif not isinstance(self.screen, TooSmallScreen):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot":
+                # Textual's saves to a Downloads folder that may not exist, and fails silently.
+                command = SystemCommand(
+                    _("Screenshot"),
+                    _("Save an SVG picture of the screen (here, else in lrgame's data folder)"),
+                    lambda: self.set_timer(0.1, self.action_screenshot),
+                )
+            yield command
         yield SystemCommand(_("Campaign map"), _("Show every level"), self.open_map_if_absent)
         yield SystemCommand(
             _("Help"), _("Controls and the ideas behind the game"), self.action_help
@@ -265,6 +283,31 @@ class LrgameApp(App[None]):
             _("Reset progress"),
             _("Forget stars and best scores (asks first)"),
             self.action_reset_progress,
+        )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG of the screen: in ``path``, else the current folder, else the data folder.
+
+        The player is told where it went, or why it could not be written anywhere.
+        """
+        from datetime import datetime
+
+        name = filename or f"lrgame-{datetime.now():%Y-%m-%d-%H%M%S}.svg"
+        folders = [Path(path)] if path else [Path.cwd(), self.store.home / "screenshots"]
+        reason = ""
+        for folder in folders:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                saved = self.save_screenshot(name, str(folder))
+            except OSError as error:
+                reason = error.strerror or str(error)
+                continue
+            self.notify(_("Screenshot saved to {path}", path=str(Path(saved).resolve())))
+            return
+        self.notify(
+            _("Could not save the screenshot: {reason}", reason=reason),
+            severity="error",
+            timeout=10,
         )
 
     def action_toggle_unlock(self) -> None:

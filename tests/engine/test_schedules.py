@@ -573,6 +573,31 @@ def test_describe() -> None:
             assert describe(parse(name), 0.1)
 
 
+def test_describe_a_sequence_names_the_step_counted_from_the_milestone() -> None:
+    seq = parse(
+        {
+            "name": "sequence",
+            "schedules": [{"name": "linear", "total_iters": 15}, {"name": "cosine", "T_max": 135}],
+            "milestones": [15],
+        },
+        steps=150,
+    )
+    first, later = describe(seq, 0.1).split("; from ")
+    assert "min(k, 15)" in first
+    # torch restarts the cosine's count at the milestone: its step is the run's k − 15.
+    assert later.startswith("k=15: ")
+    assert "cos(π·(k−15)/135)" in later and "π·k/" not in later
+    # The formula as shown, with k − 15 for its step, gives the rates the schedule runs at.
+    j = np.arange(135)
+    shown = 0.1 * (1 + np.cos(math.pi * j / 135)) / 2
+    np.testing.assert_allclose(lr_values(seq, np.array([0.1]), 15 + j)[0], shown, rtol=1e-12)
+
+
+def test_describe_a_sequence_names_no_shift_for_a_constant_part() -> None:
+    seq = parse({"name": "sequence", "schedules": ["cosine", "constant"], "milestones": [10]})
+    assert describe(seq, 0.1).endswith("; from k=10: lr = 0.1")
+
+
 # --------------------------------------------------------------------------
 # Properties
 # --------------------------------------------------------------------------

@@ -268,7 +268,8 @@ async def test_f_types_in_a_text_field() -> None:
     app = SetupApp(strategy_json=ADAM)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        field = setup_of(app).query_one("#lr-input", Input)
+        # A parameter's field (the rate's own field types only numbers: "f" stays the shortcut).
+        field = setup_of(app).query_one("#opt-adam-eps Input", Input)
         field.focus()
         await pilot.pause()
         assert "finder" not in footer_actions(app)

@@ -241,6 +241,8 @@ async def test_result_keys_export_and_replay(
         assert isinstance(descent, DescentScreen) and descent.playback is not None
         assert descent.playback.step < descent.playback.total
         await pilot.press("e")
+        # Watching ends on the descent itself (see test_newcomer); its r replays with the result.
+        await pilot.press("r", "e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.press("r")
         await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))

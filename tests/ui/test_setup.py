@@ -140,7 +140,7 @@ async def test_defaults_are_shown(size: tuple[int, int]) -> None:
         formulas = text_of(screen.query_one("#formulas", Static))
         assert "θ ← θ − 0.01·g" in formulas and "lr = 0.01" in formulas
         assert screen.query_one("#run", Button).region.bottom <= size[1]
-        assert app.focused is not None and app.focused.id == "lr-bar"
+        assert app.focused is not None and app.focused.id == "lr-input"
 
 
 async def test_choosing_an_optimizer_and_a_schedule() -> None:
@@ -186,7 +186,7 @@ async def test_lr_keys_fine_and_coarse(size: tuple[int, int]) -> None:
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         control = setup_screen(app).query_one(LrControl)
-        assert app.focused is not None and app.focused.id == "lr-bar"
+        assert app.focused is not None and app.focused.id == "lr-input"
         await pilot.press("right")
         await pilot.pause()
         assert control.value == pytest.approx(0.01 * 10**0.1, rel=1e-3)
@@ -212,6 +212,60 @@ async def test_lr_keys_fine_and_coarse(size: tuple[int, int]) -> None:
         await pilot.press("down")
         await pilot.pause()
         assert control.value == pytest.approx(0.01)
+
+
+async def test_typing_a_rate_at_once_runs_at_it() -> None:
+    app = SetupApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("0", ".", "5")
+        await pilot.pause()
+        assert setup_screen(app).query_one(LrControl).value == 0.5
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+    (result,) = app.results
+    assert result is not None and result.strategy.lr == 0.5
+
+
+async def test_the_arrows_keep_their_meaning_in_the_rate_field() -> None:
+    app = SetupApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        control = setup_screen(app).query_one(LrControl)
+        await pilot.press("right")
+        await pilot.pause()
+        assert control.value == pytest.approx(0.01 * 10**0.1, rel=1e-3)
+        await pilot.press("left", "up")
+        await pilot.pause()
+        assert control.value == pytest.approx(0.1)
+        await pilot.press("down", "down")
+        await pilot.pause()
+        assert control.value == pytest.approx(0.001)
+
+
+async def test_letters_in_the_rate_field_stay_shortcuts() -> None:
+    app = SetupApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = setup_screen(app)
+        assert app.focused is screen.query_one("#lr-input", Input)
+        await pilot.press("p")
+        await pilot.pause()
+        assert screen.query_one("#practice", Checkbox).value is True
+        assert screen.query_one("#lr-input", Input).value == "0.01"
+
+
+async def test_f_on_a_level_without_the_finder_says_why() -> None:
+    app = SetupApp({**BOWL, "allowed": {"finder": False}})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        await pilot.pause()
+        assert any("does not offer the LR finder" in n for n in app.notices)
+        assert setup_screen(app) is app.screen
+        # The footer does not offer what the level refuses.
+        shown = [b.binding for b in app.screen.active_bindings.values() if b.binding.show]
+        assert all(binding.action != "finder" for binding in shown)
 
 
 def test_nudge_stays_on_the_bar_and_on_the_grid() -> None:
@@ -252,7 +306,7 @@ async def test_invalid_values_are_shown_and_refused(size: tuple[int, int]) -> No
         assert app.results == [] and isinstance(app.screen, SetupScreen)
         assert app.notices and "Cannot run" in app.notices[-1]
 
-        await type_into(pilot, lr_input, "abc")
+        await type_into(pilot, lr_input, "1e-")
         assert screen.query_one(LrControl).value is None
         assert "✗" in text_of(lr_error) and "not a number" in text_of(lr_error)
         await pilot.press("f5")
@@ -381,14 +435,15 @@ async def test_practice_toggle() -> None:
         await pilot.press("p")
         await pilot.pause()
         assert practice.value is True
-        # In a text field "p" is a letter, not the shortcut.
-        lr_input = screen.query_one("#lr-input", Input)
-        lr_input.focus()
+        # In a text field "p" is a letter, not the shortcut (the rate's field types
+        # only numbers, so there "p" stays the shortcut).
+        momentum = field(app, "opt-sgd-momentum").query_one(Input)
+        momentum.focus()
         await pilot.pause()
         await pilot.press("end", "p")
         await pilot.pause()
-        assert practice.value is True and lr_input.value.endswith("p")
-        await fill(pilot, lr_input, "0.01")
+        assert practice.value is True and momentum.value.endswith("p")
+        await fill(pilot, momentum, "0")
         screen.query_one("#lr-bar").focus()
         await pilot.press("ctrl+r")
         await pilot.pause()

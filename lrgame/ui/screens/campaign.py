@@ -130,10 +130,7 @@ class CampaignScreen(Screen[None]):
             if unlocked and first_open is None and (record is None or not record.passed):
                 first_open = index
             levels.add_option(Option(line, id=f"level-{index}", disabled=not unlocked))
-        if highlighted is not None and highlighted < levels.option_count:
-            levels.highlighted = highlighted
-        elif first_open is not None:
-            levels.highlighted = first_open
+        self._place_cursor(levels, highlighted, first_open)
         self.update_detail()
 
     def _show_progress(self) -> None:
@@ -164,6 +161,42 @@ class CampaignScreen(Screen[None]):
     def action_ending(self) -> None:
         if self.complete:
             self.game.open_ending_if_complete()
+
+    _progress_seen: tuple[tuple[bool, int], ...] | None = None
+
+    def _place_cursor(
+        self, levels: OptionList, previous: int | None, next_open: int | None
+    ) -> None:
+        """The cursor goes to the next level to play whenever progress changed.
+
+        After a run (won or lost) or a reset, the row the player last stood on is
+        history: the next unplayed (not yet passed) level is where they go on. When
+        nothing changed (back from a briefing) the cursor stays where they left it.
+        """
+        game = self.game
+        campaign = game.campaign
+        progress = tuple(
+            (record.passed, record.plays) if record is not None else (False, 0)
+            for record in (
+                game.store.level_record(
+                    campaign.key, entry.checked.level.id, entry.checked.level.digest
+                )
+                if entry.checked.level is not None
+                else None
+                for entry in campaign.entries
+            )
+        )
+        changed = progress != self._progress_seen
+        self._progress_seen = progress
+        usable = [
+            i for i in range(levels.option_count) if not levels.get_option_at_index(i).disabled
+        ]
+        if next_open is not None and (changed or previous not in usable):
+            levels.highlighted = next_open
+        elif previous in usable:
+            levels.highlighted = previous
+        elif usable:
+            levels.highlighted = usable[0]
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self.update_detail()

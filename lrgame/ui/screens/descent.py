@@ -228,6 +228,9 @@ class DescentScreen(PlaybackActions, Screen[str]):
     def _after_result(self, choice: str | None) -> None:
         if choice == "replay":
             self.action_restart()
+            # Watching stays here to the end, with this screen's footer; the result
+            # box does not come back over the landscape (r replays and shows it again).
+            self._result_shown = True
             return
         if choice == "export":
             from .export import ExportScreen

@@ -33,7 +33,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
-from textual.widgets.text_area import LanguageDoesNotExist
 from textual.worker import get_current_worker
 
 from lrgame.atomic import write_atomically
@@ -45,6 +44,8 @@ from lrgame.levels.loader import check_text, demo_problems, format_problem
 from lrgame.levels.model import Level, read_level
 from lrgame.levels.model import Path as FieldPath
 from lrgame.levels.template import schema_ref, template_text
+from lrgame.numfmt import loss as loss_text
+from lrgame.numfmt import num
 from lrgame.safeio import printable, read_capped
 
 from ..i18n import _
@@ -59,11 +60,9 @@ __all__ = [
     "DemoReport",
     "DemoResult",
     "EditorScreen",
-    "LevelTextArea",
     "ProblemLine",
     "analyse",
     "demo_report",
-    "json_highlights",
     "level_facts",
     "read_level_text",
     "write_atomically",
@@ -74,8 +73,6 @@ DEBOUNCE_SECONDS = 0.3
 POLL_SECONDS = 1.0
 """How often the file's modification time is looked at."""
 BOM = b"\xef\xbb\xbf"
-HIGHLIGHT_LIMIT = 20_000
-"""Lines beyond which the fallback highlighter gives up (a level is a page or two)."""
 
 
 # ---------------------------------------------------------------------------
@@ -167,9 +164,8 @@ def _start_run(level: Level) -> Run:
 
 
 def _num(value: float) -> str:
-    if not math.isfinite(value):
-        return str(value)
-    return "0" if abs(value) < 1e-12 else f"{value:.3g}"
+    # A coordinate of 1e-17 is the minimum at 0 seen through rounding, not a number to show.
+    return "0" if math.isfinite(value) and abs(value) < 1e-12 else num(value)
 
 
 def _point(point: Sequence[float]) -> str:
@@ -193,7 +189,7 @@ def level_facts(level: Level) -> list[str]:
                 dim=level.dim,
                 domain=domain,
                 start=_point(level.start),
-                loss=_num(start_loss),
+                loss=loss_text(start_loss),
             )
         ]
         if len(points) == 0:
@@ -202,7 +198,7 @@ def level_facts(level: Level) -> list[str]:
             shown = ", ".join(_point(p) for p in points[:3]) + (" …" if len(points) > 3 else "")
             if len(points) == 1:
                 lines.append(
-                    _("Global minimum {point}, loss {loss}", point=shown, loss=_num(goal.loss))
+                    _("Global minimum {point}, loss {loss}", point=shown, loss=loss_text(goal.loss))
                 )
             else:
                 lines.append(
@@ -210,7 +206,7 @@ def level_facts(level: Level) -> list[str]:
                         "{count} global minima {points}, loss {loss}",
                         count=len(points),
                         points=shown,
-                        loss=_num(goal.loss),
+                        loss=loss_text(goal.loss),
                     )
                 )
             sgd = parse_strategy(
@@ -385,82 +381,11 @@ def _signature(path: Path) -> tuple[int, int, int] | None:
 # The text area
 
 
-_TOKEN = re.compile(
-    r"""
-    (?P<string>"(?:[^"\\]|\\.)*(?:"|\\?$))
-    | (?P<number>-?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?)
-    | (?P<word>true|false|null)\b
-    | (?P<bracket>[\[\]{}])
-    | (?P<delimiter>[,:])
-    """,
-    re.VERBOSE,
-)
-_KEY_AFTER = re.compile(r"\s*:")
-_NAMES = {
-    "number": "number",
-    "bracket": "punctuation.bracket",
-    "delimiter": "punctuation.delimiter",
-}
-
-
-def json_highlights(line: str) -> list[tuple[int, int, str]]:
-    """Highlights of one line of JSON: (start byte, end byte, theme name), as TextArea uses.
-
-    A stand-in for tree-sitter's JSON grammar when it is not installed: keys,
-    strings, numbers, true/false/null and punctuation, one line at a time
-    (JSON strings cannot span lines).
-    """
-    out: list[tuple[int, int, str]] = []
-    ascii_only = line.isascii()
-
-    def byte(i: int) -> int:
-        return i if ascii_only else len(line[:i].encode("utf-8"))
-
-    for m in _TOKEN.finditer(line):
-        kind = m.lastgroup or ""
-        if kind == "string":
-            name = "json.label" if _KEY_AFTER.match(line, m.end()) else "string"
-        elif kind == "word":
-            name = "json.null" if m.group() == "null" else "boolean"
-        else:
-            name = _NAMES[kind]
-        out.append((byte(m.start()), byte(m.end()), name))
-    return out
-
-
-class LevelTextArea(TextArea):
-    """A code-editor TextArea for level JSON.
-
-    With tree-sitter's JSON grammar installed (``textual[syntax]``) it
-    highlights as Textual does; without it, :func:`json_highlights` colours
-    the same token kinds so the editor never shows bare text.
-    """
-
-    def _build_highlight_map(self) -> None:
-        if getattr(self, "_highlight_query", None) is not None:
-            super()._build_highlight_map()
-            return
-        try:
-            self._line_cache.clear()
-            highlights = self._highlights
-            highlights.clear()
-            lines = self.document.lines
-            if len(lines) > HIGHLIGHT_LIMIT:
-                return
-            for row, line in enumerate(lines):
-                if line:
-                    highlights[row].extend(json_highlights(line))
-        except Exception:  # noqa: BLE001 - colours are a nicety; typing must go on
-            return
-
-
-def _json_text_area(text: str, **kwargs: Any) -> LevelTextArea:
-    try:
-        area = LevelTextArea.code_editor(text, language="json", **kwargs)
-    except LanguageDoesNotExist:  # tree-sitter without its JSON grammar
-        area = LevelTextArea.code_editor(text, language=None, **kwargs)
-    assert isinstance(area, LevelTextArea)
-    return area
+def _json_text_area(text: str, **kwargs: Any) -> TextArea:
+    # tree-sitter's JSON grammar comes with the textual[syntax] dependency. No soft
+    # wrap: End and Ctrl+K act on the screen row when a line wraps, which cut JSON
+    # lines in half; a level's long strings scroll sideways instead.
+    return TextArea.code_editor(text, language="json", soft_wrap=False, **kwargs)
 
 
 # ---------------------------------------------------------------------------
@@ -534,7 +459,6 @@ class EditorScreen(Screen[None]):
                 yield _json_text_area(
                     self._initial_text,
                     theme="css",
-                    soft_wrap=True,
                     read_only=self._load_error is not None,
                     id="editor-text",
                 )
@@ -588,8 +512,8 @@ class EditorScreen(Screen[None]):
     # -- state ---------------------------------------------------------------
 
     @property
-    def text_area(self) -> LevelTextArea:
-        return self.query_one("#editor-text", LevelTextArea)
+    def text_area(self) -> TextArea:
+        return self.query_one("#editor-text", TextArea)
 
     @property
     def text(self) -> str:

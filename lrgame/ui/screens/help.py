@@ -28,16 +28,18 @@ def help_text() -> str:
             ),
             _("- **Briefing**: Enter goes on, `h` shows the hint, Escape goes back."),
             _(
-                "- **Setup**: Tab moves between fields. On the learning rate, Left/Right change it a little "
-                "(×10^0.1), Up/Down a lot (×10); you can also type it. Ctrl+R or F5 starts the walk; "
-                "`p` toggles practice mode; `f` runs the LR finder where the level offers it (it costs 50 points)."
+                "- **Setup**: the learning rate's field has focus: type a rate (`0.5`, `3e-4`) and press Ctrl+R, "
+                "or change it with Left/Right a little (×10^0.1) and Up/Down a lot (×10). Tab moves between fields. "
+                "Ctrl+R or F5 starts the walk; `p` toggles practice mode; `f` runs the LR finder where the level "
+                "offers it (it costs 50 points)."
             ),
             _(
                 "- **Descent**: Space pauses, `n` takes a single step, `+`/`-` speed up or slow down, "
                 "`e` skips to the end, `r` restarts the replay, Escape goes back to the setup."
             ),
             _(
-                "- **Result**: `r` retries with the same settings, `n` goes to the next level, `w` watches again, "
+                "- **Result**: `r` retries with the same settings, `n` goes to the next level, `w` watches the walk "
+                "again (and stays on it: Escape goes to the setup), "
                 "`s` shows a sweep of learning rates with yours marked, `g` races ghosts (your best, SGD, "
                 "momentum, Adam…), `x` shows the walk as PyTorch code and saves the strategy, `m` goes to the map."
             ),

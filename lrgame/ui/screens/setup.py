@@ -43,8 +43,9 @@ from lrgame.engine.schedules import (
 )
 from lrgame.engine.strategy import HEADLINE_SCHEDULES, Strategy, parse_strategy
 from lrgame.levels.model import DEFAULT_SETUP_LR, Level
+from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import _, language
-from lrgame.ui.widgets.lr_control import LrControl, translate_bindings
+from lrgame.ui.widgets.lr_control import LrControl, LrInput, translate_bindings
 
 __all__ = ["FieldSpec", "ParamField", "SchedulePreview", "SetupResult", "SetupScreen", "Tick"]
 
@@ -435,19 +436,17 @@ class SchedulePreview(PlotextPlot):
             if log:
                 plt.yscale("log")
                 ticks = _decade_ticks(float(positive.min()), float(positive.max()))
-                plt.yticks(
-                    ticks, [f"{t:.0e}".replace("e-0", "e-").replace("e+0", "e") for t in ticks]
-                )
+                plt.yticks(ticks, [num(t, 1) for t in ticks])
             else:
                 ticks = _linear_ticks(float(finite.min()), float(finite.max()))
-                plt.yticks(ticks, [f"{t:.3g}" for t in ticks])
+                plt.yticks(ticks, [num(t) for t in ticks])
             if self.momentum_series is not None:
                 m = self.momentum_series
                 m = m[keep]
                 plt.plot(x, m.tolist(), marker="braille", color="orange+", yside="right")
                 mt = _linear_ticks(float(m.min()), float(m.max()))
                 # plotext's stubs type yside as a number; its code takes "right".
-                plt.yticks(mt, [f"{t:.3g}" for t in mt], yside="right")  # type: ignore[arg-type]
+                plt.yticks(mt, [num(t) for t in mt], yside="right")  # type: ignore[arg-type]
             last = max(len(lr) - 1, 1)
             xt = sorted({0, last // 2, last})
             plt.xticks([float(t) for t in xt], [str(t) for t in xt])
@@ -486,8 +485,8 @@ class SetupScreen(Screen[SetupResult | None]):
         (0, "-narrow"),
         (76, "-wide"),
     ]
-    AUTO_FOCUS = "#lr-bar"
-    """The rate is what the game is about: the arrows move it from the start."""
+    AUTO_FOCUS = "#lr-input"
+    """The rate is what the game is about: type it, or move it with the arrows, from the start."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "launch", _("Run"), priority=True),
@@ -495,6 +494,7 @@ class SetupScreen(Screen[SetupResult | None]):
         Binding("escape", "back", _("Back")),
         Binding("p", "toggle_practice", _("Practice")),
         Binding("f", "finder", _("LR finder")),
+        Binding("f", "finder_refused", show=False),
     ]
 
     def __init__(
@@ -920,7 +920,7 @@ class SetupScreen(Screen[SetupResult | None]):
                 _(
                     "The rate depends on the losses: it starts at {lr} and drops when the "
                     "loss stops improving, so it cannot be drawn in advance.",
-                    lr=f"{lr0:.4g}",
+                    lr=rate(lr0, 4),
                 )
             )
         rule = update_rule(strategy.optimizer)
@@ -991,12 +991,16 @@ class SetupScreen(Screen[SetupResult | None]):
     # -- actions ------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # "p" is a letter: in a text field it types, so it is no shortcut there.
-        if action == "toggle_practice" and isinstance(self.focused, Input):
+        # "p" is a letter: in a text field it types, so it is no shortcut there
+        # (the rate's field types only numbers, so there it still is).
+        typing = isinstance(self.focused, Input) and not isinstance(self.focused, LrInput)
+        if action == "toggle_practice" and typing:
             return False
         if action == "finder":
-            # Not offered on this level: neither shown nor working. A letter, like "p".
-            return self.allowed.finder and not isinstance(self.focused, Input)
+            # Not offered on this level: not shown; the hidden twin says why instead.
+            return self.allowed.finder and not typing
+        if action == "finder_refused":
+            return not self.allowed.finder and not typing
         return True
 
     def action_toggle_practice(self) -> None:
@@ -1004,6 +1008,12 @@ class SetupScreen(Screen[SetupResult | None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_finder_refused(self) -> None:
+        self.notify(
+            _("This level does not offer the LR finder: find the rate by walking."),
+            title=_("No LR finder here"),
+        )
 
     def action_finder(self) -> None:
         """Run the LR range test for the strategy as it stands; an accepted rate fills the control."""

@@ -62,6 +62,10 @@ BRAILLE_COLS, BRAILLE_ROWS = 2, 4
 """Braille markers put 2 x 4 dots in a cell; cursor cells must round as plotext does."""
 MIN_PLOT_WIDTH = 14
 MIN_PLOT_HEIGHT = 4
+LEGEND_ROOM = 3
+"""Lines a plot keeps beyond its minimum before a legend may take lines below it."""
+CROSSES = 1000
+"""The cost of a label covering another label or marker line: it then goes below the plot."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,21 @@ class _Built:
     width: int = 0
     x_drawn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """The x values as plotted (log10 of x on a log axis, NaN where there is none)."""
+    legend: list[Strip] = field(default_factory=list)
+    """The series legend, below the plot, when it does not fit beside the title."""
+    marker_rows: int = 0
+    """Lines below the plot (and the legend) for the markers' labels, when they do not fit on it."""
+
+
+@dataclass
+class _Overlay:
+    """The markers drawn for one (chart, markers, highlight)."""
+
+    key: tuple[object, ...]
+    cells: dict[int, list[tuple[int, str, int, bool]]]
+    """Cells per grid line, as (column, glyph, style, is_label)."""
+    legend: list[Strip]
+    """The labels listed below the plot (when they do not fit on it)."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +133,11 @@ class SeriesChart(Widget):
     ``set_markers`` adds labelled vertical lines at given x values (one label
     per line of the plot, from the top, so close markers do not overwrite each
     other's words); ``highlight`` draws one heavy and its label in reverse.
+
+    Nothing is cut or written over: a legend too long for the title's line, and
+    marker labels that cannot lie whole on the plot without covering another
+    label or marker, go below the plot (the markers then carry only their first
+    word, ``1``, ``2``..., beside the line).
     """
 
     DEFAULT_CSS = """
@@ -138,9 +162,7 @@ class SeriesChart(Widget):
         self._log_x = False
         self._markers: list[Marker] = []
         self._highlight: int | None = None
-        self._overlay: tuple[tuple[object, ...], dict[int, list[tuple[int, str, int, bool]]]] | None
-        self._overlay = None
-        """(key, cells per line): the markers' cells as (column, glyph, style, is_label)."""
+        self._overlay: _Overlay | None = None
         self._title = ""
         self._x_label = ""
         self._y_label = ""
@@ -214,6 +236,13 @@ class SeriesChart(Widget):
         self._markers = [m if isinstance(m, Marker) else Marker(float(m[0]), m[1]) for m in markers]
         self._highlight = highlight
         self._overlay = None
+        built = self._built
+        if built is not None and built.grid is not None:
+            # Labels that stop or start fitting move the plot's bottom: draw it again.
+            wanted = self._marker_legend_rows(built, built.grid)
+            if wanted != built.marker_rows:
+                self._version += 1
+                self._built = None
         self.refresh()
 
     def set_highlight(self, index: int | None) -> None:
@@ -260,8 +289,16 @@ class SeriesChart(Widget):
             return Strip.blank(width, built.base)
         gy = y - built.offset
         if gy >= grid.height:
+            below = gy - grid.height
+            if below < len(built.legend):
+                return built.legend[below]
+            below -= len(built.legend)
+            if below < built.marker_rows and self._markers:
+                legend = self._overlay_for(built).legend
+                if below < len(legend):
+                    return legend[below]
             return Strip.blank(width, grid.palette[built.blank])
-        overlay = self._overlay_cells(built).get(gy) if self._markers else None
+        overlay = self._overlay_for(built).cells.get(gy) if self._markers else None
         if (self._cursor is None and not overlay) or gy not in grid.canvas_rows:
             return grid.strips[gy]
         chars = grid.chars[gy].copy()
@@ -294,21 +331,61 @@ class SeriesChart(Widget):
         self._overlay = None
         self.refresh()
 
-    def _overlay_cells(self, built: _Built) -> dict[int, list[tuple[int, str, int, bool]]]:
-        """The markers' cells by grid line: built once per (chart, markers, highlight)."""
+    def _overlay_for(self, built: _Built) -> _Overlay:
+        """The markers' cells by grid line (and their legend): built once per (chart, markers, highlight)."""
         key = (built.key, id(built), tuple(self._markers), self._highlight)
-        if self._overlay is not None and self._overlay[0] == key:
-            return self._overlay[1]
+        if self._overlay is not None and self._overlay.key == key:
+            return self._overlay
         cells: dict[int, list[tuple[int, str, int, bool]]] = {}
+        legend: list[Strip] = []
         grid = built.grid
         if grid is not None and grid.canvas_width and grid.canvas_height:
-            cells = self._marker_cells(built, grid)
-        self._overlay = (key, cells)
-        return cells
+            below = built.marker_rows > 0
+            cells, _misfits = self._marker_cells(built, grid, tags_only=below)
+            if below:
+                legend = self._marker_legend(grid, built.width)
+        self._overlay = _Overlay(key, cells, legend)
+        return self._overlay
+
+    def _placed_markers(self, grid: CellGrid) -> list[tuple[int, int]]:
+        """(marker, column) of the markers on the axis, in marker order."""
+        placed = []
+        for i, marker in enumerate(self._markers):
+            x = self._transform_x(np.array([marker.x]))
+            # The data's rounding (braille): a marker at x[k] sits on the point drawn for x[k].
+            col = int(grid.col_of(x, BRAILLE_COLS)[0])
+            if col in grid.canvas_cols:
+                placed.append((i, col))
+        return placed
+
+    def _marker_legend_rows(self, built: _Built, grid: CellGrid) -> int:
+        """Lines the marker labels need below the plot: 0 when every label lies whole on it."""
+        if not self._markers or not grid.canvas_width or not grid.canvas_height:
+            return 0
+        _cells, misfits = self._marker_cells(built, grid, tags_only=False)
+        return len(self._marker_legend(grid, built.width)) if misfits else 0
+
+    def _marker_legend(self, grid: CellGrid, width: int) -> list[Strip]:
+        """Every marker's label (the highlighted one in reverse), wrapped into lines of ``width``."""
+        theme = ChartTheme.from_widget(self)
+        base = theme.base_style
+        plain = Style(color=theme.foreground.rich_color, bgcolor=theme.background.rich_color)
+        strong = plain + Style(bold=True, reverse=True)
+        entries = [
+            [Segment(self._markers[i].label, strong if i == self._highlight else plain)]
+            for i, _col in self._placed_markers(grid)
+            if self._markers[i].label
+        ]
+        return _wrap_entries(entries, width, base)
 
     def _marker_cells(
-        self, built: _Built, grid: CellGrid
-    ) -> dict[int, list[tuple[int, str, int, bool]]]:
+        self, built: _Built, grid: CellGrid, *, tags_only: bool
+    ) -> tuple[dict[int, list[tuple[int, str, int, bool]]], list[int]]:
+        """The markers' lines and labels (``tags_only``: only each label's first word).
+
+        Also returns the markers whose label could not lie whole on the plot
+        without covering another label or another marker's line.
+        """
         theme = ChartTheme.from_widget(self)
         palette = grid.palette
         line_style = palette.add(
@@ -321,15 +398,9 @@ class SeriesChart(Widget):
         label_strong = palette.add(Style(color=fg, bgcolor=bg, bold=True, reverse=True))
         cols = grid.canvas_cols
         rows = list(grid.canvas_rows)
-        placed: list[tuple[int, int]] = []
-        """(marker, column) of the markers on the axis, in marker order."""
-        for i, marker in enumerate(self._markers):
-            x = self._transform_x(np.array([marker.x]))
-            # The data's rounding (braille): a marker at x[k] sits on the point drawn for x[k].
-            col = int(grid.col_of(x, BRAILLE_COLS)[0])
-            if col in cols:
-                placed.append((i, col))
+        placed = self._placed_markers(grid)
         lines = {col for _i, col in placed}
+        misfits: list[int] = []
         taken = np.zeros((grid.height, grid.width), dtype=bool)
         """Cells already holding a label: labels never overwrite each other."""
         cells: dict[int, list[tuple[int, str, int, bool]]] = {}
@@ -340,6 +411,8 @@ class SeriesChart(Widget):
             for gy in rows:
                 cells.setdefault(gy, []).append((col, glyph, style, False))
             label = self._markers[i].label
+            if tags_only:
+                label = label.split(" ", 1)[0]
             if not label:
                 continue
             room_right = cols.stop - (col + 1)
@@ -348,16 +421,19 @@ class SeriesChart(Widget):
             sides = [col + 1] if len(text) <= room_right else []
             if len(text) <= room_left:
                 sides.append(col - len(text))
-            # The line (from the top) and side where the label hides the least of the data.
+            # The line (from the top) and side where the label hides the least of the data;
+            # covering another marker's line or label is a misfit, not a cost.
             best: tuple[int, int, int] | None = None
             for gy in rows:
                 for first in sides:
                     span = slice(first, first + len(text))
                     cost = int((grid.chars[gy, span] != " ").sum())
-                    cost += sum(1 for c in lines if first <= c < first + len(text))
-                    cost += 1000 * int(taken[gy, span].any())
+                    cost += CROSSES * sum(1 for c in lines if first <= c < first + len(text))
+                    cost += CROSSES * int(taken[gy, span].any())
                     if best is None or cost < best[0]:
                         best = (cost, gy, first)
+            if best is None or best[0] >= CROSSES or len(text) < len(label):
+                misfits.append(i)
             if best is None:
                 continue
             _cost, gy, first = best
@@ -366,7 +442,7 @@ class SeriesChart(Widget):
                 cells.setdefault(gy, []).append(
                     (first + k, ch, label_strong if high else label_style, True)
                 )
-        return cells
+        return cells, misfits
 
     def _transform_x(self, x: np.ndarray) -> np.ndarray:
         """x as plotted: log10 on a log axis (NaN where x is not positive and finite)."""
@@ -391,13 +467,38 @@ class SeriesChart(Widget):
         return self._built
 
     def _build(self, key: tuple[object, ...], width: int, height: int) -> _Built:
+        """The chart, with legends below the plot where they do not fit on or beside it."""
         theme = ChartTheme.from_widget(self)
-        palette = Palette()
-        blank = palette.add(theme.base_style)
         colors = [theme.color(s.color) for s in self._series]
-        header = self._header(theme, colors, width)
+        header, beside = self._header(theme, colors, width)
         offset = 1 if height >= 2 and self._title else 0
         plot_height = height - offset
+        legend = [] if beside else self._series_legend(theme, colors, width)
+        if plot_height - len(legend) < MIN_PLOT_HEIGHT + LEGEND_ROOM:
+            legend = []  # no room below either: the colours go unnamed, the plot stays
+        built = self._build_at(key, width, plot_height - len(legend), theme, colors, header, offset)
+        built.legend = legend
+        if self._markers and built.grid is not None:
+            rows = self._marker_legend_rows(built, built.grid)
+            if rows and plot_height - len(legend) - rows >= MIN_PLOT_HEIGHT + LEGEND_ROOM:
+                built = self._build_at(
+                    key, width, plot_height - len(legend) - rows, theme, colors, header, offset
+                )
+                built.legend, built.marker_rows = legend, rows
+        return built
+
+    def _build_at(
+        self,
+        key: tuple[object, ...],
+        width: int,
+        plot_height: int,
+        theme: ChartTheme,
+        colors: list[Color],
+        header: Strip,
+        offset: int,
+    ) -> _Built:
+        palette = Palette()
+        blank = palette.add(theme.base_style)
         empty = np.zeros((0, 0), dtype=bool)
         if width < MIN_PLOT_WIDTH or plot_height < MIN_PLOT_HEIGHT or len(self._x) == 0:
             return _Built(
@@ -478,29 +579,45 @@ class SeriesChart(Widget):
             key, grid, header, offset, blank, theme.base_style, canvas, x_cols, marks, width, tx
         )
 
-    def _header(self, theme: ChartTheme, colors: Sequence[Color], width: int) -> Strip:
-        """The title on the left, the legend (a coloured line and a label per series) on the right."""
+    def _legend_entries(self, theme: ChartTheme, colors: Sequence[Color]) -> list[list[Segment]]:
+        """A coloured line and a label per labelled series."""
         base = theme.base_style
-        title_style = base + Style(bold=True)
-        legend: list[Segment] = []
-        for series, color in zip(self._series, colors, strict=True):
-            if series.label:
-                legend.append(
-                    Segment(" " + LEGEND_LINE + " ", base + Style(color=color.rich_color))
-                )
-                legend.append(
-                    Segment(
-                        series.label + " ",
-                        Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color),
-                    )
-                )
-        title = Segment(self._title, title_style)
+        muted = Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color)
+        return [
+            [
+                Segment(LEGEND_LINE + " ", base + Style(color=color.rich_color)),
+                Segment(series.label, muted),
+            ]
+            for series, color in zip(self._series, colors, strict=True)
+            if series.label
+        ]
+
+    def _header(self, theme: ChartTheme, colors: Sequence[Color], width: int) -> tuple[Strip, bool]:
+        """The title on the left, the legend on the right if it fits there (and whether it did)."""
+        base = theme.base_style
+        title = Segment(self._title, base + Style(bold=True))
         strip = Strip([title])
-        legend_strip = Strip(legend)
-        if legend and title.cell_length + 1 + legend_strip.cell_length <= width:
+        entries = self._legend_entries(theme, colors)
+        # " ━ label " per series, as the legend always read beside the title.
+        legend_strip = Strip(
+            [
+                part
+                for line, label in entries
+                for part in (
+                    Segment(" " + line.text, line.style),
+                    Segment(label.text + " ", label.style),
+                )
+            ]
+        )
+        beside = not entries or title.cell_length + 1 + legend_strip.cell_length <= width
+        if entries and beside:
             gap = width - title.cell_length - legend_strip.cell_length
             strip = Strip.join([strip, Strip.blank(gap, base), legend_strip])
-        return strip.crop(0, width).extend_cell_length(width, base)
+        return strip.crop(0, width).extend_cell_length(width, base), beside
+
+    def _series_legend(self, theme: ChartTheme, colors: Sequence[Color], width: int) -> list[Strip]:
+        """The legend as lines below the plot, whole entries per line."""
+        return _wrap_entries(self._legend_entries(theme, colors), width, theme.base_style)
 
     def _cut(self, built: _Built, index: int) -> int:
         if len(built.x_cols) == 0:
@@ -619,6 +736,29 @@ def _log_ticks_within_a_decade(lo: float, hi: float, count: int) -> tuple[list[f
     if len(out) < 2:
         return ticks, labels
     return out, [tick_label(10.0**t) for t in out]
+
+
+def _wrap_entries(entries: list[list[Segment]], width: int, base: Style) -> list[Strip]:
+    """Legend entries laid out left to right, two spaces apart, a new line when one would not fit.
+
+    An entry wider than a whole line is cut at the width (with an ellipsis), never mid-line.
+    """
+    lines: list[list[Segment]] = []
+    used = width + 1
+    for entry in entries:
+        length = sum(seg.cell_length for seg in entry)
+        if lines and used + 2 + length <= width:
+            lines[-1].append(Segment("  ", base))
+            used += 2
+        else:
+            lines.append([Segment(" ", base)])
+            used = 1
+        if used + length > width:
+            entry = list(Strip(entry).crop(0, max(width - used - 1, 0))) + [Segment("…", base)]
+            length = width - used
+        lines[-1].extend(entry)
+        used += length
+    return [Strip(line).crop(0, width).extend_cell_length(width, base) for line in lines]
 
 
 def _finite_runs(values: np.ndarray) -> list[tuple[int, int]]:

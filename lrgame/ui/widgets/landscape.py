@@ -84,11 +84,11 @@ MAP_COLORS: tuple[str, ...] = (
     "#d7d75f",
     "#ffd75f",
 )
-LOG_DECADES = 3.5
-"""Decades of loss above the minimum the map's colour spans: valleys get most of the bands."""
 MIN_AXES_WIDTH = 16
 MIN_AXES_HEIGHT = 6
 MIN_LEGEND_HEIGHT = 8
+MAX_LEGEND_LINES = 2
+"""The legend's lines at most; beyond them its last line is cut at the width."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,55 @@ Overlay = dict[int, dict[int, _Mark]]
 
 LegendItem = tuple[str, Color, str, Color | None]
 """A legend entry: glyph, glyph colour, label, and the glyph's background if not the chart's."""
+
+
+def _lay_out(widths: Sequence[int], width: int) -> list[list[int]]:
+    """Items of the given widths (their trailing gap included) in lines of ``width``, in order."""
+    lines: list[list[int]] = []
+    used = width + 1
+    for index, item in enumerate(widths):
+        if lines and used + item - 2 <= width:
+            lines[-1].append(index)
+            used += item
+        else:
+            lines.append([index])
+            used = item
+    return lines
+
+
+def map_bands(values: np.ndarray, start_loss: float, k: int) -> np.ndarray:
+    """The colour band (0 = lowest) of each loss on the map, by rank, split at the start's loss.
+
+    A scale by value fails when walls are much higher than the floor: one steep
+    gully spends every band and leaves a whole plain, with the goal's valley in it,
+    in one colour. Ranks give each band an equal share of the map whatever the
+    heights, so every valley and slope shows. The losses up to the start's get
+    their own bands (at least three) below those above it, so the goal's valley
+    and the ground the walker starts on never share a colour. Non-finite: the top band.
+    """
+    flat = np.asarray(values, dtype=np.float64)
+    bands = np.full(flat.shape, k - 1, dtype=np.int64)
+    finite = np.isfinite(flat)
+    if not finite.any():
+        return bands
+    known = flat[finite]
+    if not math.isfinite(start_loss):
+        start_loss = float(known.max())
+    low = np.sort(known[known <= start_loss])
+    high = np.sort(known[known > start_loss])
+    low_bands = min(max(round(k * len(low) / len(known)), 3), k - 2) if len(high) else k
+    out = np.empty(known.shape, dtype=np.int64)
+    below = known <= start_loss
+    if len(low):
+        rank = np.searchsorted(low, known[below], side="left") / len(low)
+        out[below] = np.minimum((rank * low_bands).astype(np.int64), low_bands - 1)
+    if len(high):
+        rank = np.searchsorted(high, known[~below], side="left") / len(high)
+        out[~below] = low_bands + np.minimum(
+            (rank * (k - low_bands)).astype(np.int64), k - low_bands - 1
+        )
+    bands[finite] = out
+    return bands
 
 
 class LandscapeView(Widget):
@@ -174,6 +223,8 @@ class LandscapeView(Widget):
         player's walker feels the ground. ``colors`` are theme roles or colour
         names, one per run (defaults: accent for the player, then other roles).
         """
+        if len(runs) != len(self._runs):
+            self._scene = None  # the legend names every walker: it may need another line
         self._runs = list(runs)
         given = list(colors or [])
         self._colors = given + [
@@ -215,6 +266,13 @@ class LandscapeView(Widget):
         if scene is None:
             return None
         return scene.cell_of_point(np.asarray(point, dtype=np.float64))
+
+    def map_color(self, point: Sequence[float]) -> Color | None:
+        """The 2-D map's colour (fog aside) of the pixel where ``point`` lies; None off the map or in 1-D."""
+        scene = self._ensure_scene()
+        if not isinstance(scene, _MapScene):
+            return None
+        return scene.color_at(np.asarray(point, dtype=np.float64))
 
     # -- Textual ---------------------------------------------------------
 
@@ -259,7 +317,7 @@ class LandscapeView(Widget):
             started = time.perf_counter()
             theme = ChartTheme.from_widget(self)
             scene_type = _CurveScene if self._level.dim == 1 else _MapScene
-            scene = scene_type(key, self._level, width, height, theme)
+            scene = scene_type(key, self._level, width, height, theme, runs=len(self._runs))
             scene.reset_runs(self._runs, self._colors, self._step, self._fog_active())
             scene.set_revealed(self._fog_active(), self._revealed)
             self._scene = scene
@@ -272,7 +330,14 @@ class _Scene:
     """The picture for one (level, size, theme), and the playback state drawn over it."""
 
     def __init__(
-        self, key: tuple[object, ...], level: Level, width: int, height: int, theme: ChartTheme
+        self,
+        key: tuple[object, ...],
+        level: Level,
+        width: int,
+        height: int,
+        theme: ChartTheme,
+        *,
+        runs: int = 0,
     ) -> None:
         self.key = key
         self.level = level
@@ -283,10 +348,21 @@ class _Scene:
         self.base = self.palette.add(theme.base_style)
         self.landscape = level.landscape
         self.domain = np.asarray(level.domain, dtype=np.float64)
-        self.legend_line: int | None = (
-            height - 1 if height >= MIN_LEGEND_HEIGHT and width >= MIN_AXES_WIDTH else None
-        )
-        self.plot_height = height - (1 if self.legend_line is not None else 0)
+        rows = 0
+        if height >= MIN_LEGEND_HEIGHT and width >= MIN_AXES_WIDTH:
+            # As many lines as the fullest legend this scene can show needs (at most
+            # MAX_LEGEND_LINES, and the plot keeps its height), so no entry is cut off.
+            rows = min(
+                max(
+                    len(_lay_out([len(label) + 4 for label in labels], width))
+                    for labels in self.possible_legends(runs)
+                ),
+                MAX_LEGEND_LINES,
+            )
+            rows = max(1, min(rows, height - MIN_LEGEND_HEIGHT + 1))
+        self.legend_lines = range(height - rows, height)
+        """The display lines holding the legend, below the plot (empty: no legend)."""
+        self.plot_height = height - rows
         self.axes = width >= MIN_AXES_WIDTH and self.plot_height >= MIN_AXES_HEIGHT
         self.runs: list[Run] = []
         self.colors: list[Color] = []
@@ -297,7 +373,7 @@ class _Scene:
         self.overlay: Overlay = {}
         self.grid = self.draw()
         self.fog = FogOfWar(self.fog_centers(), level.fog.radius * self.landscape.size)
-        self.legend = Strip.blank(width, theme.base_style)
+        self.legend: list[Strip] = [Strip.blank(width, theme.base_style)] * rows
 
     # -- to be provided by the 1-D and 2-D scenes -------------------------
 
@@ -375,8 +451,9 @@ class _Scene:
                 lines.add(y)
         self.overlay = overlay
         legend = self.draw_legend()
-        if self.legend_line is not None and legend.text != self.legend.text:
-            lines.add(self.legend_line)
+        for y, old, new in zip(self.legend_lines, self.legend, legend, strict=True):
+            if old.text != new.text:
+                lines.add(y)
         self.legend = legend
         return lines
 
@@ -429,24 +506,54 @@ class _Scene:
                 put((x, y), _Mark(glyph, color, 4 if i == 0 else 3))
         return overlay
 
-    def draw_legend(self) -> Strip:
+    def possible_labels(self, runs: int) -> list[str]:
+        """The labels the legend shows with ``runs`` walkers, whether fogged or revealed."""
+        labels = [_("you"), _("start")]
+        labels += [_("ghost") if runs == 2 else _("ghost {n}", n=i) for i in range(1, runs)]
+        return labels
+
+    def possible_legends(self, runs: int) -> list[list[str]]:
+        """The fullest legends this scene may show: under fog, and revealed (to size it once)."""
+        revealed = [_("global minimum")]
+        if self.level.local_minima:
+            revealed.append(_("local minimum"))
+        return [
+            [*self.possible_labels(runs), _("not yet felt")],
+            [*self.possible_labels(runs), *revealed],
+        ]
+
+    def draw_legend(self) -> list[Strip]:
+        """The legend's lines: glyph and label per item, whole items per line."""
         base = self.theme.base_style
-        if self.legend_line is None:
-            return Strip.blank(self.width, base)
+        rows = len(self.legend_lines)
+        if not rows:
+            return []
         label_style = Style(
             color=self.theme.muted.rich_color, bgcolor=self.theme.background.rich_color
         )
-        segments: list[Segment] = []
+        entries: list[list[Segment]] = []
         for glyph, color, label, background in self.legend_items():
             bg = background or self.theme.background
             glyph_color = color if background is not None else readable(color, bg)
-            segments.append(
-                Segment(
-                    glyph, Style(color=glyph_color.rich_color, bgcolor=bg.rich_color, bold=True)
-                )
+            entries.append(
+                [
+                    Segment(
+                        glyph,
+                        Style(color=glyph_color.rich_color, bgcolor=bg.rich_color, bold=True),
+                    ),
+                    Segment(" " + label + "  ", label_style),
+                ]
             )
-            segments.append(Segment(" " + label + "  ", label_style))
-        return Strip(segments).crop(0, self.width).extend_cell_length(self.width, base)
+        layout = _lay_out([sum(seg.cell_length for seg in e) for e in entries], self.width)
+        lines: list[list[Segment]] = [[] for _ in range(rows)]
+        for line, members in enumerate(layout):
+            target = lines[min(line, rows - 1)]
+            for index in members:
+                target += entries[index]
+        return [
+            Strip(segments).crop(0, self.width).extend_cell_length(self.width, base)
+            for segments in lines
+        ]
 
     def common_legend(self) -> list[LegendItem]:
         items: list[LegendItem] = []
@@ -471,8 +578,8 @@ class _Scene:
         return FOG, self.theme.shade(0.35), None
 
     def line(self, y: int) -> Strip:
-        if y == self.legend_line:
-            return self.legend
+        if y in self.legend_lines:
+            return self.legend[y - self.legend_lines.start]
         grid = self.grid
         if y >= grid.height:
             return Strip.blank(self.width, self.theme.base_style)
@@ -651,12 +758,15 @@ class _CurveScene(_Scene):
             items.insert(1 + (len(self.runs) > 1), (TRAIL, self.colors[0], _("last steps"), None))
         return items
 
+    def possible_labels(self, runs: int) -> list[str]:
+        return [*super().possible_labels(runs), _("last steps")]
+
     def fog_swatch(self) -> tuple[str, Color, Color | None]:
         return HATCH, self.theme.shade(0.3), None
 
 
 class _MapScene(_Scene):
-    """2-D: a banded colour map of log(loss above the minimum) in half-block cells."""
+    """2-D: a banded colour map of the loss (see :func:`map_bands`) in half-block cells."""
 
     def draw(self) -> CellGrid:
         (x_lo, x_hi), (y_lo, y_hi) = (
@@ -708,24 +818,16 @@ class _MapScene(_Scene):
     def _bands(self, mesh: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             values = self.landscape.loss(mesh)
-        finite = np.isfinite(values)
-        k = len(MAP_COLORS)
-        if not finite.any():
-            return np.full(values.shape, k - 1, dtype=np.int64)
-        floor = float(values[finite].min())
-        goal = self.level.goal.loss
-        if math.isfinite(goal):
-            floor = min(floor, goal)
-        with np.errstate(all="ignore"):
-            gap = np.where(finite, values - floor, np.inf)
-            top = float(np.percentile(gap[finite], 99)) or 1.0
-            # log(1 + gap / eps): linear near the minimum, logarithmic above, spanning LOG_DECADES.
-            eps = top / 10**LOG_DECADES
-            level = np.log1p(gap / eps) / np.log1p(top / eps)
-        bands = np.floor(np.clip(np.nan_to_num(level, nan=1.0, posinf=1.0), 0, 1) * k).astype(
-            np.int64
-        )
-        return np.minimum(bands, k - 1)
+            start = float(self.landscape.loss(np.asarray([self.level.start]))[0])
+        return map_bands(values, start, len(MAP_COLORS))
+
+    def color_at(self, point: np.ndarray) -> Color | None:
+        p = point.reshape(1, -1)
+        if p.shape[1] != 2 or not self._inside(p)[0] or self.bands.size == 0:
+            return None
+        col = int(np.abs(self.xs - p[0, 0]).argmin())
+        row = int(np.abs(self.ys - p[0, 1]).argmin())
+        return self._colors[int(self.bands[row, col])]
 
     def fog_centers(self) -> np.ndarray:
         return self.centers
@@ -828,6 +930,10 @@ class _MapScene(_Scene):
             return []
         cols, lines = self._cells(points)
         return list(zip(cols.tolist(), lines.tolist(), strict=True))
+
+    def possible_labels(self, runs: int) -> list[str]:
+        extra = [_("low"), _("high loss")] if self.width >= 60 else []
+        return [*super().possible_labels(runs), _("path"), *extra]
 
     def legend_items(self) -> list[LegendItem]:
         items = self.common_legend()

@@ -28,6 +28,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from lrgame.numfmt import num
 from lrgame.ui.i18n import _
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "LrBar",
     "LrControl",
     "LrInput",
+    "NUMBER_CHARACTERS",
     "format_lr",
     "nudge_lr",
     "parse_lr_text",
@@ -72,8 +74,8 @@ def translate_bindings(node: DOMNode) -> None:
 
 
 def format_lr(value: float) -> str:
-    """A rate as the player would type it: ``0.01``, ``0.0003``, ``1e-05``, ``0.01259``."""
-    return f"{value:.{SIGNIFICANT}g}"
+    """A rate as the player would type it: ``0.01``, ``0.0003``, ``1e-5``, ``0.01259``."""
+    return num(value, SIGNIFICANT)
 
 
 def _round_sig(value: float) -> float:
@@ -226,12 +228,26 @@ class LrBar(Widget, can_focus=True):
         self.post_message(self.Nudged(target=_round_sig(10.0 ** (round(exponent / FINE) * FINE))))
 
 
+NUMBER_CHARACTERS = frozenset("0123456789.eE+-_")
+"""What a typed rate may contain (``_`` as Python's float() allows, ``1_000``)."""
+
+
 class LrInput(Input):
-    """The typed rate; ↑/↓ change it by a decade here too (an Input has no use for them)."""
+    """The typed rate, focused when the setup opens so that typing a number just works.
+
+    The arrows keep the bar's meaning here (←/→ ×10^0.1, ↑/↓ ×10), so the rate
+    feels the same whichever of the two has focus; Home, End and Backspace edit.
+    Characters that cannot be part of a number are not typed: they stay the
+    screen's shortcuts (``?`` help, ``p`` practice, ``f`` the finder).
+    """
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right", "nudge(0.1)", _("lr fine"), key_display="←→"),
+        Binding("left", "nudge(-0.1)", _("lr fine"), show=False),
         Binding("up", "nudge(1)", _("lr ×10"), key_display="↑↓"),
         Binding("down", "nudge(-1)", _("lr ×10"), show=False),
+        Binding("shift+right", "nudge(1)", _("lr ×10"), show=False),
+        Binding("shift+left", "nudge(-1)", _("lr ×10"), show=False),
     ]
 
     def __init__(self, value: str, *, id: str | None = None) -> None:
@@ -240,6 +256,14 @@ class LrInput(Input):
 
     def action_nudge(self, decades: float) -> None:
         self.post_message(LrBar.Nudged(decades=decades))
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character in NUMBER_CHARACTERS
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character not in NUMBER_CHARACTERS:
+            # Not typed: the key goes on to the screen's and the app's bindings.
+            event.prevent_default()
 
 
 class LrControl(Widget):

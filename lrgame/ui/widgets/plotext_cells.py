@@ -32,6 +32,8 @@ from rich.style import Style
 from textual.color import Color
 from textual.strip import Strip
 
+from lrgame.numfmt import num
+
 if TYPE_CHECKING:
     from textual.widget import Widget
 
@@ -258,11 +260,8 @@ def nice_ticks(lo: float, hi: float, count: int) -> list[float]:
 
 
 def tick_label(value: float) -> str:
-    """A short label: ``0.001``, ``2.5``, ``300``, ``1.2e+05``."""
-    if value == 0:
-        return "0"
-    text = f"{value:.3g}"
-    return text.replace("e-0", "e-").replace("e+0", "e")
+    """A short label: ``0.001``, ``2.5``, ``300``, ``1.2e5`` (the game's number format)."""
+    return num(value, 3)
 
 
 def log_ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
