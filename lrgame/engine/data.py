@@ -13,8 +13,9 @@ feature is multiplied by its ``scale`` (a lesson may want unscaled features).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -164,3 +165,44 @@ def batch_indices(n: int, batch_size: int | None, steps: int, seed: int) -> np.n
             out[t, : len(chunk)] = chunk
             t += 1
     return out
+
+
+GENERATOR_PARAMS: dict[str, tuple[str, ...]] = {
+    "linear": ("a", "b", "noise"),
+    "moons": ("noise",),
+    "circles": ("noise", "factor"),
+    "blobs": ("classes", "noise"),
+}
+"""The keys each generator reads from a level's ``data`` object, besides n and seed."""
+
+
+def from_spec(spec: Mapping[str, Any]) -> Dataset:
+    """The dataset a checked ``data`` object describes (inline x/y, or a generator).
+
+    The level reader checks the object (and reads a CSV into ``x``/``y``) first;
+    this trusts it.
+    """
+    seed = int(spec.get("seed", 0))
+    if "x" in spec:
+        x = np.asarray(spec["x"], dtype=np.float64)
+        y = np.asarray(spec["y"], dtype=np.float64)
+        shuffle = False  # the author chose the order; the held-out share is the last rows
+    else:
+        name = spec["generator"]
+        params: dict[str, Any] = {}
+        for key in GENERATOR_PARAMS[name]:
+            if key in spec:
+                params[key] = spec[key]
+        if "a" in params:
+            a = params.pop("a")
+            params["weights"] = [a] if isinstance(a, (int, float)) else list(a)
+        if "b" in params:
+            params["bias"] = float(params.pop("b"))
+        if "classes" in params:
+            params["classes"] = int(params["classes"])
+        x, y = generate(name, int(spec["n"]), seed, **params)
+        shuffle = True
+    scale = spec.get("scale")
+    return split(
+        x, y, seed=seed, holdout=float(spec.get("holdout", 0.0)), scale=scale, shuffle=shuffle
+    )
