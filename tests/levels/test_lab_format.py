@@ -176,3 +176,11 @@ def test_winning_and_losing_demos_are_checked() -> None:
     assert (
         len(found) == 1 and "demos.lose[0].strategy" in found[0] and "ran out of steps" in found[0]
     )
+
+
+def test_the_schemas_complete_model_level_reads() -> None:
+    from lrgame.levels.model import read_level
+    from tests.levels.test_schema_files import COMPLETE_MODEL_LEVEL
+
+    level, found = read_level(COMPLETE_MODEL_LEVEL)
+    assert found == [] and isinstance(level, ModelLevel)
