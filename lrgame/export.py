@@ -143,6 +143,15 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
         else []
     )
     imports = [name for name in imports if name]
+    optimizer_line = (
+        f"optimizer = torch.optim.{OPTIMIZER_CLASSES[opt.name]}(params, {optimizer_args})"
+    )
+    from .levels.lab import ModelLevel  # lab imports the level model too
+
+    if isinstance(level, ModelLevel):
+        from .labexport import model_torch_code
+
+        return model_torch_code(strategy, level, optimizer_line, scheduler, imports)
     lines = ["import torch"]
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
@@ -161,7 +170,7 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
         lines.append("    return (p ** 2).sum()")
         lines.append("")
         lines.append("p = params[0]")
-    lines.append(f"optimizer = torch.optim.{OPTIMIZER_CLASSES[opt.name]}(params, {optimizer_args})")
+    lines.append(optimizer_line)
     if scheduler:
         lines.append(f"scheduler = {scheduler}")
     lines.append("")
