@@ -289,3 +289,51 @@ def judge_model(batch: BatchRun, goal: float, par: int) -> list[Verdict]:
             )
         )
     return verdicts
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A 2-D slice of the loss through weight space, spanned by the walk's two principal directions.
+
+    As in Li et al., "Visualizing the Loss Landscape of Neural Nets" (2018): the
+    directions are the top two principal components of the trajectory (centred
+    on its last point), the plane passes through that point, and the walk is
+    projected onto it. For a model of two parameters the plane is the whole space.
+    """
+
+    a: np.ndarray  # [r] coordinates along the first direction
+    b: np.ndarray  # [r] along the second
+    loss: np.ndarray  # [r, r] full training loss, loss[i, j] at (a[j], b[i])
+    walk: np.ndarray  # [N + 1, 2] the walk's coordinates in the plane
+    explained: float
+    """The share of the walk's variance the two directions explain, in [0, 1]."""
+
+
+def pca_slice(landscape: ModelLandscape, trajectory: np.ndarray, resolution: int = 41) -> Slice:
+    points = np.asarray(trajectory, dtype=np.float64)
+    points = points[np.all(np.isfinite(points), axis=1)]
+    centre = points[-1]
+    offsets = points - centre
+    _, singular, vt = np.linalg.svd(offsets - offsets.mean(axis=0), full_matrices=False)
+    total = float(np.sum(singular**2))
+    k = min(2, len(singular))
+    directions = np.zeros((2, points.shape[1]))
+    directions[:k] = vt[:k]
+    if k < 2 or not np.any(directions[1]):
+        # A straight walk has one direction: the second is any unit vector orthogonal to it.
+        e = np.zeros(points.shape[1])
+        e[int(np.argmin(np.abs(directions[0])))] = 1.0
+        e -= (e @ directions[0]) * directions[0]
+        directions[1] = e / np.linalg.norm(e)
+    explained = float(np.sum(singular[:k] ** 2) / total) if total > 0 else 1.0
+    walk = offsets @ directions.T
+    span = np.max(np.abs(walk), axis=0) * 1.25
+    span = np.where(span > 0, span, 1.0)
+    a = np.linspace(-span[0], span[0], resolution)
+    b = np.linspace(-span[1], span[1], resolution)
+    grid = centre + a[None, :, None] * directions[0] + b[:, None, None] * directions[1]
+    flat = grid.reshape(-1, points.shape[1])
+    values = np.concatenate(
+        [landscape.loss(flat[i : i + 256]) for i in range(0, len(flat), 256)]
+    ).reshape(resolution, resolution)
+    return Slice(a, b, values, walk, min(1.0, explained))
