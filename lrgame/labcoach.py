@@ -208,3 +208,43 @@ def batches_json(level: ModelLevel, steps: int) -> list[list[int]] | None:
     if batches is None:
         return None
     return [[int(i) for i in row if i >= 0] for row in np.asarray(batches)]
+
+
+def model_facts(level: ModelLevel) -> list[str]:
+    """What an author checks on a model level: the model, the data, the exact limit if any."""
+    mlp = level.mlp
+    data = level.landscape.data
+    with np.errstate(all="ignore"):
+        start_loss = float(level.landscape.loss(np.asarray([level.start]))[0])
+    layers = "-".join(str(n) for n in mlp.layers)
+    lines = [
+        _(
+            "Model {layers} {activation}, {loss} · {count} weights · start loss {start}",
+            layers=layers,
+            activation=mlp.activation if len(mlp.layers) > 2 else "",
+            loss=mlp.loss,
+            count=level.dim,
+            start=loss_text(start_loss),
+        ),
+        _(
+            "{n} training samples, {held} held out · {batches}",
+            n=data.n,
+            held=len(data.y_holdout),
+            batches=(
+                _("batches of {size}", size=level.landscape.batch_size)
+                if level.landscape.batch_size
+                else _("full batch")
+            ),
+        ),
+    ]
+    limit = level.landscape.curvature_limit()
+    if limit is not None:
+        lines.append(
+            _(
+                "Curvature λmax = {lam} from the data · SGD stable for lr < 2/λmax = {limit}",
+                lam=loss_text(2.0 / limit),
+                limit=rate(limit),
+            )
+        )
+    lines.append(_("Goal: training loss at or below {goal}", goal=loss_text(level.goal_loss)))
+    return lines

@@ -81,3 +81,34 @@ async def test_a_one_feature_model_shows_its_fitted_curve(
         text = screen.query_one(ModelView).render().plain
         assert "•" in text and "·" in text and "the model's fit" in text
         assert "held-out" in str(screen.query_one("#stats", Static).render())
+
+
+async def test_the_editor_previews_a_model_level(store: ProgressStore, tmp_path: Path) -> None:
+    from lrgame.levels.template import create_level_file
+    from lrgame.ui.screens.editor import EditorScreen
+    from lrgame.ui.widgets.landscape import LandscapeView
+
+    path = tmp_path / "linear.json"
+    path.write_text(
+        '{"id": "lin", "title": "Lin", "model": {"layers": [2, 1], "loss": "mse"},'
+        ' "data": {"generator": "linear", "n": 40, "a": [1, 1], "scale": [1, 10]},'
+        ' "steps": 50, "goal": {"loss": 0.05}}',
+        encoding="utf-8",
+    )
+    app = LrgameApp(store=store, edit_file=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        screen = app.screen
+        assert isinstance(screen, EditorScreen)
+        await wait_for(pilot, lambda: screen.analysis is not None)
+        await pilot.pause()
+        facts = str(screen.query_one("#editor-facts", Static).render())
+        assert "Model 2-1" in facts and "3 weights" in facts and "40 training samples" in facts
+        assert "2/λmax" in facts
+        assert screen.query_one(ModelView).display
+        assert not screen.query_one(LandscapeView).display
+        # Back to a landscape level in the same editor: the map returns.
+        landscape = create_level_file(tmp_path / "hills.json")
+        screen.text_area.load_text(landscape.read_text(encoding="utf-8"))
+        await wait_for(pilot, lambda: screen.query_one(LandscapeView).display, tries=2000)
+        assert not screen.query_one(ModelView).display
