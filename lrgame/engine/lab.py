@@ -105,8 +105,13 @@ class ModelLandscape(Landscape):
         if len(self.mlp.layers) != 2 or self.mlp.layers[1] != 1 or self.mlp.loss != "mse":
             return None
         a = np.hstack([self.data.x, np.ones((self.data.n, 1))])
-        lam = float(np.linalg.eigvalsh(2.0 * a.T @ a / self.data.n)[-1])
-        return 2.0 / lam if lam > 0 else None
+        with np.errstate(all="ignore"):
+            hessian = 2.0 * (a.T @ a) / self.data.n
+            if not np.all(np.isfinite(hessian)):
+                return None  # data so large that the curvature overflows: no finite limit
+            lam = float(np.linalg.eigvalsh(hessian)[-1])
+            limit = 2.0 / lam if lam > 0 else math.inf
+        return limit if math.isfinite(limit) and limit > 0 else None
 
 
 def run_model(
@@ -309,9 +314,25 @@ class Slice:
     """The share of the walk's variance the two directions explain, in [0, 1]."""
 
 
-def pca_slice(landscape: ModelLandscape, trajectory: np.ndarray, resolution: int = 41) -> Slice:
+def pca_slice(
+    landscape: ModelLandscape, trajectory: np.ndarray, resolution: int = 41
+) -> Slice | None:
+    """The slice, or None when the walk has no finite extent to span one (it blew up at once)."""
+    with np.errstate(all="ignore"):
+        try:
+            found = _pca_slice(landscape, trajectory, resolution)
+        except np.linalg.LinAlgError:
+            return None
+    if found is None or not np.all(np.isfinite(found.walk)):
+        return None
+    return found
+
+
+def _pca_slice(landscape: ModelLandscape, trajectory: np.ndarray, resolution: int) -> Slice | None:
     points = np.asarray(trajectory, dtype=np.float64)
     points = points[np.all(np.isfinite(points), axis=1)]
+    if len(points) == 0:
+        return None
     centre = points[-1]
     offsets = points - centre
     _, singular, vt = np.linalg.svd(offsets - offsets.mean(axis=0), full_matrices=False)

@@ -179,3 +179,35 @@ def test_settling_rule_reads_the_full_training_loss() -> None:
     assert run.loss[0, win.steps_to_goal - 1] > goal
     lose = judge_model(run, goal * (1 - 1e-9), 100)[0]
     assert lose.outcome == "out_of_steps" and lose.stars == 0
+
+
+def test_huge_data_gives_no_limit_and_no_slice_rather_than_an_error() -> None:
+    from lrgame.engine.data import Dataset
+    from lrgame.engine.lab import pca_slice
+
+    x = np.array([[1e154], [-1e154], [1.0]])
+    land = ModelLandscape(MLP((1, 1), "tanh", "mse"), Dataset(x, np.zeros(3), x[:0], np.zeros(0)))
+    assert land.curvature_limit() is None
+    assert pca_slice(land, np.full((3, 2), np.inf)) is None
+    found = pca_slice(land, np.array([[0.0, 0.0], [1e-3, 0.0], [2e-3, 1e-3]]))
+    assert found is not None and found.loss.shape == (41, 41)
+
+
+def test_pca_slice_passes_through_the_end_and_explains_a_planar_walk() -> None:
+    from lrgame.engine.lab import pca_slice
+
+    data = from_spec({"generator": "linear", "n": 30, "a": 1.0})
+    land = ModelLandscape(MLP((1, 1), "tanh", "mse"), data)  # two parameters: the plane is all
+    run = simulate(land, [2.0, -1.0], strategy({"optimizer": {"name": "sgd", "lr": 0.3}}, 30))
+    found = pca_slice(land, run.trajectory, resolution=41)
+    assert found is not None
+    assert found.explained == pytest.approx(1.0)
+    np.testing.assert_allclose(found.walk[-1], 0.0, atol=1e-15)
+    assert found.loss[20, 20] == pytest.approx(run.loss[-1], rel=1e-12)
+    # Distances in the plane are distances in weight space when the plane is the whole space.
+    np.testing.assert_allclose(
+        np.linalg.norm(found.walk, axis=1),
+        np.linalg.norm(run.trajectory - run.trajectory[-1], axis=1),
+        rtol=1e-9,
+        atol=1e-12,
+    )

@@ -232,12 +232,15 @@ class SliceView(Widget):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's keyword
         super().__init__(id=id)
         self.slice: Slice | None = None
+        self.sliced = False
+        """Whether the slice was computed (``slice`` None then means there is none)."""
         self.revealed = False
         self.step = 0
         self.dim = 0
 
     def set_slice(self, found: Slice | None) -> None:
         self.slice = found
+        self.sliced = True
         self.refresh()
 
     def set_step(self, step: int) -> None:
@@ -261,7 +264,12 @@ class SliceView(Widget):
             )
         found = self.slice
         if found is None:
-            return Text(_("Computing the slice…"), Style(dim=True))
+            message = (
+                _("Computing the slice…")
+                if not self.sliced
+                else _("No slice: the walk left no finite trail.")
+            )
+            return Text(message, Style(dim=True))
         width, height = self.size.width, self.size.height - 1
         if width < 8 or height < 4:
             return Text("")
