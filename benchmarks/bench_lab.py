@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
 import subprocess
@@ -51,6 +52,29 @@ def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
     return statistics.median(times)
 
 
+async def first_frame(level_path: Path) -> float:
+    """Seconds from the Lab screen's mount to its first playback frame, in a headless app."""
+    from lrgame.storage import ProgressStore
+    from lrgame.ui.app import LrgameApp
+    from lrgame.ui.screens.lab import LabScreen
+
+    with tempfile.TemporaryDirectory() as home:
+        app = LrgameApp(
+            levels_dir=level_path.parent,
+            store=ProgressStore(Path(home)),
+            play_file=level_path,
+            play_strategy={"optimizer": {"name": "adam", "lr": 0.01}},
+        )
+        async with app.run_test(size=(120, 40)) as pilot:
+            while not isinstance(app.screen, LabScreen):
+                await pilot.pause(0.001)
+            t0 = time.perf_counter()
+            screen = app.screen
+            while screen.playback is None:
+                await pilot.pause(0.001)
+            return time.perf_counter() - t0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -85,6 +109,10 @@ def main() -> None:
         print(
             f"  [2, 16, 1] bench level               {timed(lambda: start_playback(path), args.repeat):6.2f} s   (issue: within 0.5 s)"
         )
+    print("  in the game (headless Textual): from the run's start to the first frame of playback")
+    for name in ("03-adam-on-moons.json", "04-warmup.json"):
+        seconds = asyncio.run(first_frame(ROOT / "levels" / "lab" / name))
+        print(f"  {name:<28} {seconds:6.2f} s")
     for lab in sorted((ROOT / "levels" / "lab").glob("*.json")):
         lvl = check_file(lab, run_demos=False).level
         assert lvl is not None
