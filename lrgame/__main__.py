@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE.json")
     p = sub.add_parser("new", help="write NAME.json, a new level to start from (never overwrites)")
     p.add_argument("name", metavar="NAME")
+    p.add_argument("--model", action="store_true", help="a model level: a network trained on data")
     p = sub.add_parser("export", help="print a strategy as PyTorch code")
     p.add_argument("strategy", metavar="S.json")
     p.add_argument("--level", metavar="LEVEL", help="include the level's loss and start point")

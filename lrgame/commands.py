@@ -23,9 +23,11 @@ from .engine.errors import LrgameError, SpecError
 from .engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS, MIN_POINTS
 from .engine.finder import find_lr as run_finder
 from .engine.limits import check_operation_steps, check_run_steps, check_work
-from .engine.simulate import run_batch, run_sweep
+from .engine.outcome import Verdict
+from .engine.simulate import Run, run_batch, run_sweep
 from .engine.strategy import Strategy
 from .levels.jsonpos import Document, FileError, JsonError, load_json_file
+from .levels.lab import ModelLevel
 from .levels.loader import (
     OUTCOME_WORDS,
     campaign_files,
@@ -177,6 +179,8 @@ def simulate(args: argparse.Namespace) -> int:
     batch = run_batch(level.landscape, level.start, [strategy], level.noise)
     run = batch.row(0)
     verdict = level.judge(batch)[0]
+    if isinstance(level, ModelLevel):
+        return simulate_model(args, level, strategy, run, verdict)
     diagnosis = diagnose(level, strategy, run, verdict)
     if args.json:
         emit_json(
@@ -212,6 +216,63 @@ def simulate(args: argparse.Namespace) -> int:
     print()
     text = textwrap.fill(explain(diagnosis), width=88, initial_indent="  ", subsequent_indent="  ")
     print(printable(text, multiline=True))
+    return 0
+
+
+def simulate_model(
+    args: argparse.Namespace, level: ModelLevel, strategy: Strategy, run: Run, verdict: Verdict
+) -> int:
+    """simulate on a model level: the run plus what torch needs to replay it."""
+    from .labcoach import batches_json, dataset_json, diagnose_model, explain_model, parameters_json
+
+    diagnosis = diagnose_model(level, strategy, run, verdict)
+    holdout = level.landscape.holdout_loss(run.trajectory)
+    if args.json:
+        batches = batches_json(level, run.steps)
+        emit_json(
+            {
+                "level": level.id,
+                "strategy": strategy.to_json(),
+                "outcome": verdict.outcome,
+                "steps": run.steps,
+                "steps_to_goal": verdict.steps_to_goal,
+                "final_loss": verdict.final_loss,
+                "score": verdict.score,
+                "stars": verdict.stars,
+                "parameters": parameters_json(level),
+                "dataset": dataset_json(level),
+                **({"batches": batches} if batches is not None else {}),
+                "trajectory": finite(run.trajectory),
+                "loss": finite(run.loss),
+                **({"holdout_loss": finite(holdout)} if holdout is not None else {}),
+                "lr": finite(run.lr),
+                **({"momentum": finite(run.momentum)} if run.momentum is not None else {}),
+                "coach": {**diagnosis.to_json(), "text": explain_model(diagnosis)},
+            }
+        )
+        return 0
+    print(f"{level.title}  ({level.id})")
+    print(
+        f"  model      {level.mlp.layers} {level.mlp.activation}, {level.mlp.loss}, "
+        f"{level.dim} parameters, {level.landscape.data.n} training samples"
+    )
+    print(f"  strategy   {describe_strategy(strategy)}")
+    print(
+        f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
+    )
+    if verdict.steps_to_goal is not None:
+        print(f"  goal       reached at step {verdict.steps_to_goal} (par {level.par})")
+    end = f"  end        training loss {fmt(verdict.final_loss)} (goal {fmt(level.goal_loss)})"
+    if holdout is not None:
+        end += f", held-out loss {fmt(float(holdout[-1]))}"
+    print(end)
+    print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
+    print()
+    print(
+        textwrap.fill(
+            explain_model(diagnosis), width=88, initial_indent="  ", subsequent_indent="  "
+        )
+    )
     return 0
 
 
@@ -461,7 +522,7 @@ def start_game(args: argparse.Namespace) -> int:
 
 def new_level(args: argparse.Namespace) -> int:
     """``lrgame new NAME``: write NAME.json from the template; never overwrite a file."""
-    path = create_level_file(level_file_for(args.name))
+    path = create_level_file(level_file_for(args.name), model=getattr(args, "model", False))
     print(printable(f"wrote {path}; edit it with: lrgame edit {path}"))
     return 0
 

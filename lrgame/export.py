@@ -143,8 +143,17 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
         else []
     )
     imports = [name for name in imports if name]
+    optimizer_line = (
+        f"optimizer = torch.optim.{OPTIMIZER_CLASSES[opt.name]}(params, {optimizer_args})"
+    )
     if level is None:
         return _skeleton(strategy, optimizer_args, scheduler, imports)
+    from .levels.lab import ModelLevel  # lab imports the level model too
+
+    if isinstance(level, ModelLevel):
+        from .labexport import model_torch_code
+
+        return model_torch_code(strategy, level, optimizer_line, scheduler, imports)
     lines = ["import torch"]
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
@@ -154,7 +163,7 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
     start = ", ".join(repr(float(v)) for v in level.start)
     lines.append(f"p = torch.tensor([{start}], dtype=torch.float64, requires_grad=True)")
     lines.append("params = [p]")
-    lines.append(f"optimizer = torch.optim.{OPTIMIZER_CLASSES[opt.name]}(params, {optimizer_args})")
+    lines.append(optimizer_line)
     if scheduler:
         lines.append(f"scheduler = {scheduler}")
     lines.append("")

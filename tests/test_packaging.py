@@ -17,3 +17,9 @@ def test_every_package_is_listed() -> None:
     }
     assert found <= listed, f"add to pyproject.toml: {sorted(found - listed)}"
     assert config["package-dir"]["lrgame.campaign"] == "levels"
+
+
+def test_the_lab_chapter_ships_with_the_campaign() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert "lab/*.json" in config["package-data"]["lrgame.campaign"]
+    assert list((ROOT / "levels" / "lab").glob("*.json"))

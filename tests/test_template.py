@@ -47,9 +47,13 @@ def test_every_field_has_an_example_value() -> None:
     data = json.loads(template_text("full"))
     assert set(data) == set(TOP_KEYS)
     schema = json.loads((SCHEMAS / "level.schema.json").read_text(encoding="utf-8"))
-    assert set(data) == set(schema["properties"])
+    model_only = {"model", "data", "batch_size"}
+    assert set(data) == set(schema["properties"]) - model_only
     for key in ("goal", "allowed", "noise", "fog", "demos"):
-        assert set(data[key]) == set(schema["properties"][key]["properties"]), key
+        fields = set(schema["properties"][key]["properties"]) - (
+            {"loss"} if key == "goal" else set()
+        )
+        assert set(data[key]) == fields, key
     lose, win = data["demos"]["lose"], data["demos"]["win"]
     assert all(set(d) == {"strategy", "outcome", "note"} for d in lose)
     assert all(set(d) == {"strategy", "note"} for d in win)
@@ -200,3 +204,13 @@ def test_edit_refuses_what_it_cannot_open(
     code, _, err = run(capsys, "edit", str(tmp_path / "no" / "such.json"))
     assert code == 2 and "no such folder" in err
     assert FakeApp.started == []
+
+
+def test_the_model_template_uses_every_model_level_field() -> None:
+    from lrgame.levels.template import model_template_text
+
+    data = json.loads(model_template_text("net"))
+    schema = json.loads((SCHEMAS / "level.schema.json").read_text(encoding="utf-8"))
+    assert set(data) == set(schema["properties"]) - {"loss", "domain", "start", "noise"}
+    model_fields = set(schema["properties"]["model"]["properties"]) - {"init"}
+    assert set(data["model"]) == model_fields  # init replaces init_seed and init_scale

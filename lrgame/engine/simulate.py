@@ -174,6 +174,10 @@ def _run(
     row_steps: Sequence[int],
     noise: Noise | None,
 ) -> BatchRun:
+    from .lab import ModelLandscape, run_model  # lab imports this module
+
+    if isinstance(landscape, ModelLandscape):
+        return run_model(landscape, start, specs, row_steps)
     dim = landscape.dim
     n_rows = len(row_steps)
     n_steps = max(row_steps) if n_rows else 0

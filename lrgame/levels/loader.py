@@ -14,6 +14,7 @@ from lrgame.engine.simulate import run_batch
 from lrgame.safeio import printable
 
 from .jsonpos import Document, JsonError, Position, load_json_file, parse_json
+from .lab import ModelLevel
 from .model import Level, Problem, read_level
 
 OUTCOME_WORDS = {
@@ -105,6 +106,12 @@ def format_problem(file: str, document: Document, problem: Problem) -> str:
 def goal_problems(level: Level) -> list[Problem]:
     """The goal must exist and lie inside the domain, and the start must be finite to walk from."""
     problems: list[Problem] = []
+    if isinstance(level, ModelLevel):
+        with np.errstate(all="ignore"):
+            start_loss = level.landscape.loss(np.asarray([level.start]))[0]
+        if not np.isfinite(start_loss):
+            problems.append(Problem(("model",), "the training loss is not finite at the start"))
+        return problems
     landscape = level.landscape
     with np.errstate(all="ignore"):
         start_loss = landscape.loss(np.asarray([level.start]))[0]

@@ -237,6 +237,10 @@ def read_level(
     data: Any, *, source: str = "", digest_text: str = ""
 ) -> tuple[Level | None, list[Problem]]:
     """Read a parsed level document; returns the level (if playable) and all problems."""
+    if isinstance(data, Mapping) and "model" in data:
+        from .lab import read_model_level  # lab builds on this module
+
+        return read_model_level(data, source=source, digest_text=digest_text)
     reader = _Reader()
     level = reader.level(data, source, digest_text)
     return (level if not reader.problems else None), reader.problems

@@ -158,11 +158,61 @@ def template_text(name: str = DEFAULT_ID, schema: str | None = None) -> str:
 """
 
 
+def model_template_text(name: str = DEFAULT_ID, schema: str | None = None) -> str:
+    """A new *model* level (``lrgame new --model``): a small network on the moons data.
+
+    Every model field has an example value and the demos pass.
+    """
+    s = _json_string
+    schema = schema if schema is not None else schema_path().as_posix()
+    return f"""{{
+  "$schema": {s(schema)},
+  "id": {s(level_id_from_name(name))},
+  "title": {s(level_title_from_name(name))},
+  "lesson": "adaptive",
+  "briefing": "Two interleaved half-moons, and a network of 8 tanh units to tell them apart. Each step sees a mini-batch of 32 points; the loss shown is the whole training set's.",
+  "hint": "Adam adapts each weight's step; plain SGD needs a much larger rate here.",
+  "author": "Your Name",
+  "model": {{"layers": [2, 8, 1], "activation": "tanh", "loss": "bce", "init_seed": 0, "init_scale": 1.0}},
+  "data": {{"generator": "moons", "n": 200, "noise": 0.1, "seed": 0, "holdout": 0.25}},
+  "batch_size": 32,
+  "steps": 300,
+  "goal": {{"loss": 0.05}},
+  "par": 150,
+  "allowed": {{
+    "optimizers": ["sgd", "adam"],
+    "momentum": true,
+    "schedules": ["constant", "cosine"],
+    "finder": true
+  }},
+  "fog": {{"radius": 0.1, "enabled": true}},
+  "setup": {{"optimizer": {{"name": "sgd", "lr": 0.1}}, "schedule": "constant"}},
+  "demos": {{
+    "lose": [
+      {{
+        "strategy": {{"optimizer": {{"name": "sgd", "lr": 0.1}}}},
+        "outcome": "out_of_steps",
+        "note": "Plain SGD at a careful rate barely bends the boundary in 300 steps."
+      }}
+    ],
+    "win": [
+      {{
+        "strategy": {{"optimizer": {{"name": "adam", "lr": 0.1}}}},
+        "note": "Adam scales every weight's step by its own gradient history."
+      }}
+    ]
+  }}
+}}
+"""
+
+
 def _json_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def create_level_file(path: str | os.PathLike[str], name: str | None = None) -> Path:
+def create_level_file(
+    path: str | os.PathLike[str], name: str | None = None, *, model: bool = False
+) -> Path:
     """Write the template to ``path``, which must not exist yet; returns the path.
 
     The id and title come from ``name`` (default: the file's name). Raises
@@ -170,7 +220,8 @@ def create_level_file(path: str | os.PathLike[str], name: str | None = None) -> 
     never overwrites anything (the file is opened with ``O_EXCL``).
     """
     target = Path(path)
-    text = template_text(name if name is not None else target.name, schema_ref(target))
+    make = model_template_text if model else template_text
+    text = make(name if name is not None else target.name, schema_ref(target))
     try:
         with open(target, "x", encoding="utf-8", newline="") as handle:
             handle.write(text)

@@ -16,6 +16,7 @@ from textual.screen import Screen
 
 from lrgame.engine.errors import SpecError
 from lrgame.engine.outcome import Verdict
+from lrgame.levels.lab import ModelLevel
 from lrgame.levels.loader import shipped_levels_dir
 from lrgame.levels.model import Level
 from lrgame.storage import ProgressStore, RunRecordResult
@@ -188,12 +189,18 @@ class LrgameApp(App[None]):
             elif choice == "map":
                 self.open_map_if_absent()
 
-        self.push_screen(
-            DescentScreen(
+        descent: Screen[str]
+        if isinstance(level, ModelLevel):
+            from .screens.lab import LabScreen
+
+            descent = LabScreen(
                 level, strategy, strategy_json, practice=practice, used_finder=used_finder
-            ),
-            after or go_on,
-        )
+            )
+        else:
+            descent = DescentScreen(
+                level, strategy, strategy_json, practice=practice, used_finder=used_finder
+            )
+        self.push_screen(descent, after or go_on)
 
     def ensure_campaign_loaded(self) -> None:
         """Read the campaign's levels if no screen has yet (``lrgame play`` skips the map)."""

@@ -395,9 +395,41 @@ def test_defaults_follow_torch() -> None:
 
 
 def test_complete_level_with_every_field_validates() -> None:
-    top = set(LEVEL["properties"])
+    top = set(LEVEL["properties"]) - MODEL_ONLY
     assert set(COMPLETE_LEVEL) == top, "the complete example must use every level field"
     assert errors(LEVEL_VALIDATOR, COMPLETE_LEVEL) == []
+
+
+MODEL_ONLY = {"model", "data", "batch_size"}
+COMPLETE_MODEL_LEVEL: dict[str, Any] = {
+    **{k: v for k, v in COMPLETE_LEVEL.items() if k not in ("loss", "domain", "start", "noise")},
+    "model": {
+        "layers": [2, 8, 1],
+        "activation": "relu",
+        "loss": "bce",
+        "init_seed": 4,
+        "init_scale": 2.0,
+    },
+    "data": {"generator": "moons", "n": 200, "noise": 0.1, "seed": 0, "holdout": 0.25},
+    "batch_size": 32,
+    "goal": {"loss": 0.05},
+}
+
+
+def test_complete_model_level_validates_and_a_mixture_does_not() -> None:
+    top = set(LEVEL["properties"]) - {"loss", "domain", "start", "noise"}
+    assert set(COMPLETE_MODEL_LEVEL) == top, "the model example must use every model level field"
+    assert errors(LEVEL_VALIDATOR, COMPLETE_MODEL_LEVEL) == []
+    inline = {**COMPLETE_MODEL_LEVEL, "data": {"x": [[0, 1], [1, 0]], "y": [0, 1], "holdout": 0}}
+    assert errors(LEVEL_VALIDATOR, inline) == []
+    assert errors(LEVEL_VALIDATOR, {**COMPLETE_MODEL_LEVEL, "loss": "x^2"})
+    assert errors(LEVEL_VALIDATOR, {**COMPLETE_MODEL_LEVEL, "goal": {"tolerance": 0.1}})
+    assert errors(LEVEL_VALIDATOR, {**COMPLETE_LEVEL, "batch_size": 32})
+    assert errors(LEVEL_VALIDATOR, {**COMPLETE_LEVEL, "goal": {"loss": 0.1}})
+    no_model = {k: v for k, v in COMPLETE_MODEL_LEVEL.items() if k != "model"}
+    assert errors(LEVEL_VALIDATOR, no_model)
+    bad_csv = {**COMPLETE_MODEL_LEVEL, "data": {"csv": "../secret.csv"}}
+    assert errors(LEVEL_VALIDATOR, bad_csv)
 
 
 def test_minimal_levels_validate() -> None:

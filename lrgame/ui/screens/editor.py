@@ -40,6 +40,7 @@ from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.stability import stability_limit
 from lrgame.engine.strategy import parse_strategy
 from lrgame.levels.jsonpos import JsonError, parse_json
+from lrgame.levels.lab import ModelLevel
 from lrgame.levels.loader import check_text, demo_problems, format_problem
 from lrgame.levels.model import Level, read_level
 from lrgame.levels.model import Path as FieldPath
@@ -49,6 +50,7 @@ from lrgame.numfmt import num
 from lrgame.safeio import printable, read_capped
 
 from ..i18n import _
+from ..widgets.lab import ModelView
 from ..widgets.landscape import LandscapeView
 from ..widgets.lr_control import translate_bindings
 
@@ -130,7 +132,11 @@ def analyse(text: str, file: str) -> Analysis:
         level = checked.level if checked.level is not None else _readable_level(text, file)
         facts: tuple[str, ...] = ()
         run = None
-        if level is not None:
+        if isinstance(level, ModelLevel):
+            from lrgame.labcoach import model_facts
+
+            facts = tuple(model_facts(level))
+        elif level is not None:
             facts = tuple(level_facts(level))
             run = _start_run(level)
         return Analysis(text, tuple(checked.problems), level, checked.level is not None, facts, run)
@@ -466,6 +472,7 @@ class EditorScreen(Screen[None]):
             with Vertical(id="editor-side"):
                 yield Static(_("Preview"), id="preview-title", markup=False)
                 yield LandscapeView(id="editor-preview")
+                yield ModelView(id="editor-model")
                 with VerticalScroll(id="editor-info"):
                     yield Static("", id="editor-facts", markup=False)
                     yield Static(_("Checking…"), id="problems-title", markup=False)
@@ -497,6 +504,7 @@ class EditorScreen(Screen[None]):
                 timeout=8,
             )
         self.query_one("#editor-preview", LandscapeView).practice = True
+        self.query_one("#editor-model", ModelView).display = False
         self.query_one("#editor-problems", OptionList).display = False
         self.query_one("#demos-title").display = False
         self.query_one("#editor-demos").display = False
@@ -583,7 +591,22 @@ class EditorScreen(Screen[None]):
         title = self.query_one("#preview-title", Static)
         view = self.query_one("#editor-preview", LandscapeView)
         level = result.level
-        if level is not None and result.start_run is not None:
+        model_view = self.query_one("#editor-model", ModelView)
+        model_view.display = isinstance(level, ModelLevel) or (level is None and model_view.display)
+        view.display = not model_view.display
+        if isinstance(level, ModelLevel):
+            # A network has no map to draw: the preview is the model's output at its start.
+            model_view.set_run(level.landscape, np.asarray([level.start]))
+            self._preview_key = ("model", result.text)
+            title.update(
+                _("Preview: the model at its start")
+                if result.playable
+                else _("Preview (the level has problems)")
+            )
+            facts = self.query_one("#editor-facts", Static)
+            facts.update("\n".join(result.facts))
+            facts.remove_class("-stale")
+        elif level is not None and result.start_run is not None:
             key = (
                 level.loss,
                 tuple(map(tuple, np.asarray(level.domain).tolist())),

@@ -1,0 +1,360 @@
+"""Model levels: a small network trained on data with the game's optimizers and schedules.
+
+The loop is torch's, with one row per run and the mini-batch of step t shared
+by every row::
+
+    for t, idx in enumerate(batches):
+        loss = loss_fn(model(x[idx]), y[idx]); loss.backward(); opt.step(); sched.step()
+
+A run records, at each of its points, the flattened parameters (the
+trajectory), the **full training-set** loss and the gradient the next step
+felt (the mini-batch's; at the last point the full one). A row stops at the
+first point whose loss or any weight is non-finite, or whose largest weight
+exceeds ``MAX_WEIGHT``; that point is its last.
+
+``ModelLandscape`` stands where a level's ``Landscape`` stands, so sweeps, the
+finder, races and ``simulate`` run model levels through the same calls
+(``simulate._run`` hands batches of a model to ``run_model``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .data import Dataset, batch_indices
+from .landscape import Landscape
+from .mlp import MLP
+from .optimizers import Optimizer
+from .outcome import Verdict, _progress, _score, settle_window
+from .schedules import is_pure, lr_values, momentum_values, plateau_start, plateau_step
+
+if TYPE_CHECKING:
+    from .simulate import BatchRun
+    from .strategy import Strategy
+
+MAX_WEIGHT = 1e6
+TRACK_LIMIT = 20_000_000
+"""Above this many numbers (rows × points × parameters) a batch keeps no trajectory:
+a sweep of a network needs only its losses, and the whole path would not fit in memory."""
+
+
+class ModelLandscape(Landscape):
+    """The training loss of ``mlp`` on ``data`` as a function of the flat parameters."""
+
+    def __init__(
+        self, mlp: MLP, data: Dataset, batch_size: int | None = None, batch_seed: int = 0
+    ) -> None:
+        self.mlp = mlp
+        self.data = data
+        self.batch_size = None if batch_size is None or batch_size >= data.n else batch_size
+        self.batch_seed = batch_seed
+        self.dim = mlp.size
+        # The escape box other levels use; a model diverges by MAX_WEIGHT instead.
+        self.domain = np.tile([-MAX_WEIGHT, MAX_WEIGHT], (self.dim, 1)).astype(np.float64)
+        self.expression = None  # type: ignore[assignment]
+
+    def loss(self, points: np.ndarray) -> np.ndarray:
+        p = np.asarray(points, dtype=np.float64)
+        flat = p.reshape(-1, self.dim)
+        with np.errstate(all="ignore"):
+            value = self.mlp.loss_value(flat, self.data.x, self.data.y)
+        return value.reshape(p.shape[:-1])
+
+    def holdout_loss(self, points: np.ndarray) -> np.ndarray | None:
+        """The held-out loss at each point, or None without a held-out share."""
+        if not len(self.data.y_holdout):
+            return None
+        p = np.asarray(points, dtype=np.float64)
+        flat = p.reshape(-1, self.dim)
+        with np.errstate(all="ignore"):
+            value = self.mlp.loss_value(flat, self.data.x_holdout, self.data.y_holdout)
+        return value.reshape(p.shape[:-1])
+
+    def value_and_grad(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        p = np.asarray(points, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            return self.mlp.value_and_grad(p.reshape(-1, self.dim), self.data.x, self.data.y)
+
+    def hessian(self, points: np.ndarray) -> np.ndarray:
+        """Central differences of the exact gradient (small models only)."""
+        p = np.asarray(points, dtype=np.float64).reshape(-1, self.dim)
+        h = 1e-5 * np.maximum(1.0, np.abs(p))
+        out = np.empty((len(p), self.dim, self.dim))
+        for j in range(self.dim):
+            up, down = p.copy(), p.copy()
+            up[:, j] += h[:, j]
+            down[:, j] -= h[:, j]
+            out[:, :, j] = (self.value_and_grad(up)[1] - self.value_and_grad(down)[1]) / (
+                2 * h[:, j : j + 1]
+            )
+        out = (out + np.swapaxes(out, 1, 2)) / 2
+        return out.reshape(*np.shape(points)[:-1], self.dim, self.dim)
+
+    def batches(self, steps: int) -> np.ndarray | None:
+        """The sample indices of each step [steps, batch_size] (−1 pads), or None (full batch)."""
+        return batch_indices(self.data.n, self.batch_size, steps, self.batch_seed)
+
+    def curvature_limit(self) -> float | None:
+        """2/λmax for a linear model with MSE, where λmax is exact: the Hessian is
+        2·AᵀA/n for A = [X 1], the same at every point. None for other models."""
+        if len(self.mlp.layers) != 2 or self.mlp.layers[1] != 1 or self.mlp.loss != "mse":
+            return None
+        a = np.hstack([self.data.x, np.ones((self.data.n, 1))])
+        with np.errstate(all="ignore"):
+            hessian = 2.0 * (a.T @ a) / self.data.n
+            if not np.all(np.isfinite(hessian)):
+                return None  # data so large that the curvature overflows: no finite limit
+            lam = float(np.linalg.eigvalsh(hessian)[-1])
+            limit = 2.0 / lam if lam > 0 else math.inf
+        return limit if math.isfinite(limit) and limit > 0 else None
+
+
+def run_model(
+    landscape: ModelLandscape,
+    start: Sequence[float],
+    specs: Sequence[tuple[Strategy, np.ndarray, np.ndarray | None]],
+    row_steps: Sequence[int],
+) -> BatchRun:
+    """``simulate._run`` for a model: the same groups, schedules and outputs."""
+    from .simulate import BatchRun, _Group, _pad
+
+    mlp, data = landscape.mlp, landscape.data
+    dim = landscape.dim
+    n_rows = len(row_steps)
+    n_steps = max(row_steps) if n_rows else 0
+    k = np.arange(n_steps)
+    groups: list[_Group] = []
+    first = 0
+    for strategy, lr0, rates in specs:
+        rows = slice(first, first + len(lr0))
+        first = rows.stop
+        if rates is not None:
+            groups.append(_Group(rows, Optimizer(strategy.optimizer), None, lr0, rates, None))
+            continue
+        schedule = strategy.schedule
+        steps = strategy.steps
+        lrs = _pad(lr_values(schedule, lr0, k[:steps]), n_steps) if is_pure(schedule) else None
+        momenta = momentum_values(schedule, k[:steps])
+        if momenta is not None:
+            momenta = _pad(momenta[None, :], n_steps)[0]
+        groups.append(_Group(rows, Optimizer(strategy.optimizer), schedule, lr0, lrs, momenta))
+
+    track = n_rows * (n_steps + 1) * dim <= TRACK_LIMIT
+    width = dim if track else 0
+    trajectory = np.full((n_rows, n_steps + 1, width), np.nan)
+    grad = np.full((n_rows, n_steps + 1, width), np.nan)
+    loss = np.full((n_rows, n_steps + 1), np.nan)
+    lr = np.full((n_rows, n_steps), np.nan)
+    momentum = np.full((n_rows, n_steps), np.nan)
+    stop = np.asarray(row_steps, dtype=np.int64).copy()
+    diverged = np.zeros(n_rows, dtype=bool)
+    active = np.ones(n_rows, dtype=bool)
+    row_steps_arr = np.asarray(row_steps)
+    batches = landscape.batches(n_steps)
+    measured = _measured_points(row_steps, any(g.lrs is None for g in groups))
+
+    with np.errstate(all="ignore"):
+        p = np.broadcast_to(np.asarray(start, dtype=np.float64), (n_rows, dim)).copy()
+        states = [g.optimizer.init(p[g.rows]) for g in groups]
+        plateaus = [
+            plateau_start(g.schedule, g.lr0) if g.lrs is None and g.schedule is not None else None
+            for g in groups
+        ]
+        for t in range(n_steps + 1):
+            # Only live rows are computed: a sweep's diverged rows stop costing anything.
+            live = np.flatnonzero(active)
+            last = t == n_steps
+            if batches is None or last:
+                value, g_live = mlp.value_and_grad(p[live], data.x, data.y)
+            else:
+                idx = batches[t]
+                idx = idx[idx >= 0]
+                value = np.full(len(live), np.nan)
+                if measured[t]:
+                    value = mlp.loss_value(p[live], data.x, data.y)
+                _, g_live = mlp.value_and_grad(p[live], data.x[idx], data.y[idx])
+            full_value = np.full(n_rows, np.nan)
+            full_value[live] = value
+            felt = np.zeros((n_rows, dim))
+            felt[live] = g_live
+            loss[live, t] = value
+            if track:
+                trajectory[live, t] = p[live]
+                grad[live, t] = g_live
+            bad = ~np.all(np.isfinite(p), axis=1)
+            if measured[t] or batches is None or last:
+                bad |= ~np.isfinite(full_value)
+            bad |= np.max(np.abs(p), axis=1) > MAX_WEIGHT
+            newly = active & bad
+            if newly.any():
+                diverged |= newly
+                stop[newly] = t
+                active &= ~newly
+            active &= row_steps_arr > t
+            if last or not active.any():
+                break
+            new_p = np.empty_like(p)
+            for i, group in enumerate(groups):
+                plateau = plateaus[i]
+                if group.lrs is not None:
+                    lr_t = group.lrs[:, t]
+                else:
+                    assert plateau is not None
+                    lr_t = plateau.lr
+                mom_t = None
+                if group.momenta is not None:
+                    mom_t = np.full(len(lr_t), group.momenta[t])
+                    momentum[group.rows, t] = mom_t
+                lr[group.rows, t] = lr_t
+                new_p[group.rows], states[i] = group.optimizer.update(
+                    states[i], p[group.rows], felt[group.rows], lr_t, mom_t
+                )
+                if plateau is not None:
+                    assert group.schedule is not None
+                    plateaus[i] = plateau_step(group.schedule, plateau, full_value[group.rows])
+            p = np.where(active[:, None], new_p, p)
+
+    after_point = np.arange(n_steps + 1)[None, :] > stop[:, None]
+    after_step = np.arange(n_steps)[None, :] >= stop[:, None]
+    trajectory[after_point] = np.nan
+    grad[after_point] = np.nan
+    loss[after_point] = np.nan
+    lr[after_step] = np.nan
+    momentum[after_step] = np.nan
+    return BatchRun(trajectory, loss, grad, lr, momentum, stop, diverged)
+
+
+SPARSE_ROWS = 8
+"""A batch of more rows than this (a sweep) measures the full training loss only where
+the verdict reads it; see ``_measured_points``."""
+SPARSE_EVERY = 10
+
+
+def _measured_points(row_steps: Sequence[int], needs_loss: bool) -> np.ndarray:
+    """Which points get the full training loss [N + 1].
+
+    A mini-batch step needs only its batch's gradient; the full loss costs a
+    forward pass over all the data. Single runs and races (the player watches the
+    curve) and plateau schedules (they read it) measure it at every point. A
+    sweep measures it at the start, every ``SPARSE_EVERY`` points and over each
+    row's settling window and end, all the verdict needs; other points hold NaN.
+    With weights finite and within ``MAX_WEIGHT`` the loss is finite, so
+    divergence is still caught at the same point.
+    """
+    n_steps = max(row_steps) if len(row_steps) else 0
+    if len(row_steps) <= SPARSE_ROWS or needs_loss:
+        return np.ones(n_steps + 1, dtype=bool)
+    out = np.zeros(n_steps + 1, dtype=bool)
+    out[::SPARSE_EVERY] = True
+    for n in set(row_steps):
+        out[n + 1 - min(settle_window(n), n + 1) : n + 1] = True
+    return out
+
+
+@dataclass(frozen=True)
+class LossGoal:
+    """A model level's goal: the full training loss settles at or below ``loss``."""
+
+    loss: float
+
+
+def judge_model(batch: BatchRun, goal: float, par: int) -> list[Verdict]:
+    """Verdicts by the loss settling rule: the last ``settle_window`` points at or below the goal."""
+    verdicts = []
+    for i in range(len(batch)):
+        n = int(batch.steps[i])
+        values = batch.loss[i, : n + 1]
+        final = float(values[n])
+        window = min(settle_window(n), n + 1)
+        steps_to_goal: int | None = None
+        if batch.diverged[i]:
+            outcome = "diverged"
+        else:
+            above = ~(values <= goal)
+            if not above[n]:
+                where = np.flatnonzero(above)
+                steps_to_goal = int(where[-1]) + 1 if len(where) else 0
+            outcome = "reached_goal" if not above[n + 1 - window :].any() else "out_of_steps"
+        progress = _progress(float(values[0]), final, goal)
+        score, stars = _score(outcome, steps_to_goal, progress, par)
+        verdicts.append(
+            Verdict(
+                outcome=outcome,
+                steps=n,
+                steps_to_goal=steps_to_goal,
+                final_loss=final if math.isfinite(final) else None,
+                progress=progress,
+                score=score,
+                stars=stars,
+            )
+        )
+    return verdicts
+
+
+@dataclass(frozen=True)
+class Slice:
+    """A 2-D slice of the loss through weight space, spanned by the walk's two principal directions.
+
+    As in Li et al., "Visualizing the Loss Landscape of Neural Nets" (2018): the
+    directions are the top two principal components of the trajectory (centred
+    on its last point), the plane passes through that point, and the walk is
+    projected onto it. For a model of two parameters the plane is the whole space.
+    """
+
+    a: np.ndarray  # [r] coordinates along the first direction
+    b: np.ndarray  # [r] along the second
+    loss: np.ndarray  # [r, r] full training loss, loss[i, j] at (a[j], b[i])
+    walk: np.ndarray  # [N + 1, 2] the walk's coordinates in the plane
+    explained: float
+    """The share of the walk's variance the two directions explain, in [0, 1]."""
+
+
+def pca_slice(
+    landscape: ModelLandscape, trajectory: np.ndarray, resolution: int = 41
+) -> Slice | None:
+    """The slice, or None when the walk has no finite extent to span one (it blew up at once)."""
+    with np.errstate(all="ignore"):
+        try:
+            found = _pca_slice(landscape, trajectory, resolution)
+        except np.linalg.LinAlgError:
+            return None
+    if found is None or not np.all(np.isfinite(found.walk)):
+        return None
+    return found
+
+
+def _pca_slice(landscape: ModelLandscape, trajectory: np.ndarray, resolution: int) -> Slice | None:
+    points = np.asarray(trajectory, dtype=np.float64)
+    points = points[np.all(np.isfinite(points), axis=1)]
+    if len(points) == 0:
+        return None
+    centre = points[-1]
+    offsets = points - centre
+    _, singular, vt = np.linalg.svd(offsets - offsets.mean(axis=0), full_matrices=False)
+    total = float(np.sum(singular**2))
+    k = min(2, len(singular))
+    directions = np.zeros((2, points.shape[1]))
+    directions[:k] = vt[:k]
+    if k < 2 or not np.any(directions[1]):
+        # A straight walk has one direction: the second is any unit vector orthogonal to it.
+        e = np.zeros(points.shape[1])
+        e[int(np.argmin(np.abs(directions[0])))] = 1.0
+        e -= (e @ directions[0]) * directions[0]
+        directions[1] = e / np.linalg.norm(e)
+    explained = float(np.sum(singular[:k] ** 2) / total) if total > 0 else 1.0
+    walk = offsets @ directions.T
+    span = np.max(np.abs(walk), axis=0) * 1.25
+    span = np.where(span > 0, span, 1.0)
+    a = np.linspace(-span[0], span[0], resolution)
+    b = np.linspace(-span[1], span[1], resolution)
+    grid = centre + a[None, :, None] * directions[0] + b[:, None, None] * directions[1]
+    flat = grid.reshape(-1, points.shape[1])
+    values = np.concatenate(
+        [landscape.loss(flat[i : i + 256]) for i in range(0, len(flat), 256)]
+    ).reshape(resolution, resolution)
+    return Slice(a, b, values, walk, min(1.0, explained))
