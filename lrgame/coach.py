@@ -51,8 +51,8 @@ __all__ = ["Diagnosis", "diagnose", "explain", "stability_limit"]
 
 COACH_WORK = 50_000_000
 """The coach's extra runs may cost at most this many run-steps × gradient operations."""
-STILL_STRIDE = 0.01
-"""Stuck: a stride lr·|∇L| under this share of the goal's tolerance is a walker standing still."""
+FLAT_SHARE = 0.01
+"""Stuck: the slope is flat where |∇L| is under this share of the steepest slope met on the walk."""
 ADAPTIVE_NAMES = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 
 
@@ -91,6 +91,8 @@ class Diagnosis:
     blowup_lr: float | None = None
     """Diverged: the rate used at ``step``."""
     longest_stride: float | None = None
+    peak_gradient: float | None = None
+    """The largest |∇L| met along the walk."""
     winning_lrs: list[list[float]] | None = None
     """Checked winning intervals ``[low, high]`` of the sweep (None: hidden or none)."""
     scattered: bool = False
@@ -164,6 +166,7 @@ def diagnose(
         "sign_changes": facts.sign_changes,
         "end_gradient": facts.end_gradient,
         "longest_stride": facts.longest_stride,
+        "peak_gradient": facts.peak_gradient,
         "par": level.par,
     }
     if verdict.outcome == "reached_goal":
@@ -339,7 +342,12 @@ def _what_happened(d: Diagnosis) -> list[str]:
                 best=fmt_loss(d.global_loss),
             )
         )
-        if d.end_gradient is not None and d.end_gradient * d.lr < STILL_STRIDE * d.tolerance:
+        flat = (
+            d.end_gradient is not None
+            and d.peak_gradient is not None
+            and d.end_gradient <= FLAT_SHARE * d.peak_gradient
+        )
+        if flat:
             parts.append(
                 _(
                     "At the bottom of a dip the slope is flat (|∇L| {grad}), so strides of lr·∇L "

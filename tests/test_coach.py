@@ -191,6 +191,14 @@ def check_claims(level: Level, strategy: Strategy) -> None:
             assert d.stability_limit < d.blowup_lr <= max(lr, float(np.nanmax(run.lr)))
     if d.cause == "never_moved" and lr == 0:
         assert "η = 0" in text
+    if "slope is flat" in text:
+        # Flat means flat against the walk itself: under 1% of the steepest slope it met.
+        norms = np.linalg.norm(run.grad[: run.steps + 1], axis=-1)
+        assert np.linalg.norm(run.grad[run.steps]) <= 0.01 * np.nanmax(norms), (level.id, lr)
+    if d.cause == "crawling":
+        # Still falling, and the last strides short against the way left.
+        assert d.fall_per_step is not None and d.fall_per_step > 0
+        assert d.stride is not None and d.distance is not None and d.stride < 0.1 * d.distance
 
 
 @pytest.mark.parametrize("name", SHIPPED)

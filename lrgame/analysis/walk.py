@@ -81,6 +81,8 @@ class WalkFacts:
     blowup_limit: float | None = None
     """SGD only: the stability limit for ``blowup_curvature`` (below ``blowup_lr``)."""
     longest_stride: float | None = None
+    peak_gradient: float | None = None
+    """The largest |∇L| met along the walk (before any blow-up)."""
 
 
 def _tail_length(steps: int) -> int:
@@ -165,7 +167,11 @@ def measure(
                 fall = float(1.0 - (last / first) ** (1.0 / tail)) if last > 0 else 1.0
         changes = _sign_changes(level, points, tail)
 
+    with np.errstate(all="ignore"):
+        norms = np.linalg.norm(run.grad[: n + 1], axis=-1)
+    norms = norms[np.isfinite(norms)]
     common = dict(
+        peak_gradient=float(norms.max()) if len(norms) else None,
         steps=n,
         window=window,
         inside=inside,
