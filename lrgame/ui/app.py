@@ -311,6 +311,11 @@ class LrgameApp(App[None]):
         requester = _requesting_screen()
         if isinstance(requester, Screen) and requester in self.screen_stack:
             if requester is not self.screen:
+                # Textual's dismiss has already handed the result to the callback; the
+                # screen stays, but its callback must not run a second time later
+                # (InvalidStateError). GuardedScreen never gets here.
+                if requester._result_callbacks:
+                    requester._pop_result_callback()
                 return AwaitComplete.nothing()
         return super().pop_screen()
 

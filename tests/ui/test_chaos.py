@@ -157,3 +157,31 @@ async def test_a_monkey_cannot_break_the_game(home: Path) -> None:
         screens |= tally.screens
     # It got around: deep into a level and through the palette.
     assert {"DescentScreen", "SafeCommandPalette", "TooSmallScreen"} <= screens, screens
+
+
+async def test_a_covered_screen_of_any_kind_leaves_no_second_callback(
+    store: ProgressStore,
+) -> None:
+    # A screen that is not a GuardedScreen (as the descent screen is not, yet) dismissed
+    # by its own timer or message while covered: its callback runs once, nothing is
+    # popped in its place, and a second dismiss is harmless (was InvalidStateError).
+    from textual.screen import Screen
+
+    results: list[object] = []
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        plain: Screen[str] = Screen()
+        await app.push_screen(plain, results.append)
+        app.action_help()
+        await pilot.pause()
+        stack = list(app.screen_stack)
+
+        def leave(result: str) -> None:
+            plain.dismiss(result)  # not awaited, as a screen's own handler does
+
+        plain.call_later(leave, "first")
+        plain.call_later(leave, "second")
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen_stack == stack and results == ["first"]
+        check_alive(app)
