@@ -312,10 +312,12 @@ class LrgameApp(App[None]):
         if isinstance(requester, Screen) and requester in self.screen_stack:
             if requester is not self.screen:
                 # Textual's dismiss has already handed the result to the callback; the
-                # screen stays, but its callback must not run a second time later
-                # (InvalidStateError). GuardedScreen never gets here.
+                # screen stays (with its entry: Textual pops one per screen), but the
+                # callback must not run a second time later (InvalidStateError).
+                # GuardedScreen never gets here.
                 if requester._result_callbacks:
-                    requester._pop_result_callback()
+                    spent = requester._result_callbacks[-1]
+                    spent.callback, spent.future = None, None
                 return AwaitComplete.nothing()
         return super().pop_screen()
 

@@ -184,4 +184,9 @@ async def test_a_covered_screen_of_any_kind_leaves_no_second_callback(
         await pilot.pause()
         await pilot.pause()
         assert app.screen_stack == stack and results == ["first"]
+        await pilot.press("escape")  # the help leaves; the plain screen is on top again
+        assert app.screen is plain
+        plain.call_later(leave, "third")  # and can still leave (was IndexError)
+        await pilot.pause()
+        assert app.screen is not plain and results == ["first"]
         check_alive(app)
