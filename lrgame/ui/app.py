@@ -21,6 +21,7 @@ from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import AwaitMount
+from textual.widgets import OptionList
 
 from lrgame.engine.errors import SpecError
 from lrgame.engine.outcome import Verdict
@@ -291,6 +292,14 @@ class LrgameApp(App[None]):
         """
         if default_namespace is not None and not self._on_top(default_namespace):
             return False
+        if isinstance(default_namespace, OptionList) and action in ("page_up", "page_down"):
+            # Textual 8.2.8 pages through the lines it last laid out: in a list squeezed to
+            # no height, or whose options a search has just replaced (the palette), the
+            # highlighted option has no line yet (KeyError). Then there is no page to turn.
+            try:
+                return await super().run_action(action, default_namespace, namespaces)
+            except KeyError:
+                return True
         return await super().run_action(action, default_namespace, namespaces)
 
     def _on_top(self, node: DOMNode) -> bool:
