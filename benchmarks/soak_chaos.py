@@ -8,7 +8,10 @@ it took; a crash prints its traceback and the seed that reproduces it, and the
 script exits 1. Not run by CI (the suite's ``tests/ui/test_chaos.py`` is the
 short version).
 
-    python benchmarks/soak_chaos.py [--rounds 20] [--keys 3000] [--seed 1]
+    python benchmarks/soak_chaos.py [--rounds 20] [--keys 3000] [--seed 1] [--edit]
+
+``--edit`` starts each session in the level editor (``lrgame edit``) on a fresh
+copy of the new-level template instead of at the title screen.
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from lrgame.levels.template import create_level_file  # noqa: E402
 from lrgame.storage import ProgressStore  # noqa: E402
 from lrgame.ui.app import LrgameApp  # noqa: E402
 from lrgame.ui.chaos import check_alive, unleash  # noqa: E402
 
 
-async def one_round(seed: int, keys: int, work: Path) -> tuple[int, int, int, list[str], float]:
+async def one_round(
+    seed: int, keys: int, work: Path, edit: bool
+) -> tuple[int, int, int, list[str], float]:
     """``keys`` keys over as many game sessions as it takes (the monkey may quit the
     game: Q on the title, the palette's Quit; a clean quit starts the next session)."""
     start = time.perf_counter()
@@ -38,7 +44,12 @@ async def one_round(seed: int, keys: int, work: Path) -> tuple[int, int, int, li
     screens: set[str] = set()
     while sent < keys:
         sessions += 1
-        app = LrgameApp(unlock_all=True, store=ProgressStore(work / "home"))
+        edit_file = None
+        if edit:
+            edit_file = work / f"level-{seed}-{sessions}.json"
+            edit_file.unlink(missing_ok=True)
+            create_level_file(edit_file)
+        app = LrgameApp(unlock_all=True, store=ProgressStore(work / "home"), edit_file=edit_file)
         async with app.run_test(size=(120, 40)) as pilot:
             tally = await unleash(pilot, seed=seed * 1000 + sessions, keys=keys - sent)
             check_alive(app)
@@ -56,6 +67,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--keys", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--edit", action="store_true", help="start in the level editor")
     args = parser.parse_args()
     failures = 0
     with tempfile.TemporaryDirectory(prefix="lrgame-soak-") as folder:
@@ -65,7 +77,7 @@ def main() -> int:
         for seed in range(args.seed, args.seed + args.rounds):
             try:
                 sent, resizes, sessions, screens, took = asyncio.run(
-                    one_round(seed, args.keys, work)
+                    one_round(seed, args.keys, work, args.edit)
                 )
             except Exception:  # noqa: BLE001 - a soak reports every crash and goes on
                 failures += 1
