@@ -150,7 +150,7 @@ async def test_a_monkey_cannot_break_the_game(home: Path) -> None:
         session += 1
         app = LrgameApp(unlock_all=True, store=ProgressStore(home))
         async with app.run_test(size=SIZE) as pilot:
-            tally = await unleash(pilot, seed=2026 + session, keys=keys - sent, burst=8)
+            tally = await unleash(pilot, seed=2026 + session, keys=keys - sent, burst=12)
             check_alive(app)
         assert app._exception is None and app.return_code in (None, 0)
         sent += tally.keys
