@@ -29,7 +29,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -53,6 +52,7 @@ from ..i18n import _
 from ..widgets.lab import ModelView
 from ..widgets.landscape import LandscapeView
 from ..widgets.lr_control import translate_bindings
+from .guarded import GuardedScreen
 
 if TYPE_CHECKING:
     from .setup import SetupResult
@@ -398,7 +398,7 @@ def _json_text_area(text: str, **kwargs: Any) -> TextArea:
 # The screen
 
 
-class EditorScreen(Screen[None]):
+class EditorScreen(GuardedScreen[None]):
     """Edit the level file at ``path``; a missing file starts from the template, unsaved."""
 
     CSS_PATH = "editor.tcss"

@@ -26,7 +26,6 @@ from textual import on
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Collapsible, Footer, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
@@ -46,6 +45,8 @@ from lrgame.levels.model import DEFAULT_SETUP_LR, Level
 from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import _, language
 from lrgame.ui.widgets.lr_control import LrControl, LrInput, translate_bindings
+
+from .guarded import GuardedScreen
 
 __all__ = ["FieldSpec", "ParamField", "SchedulePreview", "SetupResult", "SetupScreen", "Tick"]
 
@@ -472,7 +473,7 @@ def _linear_ticks(low: float, high: float) -> list[float]:
 # the screen
 
 
-class SetupScreen(Screen[SetupResult | None]):
+class SetupScreen(GuardedScreen[SetupResult | None]):
     """Choose a strategy for ``level`` and launch it (or go back: None).
 
     ``strategy_json`` restores the previous settings on a retry; without it
