@@ -342,3 +342,18 @@ async def test_level_text_in_the_players_language_keeps_columns(store: ProgressS
             if isinstance(p, Text)
         ]
         assert starts[0] == starts[1]
+
+
+async def test_leaving_the_descent_twice_dismisses_it_once(store: ProgressStore) -> None:
+    app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.1}})
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
+        screen = app.screen
+        assert isinstance(screen, DescentScreen)
+        screen.action_back()
+        screen.action_back()  # a second Escape queued behind the first
+        await pilot.pause()
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+        assert app.return_code is None and app.is_running

@@ -442,3 +442,20 @@ def test_finish_order_rules() -> None:
     ]
     # Goal by steps to goal; then stuck and out of steps by final loss; then diverged, longest first.
     assert finish_order(verdicts) == [4, 2, 3, 0, 5, 1]
+
+
+async def test_sweep_regions_draw_in_an_ansi_theme() -> None:
+    # ansi-dark's colours are ANSI names: their .hex ("ansi_cyan") is no Rich style.
+    level = bowl()
+    strategy = level.strategy({"optimizer": {"name": "sgd", "lr": 0.3}})
+    app = Host(lambda: SweepScreen(level, strategy))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = "ansi-dark"
+        screen = app.screen
+        assert isinstance(screen, SweepScreen)
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.pause()
+        text = screen.regions_text()
+        assert "sweet spot" in text.plain
+        for span in text.spans:
+            assert not str(span.style).startswith("ansi_")

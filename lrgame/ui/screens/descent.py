@@ -13,7 +13,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
@@ -31,6 +30,7 @@ from ..i18n import _
 from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LossChart, LrChart
 from ..widgets.landscape import LandscapeView
+from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ RESULT_DELAY = 0.25
 """Seconds between the last step and the result box: time to see the fog lift, within 0.3 s."""
 
 
-class DescentScreen(PlaybackActions, Screen[str]):
+class DescentScreen(PlaybackActions, GuardedScreen[str]):
     BINDINGS = [
         Binding("space", "pause", _("Pause")),
         Binding("n", "single_step", _("Step")),
@@ -76,7 +76,6 @@ class DescentScreen(PlaybackActions, Screen[str]):
         self._result_shown = False
         self.stability: np.ndarray = np.zeros((0, level.dim))
         self._record: RunRecordResult | None = None
-        self._leaving = False
 
     @property
     def game(self) -> LrgameApp:
@@ -279,10 +278,6 @@ class DescentScreen(PlaybackActions, Screen[str]):
         self.show_step()
 
     def action_back(self) -> None:
-        # A second Escape while the first dismissal is under way must not dismiss twice.
-        if self._leaving or not self.is_current:
-            return
-        self._leaving = True
         self.dismiss("setup")
 
     def on_unmount(self) -> None:

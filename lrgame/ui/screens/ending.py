@@ -8,12 +8,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..i18n import _
 from ..lessons import lesson_name, lesson_takeaway
 from ..summary import CampaignSummary
+from .guarded import GuardedScreen
 
 
 def reading_list() -> list[tuple[str, str]]:
@@ -55,7 +55,7 @@ def lessons_table(summary: CampaignSummary) -> Table:
     return table
 
 
-class EndingScreen(Screen[None]):
+class EndingScreen(GuardedScreen[None]):
     """Shown when the last level is passed; the map then shows the campaign as complete."""
 
     CSS_PATH = "ending.tcss"

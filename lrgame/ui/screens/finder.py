@@ -24,7 +24,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
@@ -44,6 +43,7 @@ from lrgame.levels.model import Level
 from lrgame.numfmt import loss as fmt_loss
 from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import _
+from lrgame.ui.screens.guarded import GuardedModalScreen
 from lrgame.ui.session import FINDER_COST
 from lrgame.ui.widgets.charts import Series, SeriesChart
 from lrgame.ui.widgets.lr_control import translate_bindings
@@ -78,7 +78,7 @@ def suggestion_meaning(key: str) -> str:
     }[key]
 
 
-class FinderScreen(ModalScreen[float | None]):
+class FinderScreen(GuardedModalScreen[float | None]):
     """Run the LR range test for ``strategy`` on ``level``; dismiss with the chosen rate or None."""
 
     CSS_PATH = "finder.tcss"

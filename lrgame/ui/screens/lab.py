@@ -16,7 +16,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
@@ -35,6 +34,7 @@ from ..i18n import _
 from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LrChart
 from ..widgets.lab import LabLossChart, ModelView, SliceView
+from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ LARGE_MODEL = 1000
 """From this many weights the slice is drawn coarser, so it is ready before the walk ends."""
 
 
-class LabScreen(PlaybackActions, Screen[str]):
+class LabScreen(PlaybackActions, GuardedScreen[str]):
     """The descent screen's contract (same bindings, result box and choices) for a network."""
 
     CSS_PATH = "lab.tcss"

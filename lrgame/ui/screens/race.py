@@ -24,7 +24,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, SelectionList, Static
 from textual.widgets.selection_list import Selection
@@ -40,7 +39,8 @@ from ..i18n import _
 from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
 from ..widgets.landscape import LandscapeView, ghost_glyph
 from ..widgets.lr_control import translate_bindings
-from ..widgets.plotext_cells import readable
+from ..widgets.plotext_cells import readable, style_hex
+from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
 
 __all__ = [
@@ -219,7 +219,7 @@ def _best_json(app: Any, level: Level) -> dict[str, Any] | None:
     return best if isinstance(best, dict) else None
 
 
-class RaceSetupScreen(Screen[list[tuple[str, dict[str, Any]]] | None]):
+class RaceSetupScreen(GuardedScreen[list[tuple[str, dict[str, Any]]] | None]):
     """Pick up to four racers; dismisses with ``[(label, strategy_json), ...]`` or None."""
 
     DEFAULT_CSS = """
@@ -408,7 +408,7 @@ def _num(value: float | None) -> str:
     return f"{value:.3g}"
 
 
-class RaceScreen(PlaybackActions, Screen[None]):
+class RaceScreen(PlaybackActions, GuardedScreen[None]):
     """Up to four racers on one landscape, one batch, played back together."""
 
     DEFAULT_CSS = """
@@ -554,7 +554,7 @@ class RaceScreen(PlaybackActions, Screen[None]):
             background = Color.parse(variables.get("background", "#000000"))
         except Exception:  # noqa: BLE001 - an odd theme value: fall back to the role's name
             return role
-        return readable(color, background).hex
+        return style_hex(readable(color, background))
 
     def standing(self, i: int, t: int) -> str:
         """Racer i's state at step t, in words."""

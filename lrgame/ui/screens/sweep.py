@@ -60,11 +60,13 @@ from ..widgets.plotext_cells import (
     new_figure,
     nice_ticks,
     readable,
+    style_hex,
     tick_label,
 )
 from ..widgets.plotext_cells import (
     render_figure as render_plotext,
 )
+from .guarded import GuardedScreen
 
 __all__ = [
     "SWEEP_POINTS",
@@ -454,7 +456,7 @@ def _finite_runs(values: np.ndarray) -> list[tuple[int, int]]:
 # -- the screen ------------------------------------------------------------
 
 
-class SweepScreen(Screen[None]):
+class SweepScreen(GuardedScreen[None]):
     """The final loss (or steps to goal) across a log sweep of the player's headline rate."""
 
     DEFAULT_CSS = """
@@ -636,4 +638,4 @@ def _rich_theme_color(node: Widget | Screen[Any], role: str) -> str:
         background = Color.parse(variables.get("background", "#000000"))
     except Exception:  # noqa: BLE001 - an odd theme value: no colour, the glyph still says it
         return ""
-    return readable(color, background).hex
+    return style_hex(readable(color, background))

@@ -219,6 +219,13 @@ def readable(color: Color, background: Color, minimum: float = MIN_CONTRAST) -> 
     return target
 
 
+def style_hex(color: Color) -> str:
+    """``#rrggbb`` for a Rich style: an ANSI theme colour's ``hex`` is its name (``ansi_cyan``),
+    which Rich does not know as a style."""
+    r, g, b = color.rgb
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
 def new_figure(width: int, height: int) -> Figure:
     """A fresh plotext figure of exactly ``width`` x ``height`` cells.
 
