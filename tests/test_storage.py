@@ -209,7 +209,8 @@ def test_failed_replace_leaves_the_old_file_intact(
     result = store.record_run("default", "bowl", "d1", verdict(score=900), FAST)
     assert result.is_new_best  # the run still counts in memory
     assert store.path.read_bytes() == before
-    assert [p.name for p in home.iterdir()] == ["progress.json"]  # no temp file left behind
+    # No temp file left behind (the lock file stays: it is how games take turns).
+    assert sorted(p.name for p in home.iterdir()) == ["progress.json", "progress.json.lock"]
     assert len(store.notices) == 1 and str(store.path) in store.notices[0]
     assert "Input/output error" in store.notices[0]
 
@@ -282,31 +283,46 @@ def test_unreadable_dir(home: Path) -> None:
 
 
 @pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
-def test_unreadable_file_is_moved_aside(home: Path) -> None:
+def test_unreadable_file_is_left_alone_and_said_so(home: Path) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
     (home / "progress.json").chmod(0)
-    store = ProgressStore(home)
-    assert store.level_record("default", "bowl", "d1") is None
-    assert len(corrupt_files(home)) == 1 and "moved aside" in store.notices[0]
+    try:
+        store = ProgressStore(home)
+        assert store.level_record("default", "bowl", "d1") is None
+        store.record_run("default", "bowl", "d1", verdict(), STRATEGY)
+        assert corrupt_files(home) == []
+        assert len(store.notices) == 1 and "permission denied" in store.notices[0]
+    finally:
+        (home / "progress.json").chmod(stat.S_IRUSR | stat.S_IWUSR)
+    assert ProgressStore(home).level_record("default", "bowl", "d1").plays == 1  # type: ignore[union-attr]
 
 
-def test_permission_denied_on_read_is_moved_aside(
+def test_permission_denied_on_read_is_not_corruption(
     home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The same as above, simulated so that it also runs as root.
+    # The same as above, simulated so that it also runs as root: the save is neither
+    # moved aside as corrupt nor replaced, and the notice says why.
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
+    before = (home / "progress.json").read_bytes()
+    real_open = os.open
 
-    def denied(self: Path) -> bytes:
-        raise PermissionError(13, "Permission denied")
+    def denied(path: object, flags: int, *args: object) -> int:
+        if str(path).endswith("progress.json"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(storage.Path, "read_bytes", denied)
+    monkeypatch.setattr(storage.os, "open", denied)
     store = ProgressStore(home)
     assert store.level_record("default", "bowl", "d1") is None
-    [moved] = corrupt_files(home)
+    result = store.record_run("default", "bowl", "d1", verdict(score=900), STRATEGY)
+    assert result.record.plays == 1  # counted for this session
+    assert corrupt_files(home) == []
     assert store.notices == [
-        f"Your save file could not be read (Permission denied), so it was moved aside to {moved} "
-        "and the game starts fresh."
+        f"Your save file {store.path} cannot be read: permission denied. It was left as it is "
+        "(fix its permissions to keep your progress); this session will not be saved."
     ]
+    monkeypatch.undo()
+    assert (home / "progress.json").read_bytes() == before
 
 
 def test_failed_move_aside_never_overwrites(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -538,3 +554,197 @@ def test_reset_progress_levels_and_all_conflict(home: Path, tmp_path: Path,
         main(["reset-progress", "--levels", str(tmp_path), "--all", "--yes"])
     assert exit_info.value.code == 2
     capsys.readouterr()
+
+
+# -- several games at once -------------------------------------------------------
+
+WRITER = """
+import sys
+from pathlib import Path
+from lrgame.engine.outcome import Verdict
+from lrgame.storage import ProgressStore
+
+home, me, rounds = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+store = ProgressStore(home)
+for j in range(rounds):
+    if j == rounds // 2:
+        store = ProgressStore(home)  # a second game session in the same process
+    won = (me + j) % 3 != 0
+    score = 10 * me + j  # every score different, so the best one has one owner
+    shared = Verdict(outcome="reached_goal" if won else "out_of_steps", steps=40,
+                     steps_to_goal=40 - me if won else None, final_loss=0.0, progress=1.0,
+                     score=score, stars=(me + j) % 4 if won else 0)
+    strategy = {"optimizer": {"name": "sgd", "lr": score / 1000}}
+    store.record_run("default", "bowl", "d1", shared, strategy)
+    own = Verdict(outcome="out_of_steps", steps=40, steps_to_goal=None, final_loss=0.0,
+                  progress=0.5, score=j, stars=0)
+    store.record_run("default", f"own-{me}", "d1", own, strategy)
+print(len(store.notices))
+"""
+
+
+def test_parallel_games_lose_nothing(home: Path) -> None:
+    # Eight processes (games) record the same level and one level each, all at once.
+    import subprocess
+    import sys
+
+    writers, rounds = 8, 12
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(home), str(me), str(rounds)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for me in range(writers)
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        assert out.strip() == "0"  # no notices: every save went through
+    store = ProgressStore(home)
+    shared = store.level_record("default", "bowl", "d1")
+    assert shared is not None
+    assert shared.plays == writers * rounds
+    scores = [10 * me + j for me in range(writers) for j in range(rounds)]
+    wins = [(me, j) for me in range(writers) for j in range(rounds) if (me + j) % 3 != 0]
+    assert shared.best_score == max(scores)
+    assert shared.best_strategy == {"optimizer": {"name": "sgd", "lr": max(scores) / 1000}}
+    assert shared.stars == max((me + j) % 4 for me, j in wins)
+    assert shared.passed and shared.best_steps_to_goal == 40 - (writers - 1)
+    for me in range(writers):
+        own = store.level_record("default", f"own-{me}", "d1")
+        assert own is not None and own.plays == rounds and own.best_score == rounds - 1
+    assert store.notices == []
+    assert sorted(p.name for p in home.iterdir()) == ["progress.json", "progress.json.lock"]
+
+
+def test_two_stores_merge_instead_of_overwriting(home: Path) -> None:
+    first, second = ProgressStore(home), ProgressStore(home)
+    first.settings, second.settings  # both loaded before either saves  # noqa: B018
+    first.record_run("default", "a", "d1", verdict(score=600, stars=2), FAST)
+    second.record_run("default", "b", "d1", LOSS, STRATEGY)
+    result = second.record_run("default", "a", "d1", verdict(score=500, stars=3), STRATEGY)
+    # The second game sees the first game's run of "a" when it merges its own.
+    assert result.previous_best == 600 and not result.is_new_best and not result.newly_passed
+    assert result.record.plays == 2 and result.record.stars == 3
+    first.save_settings(Settings(theme="dark"))
+    second.save_settings(Settings(unlock_all=True))  # second still thinks theme is None
+    again = ProgressStore(home)
+    assert again.level_record("default", "a", "d1").best_strategy == FAST  # type: ignore[union-attr]
+    assert again.level_record("default", "b", "d1") is not None
+    assert again.settings == Settings(unlock_all=True, theme="dark")
+
+
+def test_a_failed_save_is_retried_once_not_twice(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = ProgressStore(home)
+    real = atomic.tempfile.mkstemp
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    store.record_run("default", "bowl", "d1", verdict(score=300), STRATEGY)
+    assert "No space left on device" in store.notices[0]
+    assert not store.path.exists()
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", real)
+    result = store.record_run("default", "bowl", "d1", verdict(score=200), FAST)
+    assert result.record.plays == 2 and result.record.best_score == 300
+    again = ProgressStore(home).level_record("default", "bowl", "d1")
+    assert again is not None and again.plays == 2 and again.best_strategy == STRATEGY
+    store.record_run("default", "bowl", "d1", LOSS, FAST)
+    assert ProgressStore(home).level_record("default", "bowl", "d1").plays == 3  # type: ignore[union-attr]
+
+
+def test_stale_temporary_files_are_cleaned_on_start(home: Path) -> None:
+    import time
+
+    ProgressStore(home).save_settings(Settings(theme="dark"))
+    hour_ago = time.time() - 2 * 3600
+    minutes_ago = time.time() - 120
+    files = {
+        # A writer that died (no such pid): gone, however recent.
+        ".progress.json.999999999.abcd_123.tmp": (None, False),
+        # This very process, writing now: kept.
+        f".progress.json.{os.getpid()}.abcd_123.tmp": (None, True),
+        # A pid that is alive but a file too old to be a write in progress: gone.
+        f".progress.json.{os.getppid()}.zzzz_999.tmp": (hour_ago, False),
+        # Older versions named them without a pid: gone when old, kept when fresh.
+        ".progress.json.k2j4h5g6.tmp": (minutes_ago, False),
+        ".progress.json.a1b2c3d4.tmp": (None, True),
+        # Not ours: kept.
+        ".other.json.999999999.abcd_123.tmp": (hour_ago, True),
+        "progress.json.999999999.abcd_123.tmp": (hour_ago, True),
+    }
+    for name, (mtime, _kept) in files.items():
+        (home / name).write_text("{", encoding="utf-8")
+        if mtime is not None:
+            os.utime(home / name, (mtime, mtime))
+    store = ProgressStore(home)
+    assert store.settings.theme == "dark" and store.notices == []
+    left = {p.name for p in home.iterdir()}
+    assert {name for name, (_m, kept) in files.items() if kept} <= left
+    assert not {name for name, (_m, kept) in files.items() if not kept} & left
+
+
+def test_a_fifo_or_device_in_place_of_the_save_is_moved_aside(home: Path) -> None:
+    home.mkdir()
+    os.mkfifo(home / "progress.json")  # reading it would block forever
+    store = ProgressStore(home)
+    assert store.settings == Settings()
+    [moved] = corrupt_files(home)
+    assert stat.S_ISFIFO(os.lstat(moved).st_mode)
+    assert "not a regular file" in store.notices[0]
+    (home / "progress.json").symlink_to("/dev/zero")  # reading it would never end
+    store = ProgressStore(home)
+    assert store.settings == Settings() and "not a regular file" in store.notices[0]
+    assert len(corrupt_files(home)) == 2
+
+
+def test_a_huge_save_is_moved_aside(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage, "MAX_SAVE_BYTES", 100)
+    home.mkdir()
+    (home / "progress.json").write_text(json.dumps({"version": 1, "campaigns": {}, "x": "y" * 200}))
+    store = ProgressStore(home)
+    assert "larger than" in store.notices[0] and len(corrupt_files(home)) == 1
+
+
+def test_lrgame_home_that_is_a_file_is_named_as_such(home: Path) -> None:
+    home.write_text("not a folder", encoding="utf-8")
+    store = ProgressStore()
+    store.record_run("default", "bowl", "d1", verdict(), STRATEGY)  # does not crash
+    assert store.level_record("default", "bowl", "d1") is not None  # kept for this session
+    assert store.notices == [
+        f"Your save folder {home} (set by LRGAME_HOME) is not a folder, so this session "
+        "starts fresh and will not be saved."
+    ]
+    assert home.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_lrgame_home_below_a_file_is_named_as_such(home: Path) -> None:
+    home.write_text("x", encoding="utf-8")
+    store = ProgressStore(home / "inner")
+    store.save_settings(Settings(theme="dark"))
+    [notice] = store.notices
+    assert f"cannot be created: {home} is not a folder" in notice and "could not be saved" in notice
+
+
+def test_lrgame_home_without_permission_is_named_as_such(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home.mkdir()
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    # Simulated, so that it also runs as root.
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(storage.os, "access", lambda path, mode: Path(path) != home)
+    store = ProgressStore()
+    store.save_settings(Settings(theme="dark"))
+    [notice] = store.notices
+    assert "is not writable (no permission)" in notice and str(home) in notice

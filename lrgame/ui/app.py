@@ -6,12 +6,19 @@ Each screen dismisses with a small result; the app decides where to go next.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.command import CommandPalette
+from textual.css.query import NoMatches
+from textual.dom import DOMNode
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 
 from lrgame.engine.errors import SpecError
@@ -65,6 +72,8 @@ class LrgameApp(App[None]):
         """A level file to open in the editor (``lrgame edit``) instead of the title."""
         self.settings: dict[tuple[str, str], LevelSettings] = {}
         self._notices_shown = 0
+        self._palette: CommandPalette | None = None
+        """The last command palette opened; it keeps its id until it is fully removed."""
 
     # -- start-up ---------------------------------------------------------
 
@@ -85,6 +94,9 @@ class LrgameApp(App[None]):
         else:
             self.push_screen(TitleScreen())
         self.show_notices()
+        # After every push and pop, so a screen opened while the terminal is too small
+        # (by a timer, a queued key, the palette) gets the too-small screen on top of it.
+        self.screen_change_signal.subscribe(self, self._screen_changed)
         self.check_size()
 
     def _play_file(self) -> None:
@@ -229,6 +241,57 @@ class LrgameApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_command_palette(self) -> None:
+        """At most one palette: not while one is open (under the too-small screen too) or
+        still closing, and not while the terminal is too small to show it."""
+        from .screens.too_small import TooSmallScreen
+
+        if not self.use_command_palette or isinstance(self.screen, TooSmallScreen):
+            return
+        if any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
+            return
+        if self._palette is not None and self._palette.is_attached:
+            return  # popped but not yet removed: a new one would clash with its id
+        self._palette = SafeCommandPalette(id="--command-palette")
+        self.push_screen(self._palette)
+
+    async def run_action(
+        self,
+        action: str | ActionParseResult,
+        default_namespace: DOMNode | None = None,
+        namespaces: Mapping[str, DOMNode] | None = None,
+    ) -> bool:
+        """Run an action, unless it belongs to a screen that is no longer on top.
+
+        Bindings are looked up from the focused widget, and for a moment after a
+        screen is pushed or popped that can still be a widget of the screen before:
+        its Escape would then dismiss a screen that is not showing (and pop another).
+        """
+        if default_namespace is not None and not self._on_top(default_namespace):
+            return False
+        return await super().run_action(action, default_namespace, namespaces)
+
+    def _on_top(self, node: DOMNode) -> bool:
+        if node is self:
+            return True
+        if isinstance(node, Screen):
+            return node is self.screen
+        try:
+            return node.screen is self.screen  # type: ignore[attr-defined,no-any-return]
+        except Exception:  # noqa: BLE001 - a node being removed has no screen
+            return False
+
+    def pop_screen(self) -> AwaitComplete:
+        """Never pop the last screen, and never on behalf of a screen that is not on top
+        (a key or timer that reached a screen after it was covered or left)."""
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete.nothing()
+        requester = _requesting_screen()
+        if isinstance(requester, Screen) and requester in self.screen_stack:
+            if requester is not self.screen:
+                return AwaitComplete.nothing()
+        return super().pop_screen()
+
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(_("Campaign map"), _("Show every level"), self.open_map_if_absent)
@@ -278,12 +341,70 @@ class LrgameApp(App[None]):
     def on_resize(self) -> None:
         self.check_size()
 
+    def _screen_changed(self, _screen: Screen[Any]) -> None:
+        self.call_later(self.check_size)
+        self.call_later(self._never_blank)
+
+    def _never_blank(self) -> None:
+        """Only Textual's empty default screen left while the game goes on (the first
+        screen of ``lrgame play`` was left): show the map rather than nothing."""
+        if self.return_code is None and self.is_running and len(self.screen_stack) == 1:
+            self.open_map()
+
     def check_size(self) -> None:
+        """Keep the too-small screen on top while the terminal is too small, and only then."""
         from .screens.too_small import TooSmallScreen
 
+        if not self.is_running or not self.screen_stack:
+            return
         width, height = self.size
         small = width < MIN_WIDTH or height < MIN_HEIGHT
         if small and not isinstance(self.screen, TooSmallScreen):
             self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
         elif not small and isinstance(self.screen, TooSmallScreen):
             self.pop_screen()
+
+
+def _requesting_screen() -> MessagePump | None:
+    """The screen whose handler is running now (the screen of the widget, if a widget's)."""
+    from textual._context import active_message_pump
+
+    pump = active_message_pump.get(None)
+    if pump is None or isinstance(pump, Screen | App):
+        return pump
+    try:
+        return pump.screen  # type: ignore[attr-defined,no-any-return]
+    except Exception:  # noqa: BLE001 - a widget being removed has no screen
+        return None
+
+
+class SafeCommandPalette(CommandPalette):
+    """Textual's palette, surviving keys and searches that outlive its widgets.
+
+    Textual 8.2.8's palette keeps searching (a worker) and reacting (watchers) while
+    it is being closed and its children are already gone (``NoMatches`` for
+    ``CommandList``), and its page keys can ask the list for an option that a new
+    search has just removed (``KeyError``). Those late updates have nothing left to
+    update, so they are dropped.
+    """
+
+    def _watch__list_visible(self) -> None:
+        with contextlib.suppress(NoMatches):
+            super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        with contextlib.suppress(NoMatches):
+            await super()._watch__show_busy()
+
+    def _refresh_command_list(self, command_list: Any, commands: Any, clear_current: bool) -> None:
+        if command_list.is_attached:
+            with contextlib.suppress(NoMatches):
+                super()._refresh_command_list(command_list, commands, clear_current)
+
+    def _action_command_list(self, action: str) -> None:
+        with contextlib.suppress(NoMatches, KeyError, IndexError):
+            super()._action_command_list(action)
+
+    def _select_or_command(self, event: Any = None) -> None:
+        with contextlib.suppress(NoMatches, KeyError, IndexError):
+            super()._select_or_command(event)

@@ -7,19 +7,19 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from lrgame.levels.model import Level
 
 from ..i18n import _
 from ..lessons import lesson_name
+from .guarded import GuardedScreen
 
 if TYPE_CHECKING:
     from ..app import LrgameApp
 
 
-class BriefingScreen(Screen[bool]):
+class BriefingScreen(GuardedScreen[bool]):
     BINDINGS = [
         Binding("enter", "go", _("Choose your stride")),
         Binding("h", "hint", _("Hint")),

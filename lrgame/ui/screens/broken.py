@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..i18n import _
+from .guarded import GuardedScreen
 
 
-class BrokenLevelScreen(Screen[None]):
+class BrokenLevelScreen(GuardedScreen[None]):
     BINDINGS = [Binding("escape", "close", _("Back")), Binding("q", "close", _("Back"), show=False)]
 
     def __init__(self, file: str, problems: list[str]) -> None:

@@ -9,13 +9,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..i18n import _
 from ..lessons import lesson_name, stars_text
 from ..session import Campaign
+from .guarded import GuardedScreen
 
 if TYPE_CHECKING:
     from ..app import LrgameApp
@@ -25,7 +25,7 @@ TITLE_CELLS = 26
 LESSON_CELLS = 18
 
 
-class CampaignScreen(Screen[None]):
+class CampaignScreen(GuardedScreen[None]):
     BINDINGS = [
         Binding("enter", "play", _("Play"), show=True),
         Binding("u", "app.toggle_unlock", _("Unlock all")),

@@ -5,13 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..i18n import _
+from .guarded import GuardedModalScreen
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(GuardedModalScreen[bool]):
     BINDINGS = [
         Binding("escape", "answer(False)", _("Cancel")),
         Binding("y", "answer(True)", _("Yes"), show=False),

@@ -29,7 +29,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -49,6 +48,7 @@ from lrgame.levels.template import schema_ref, template_text
 from ..i18n import _
 from ..widgets.landscape import LandscapeView
 from ..widgets.lr_control import translate_bindings
+from .guarded import GuardedScreen
 
 if TYPE_CHECKING:
     from .setup import SetupResult
@@ -464,7 +464,7 @@ def _json_text_area(text: str, **kwargs: Any) -> LevelTextArea:
 # The screen
 
 
-class EditorScreen(Screen[None]):
+class EditorScreen(GuardedScreen[None]):
     """Edit the level file at ``path``; a missing file starts from the template, unsaved."""
 
     CSS_PATH = "editor.tcss"

@@ -9,7 +9,6 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static, TextArea
 
 from lrgame.atomic import write_atomically
@@ -18,9 +17,10 @@ from lrgame.export import torch_code
 from lrgame.levels.model import Level
 
 from ..i18n import _
+from .guarded import GuardedModalScreen
 
 
-class ExportScreen(ModalScreen[None]):
+class ExportScreen(GuardedModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", _("Close")),
         Binding("ctrl+s", "save", _("Save strategy")),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
 from ..i18n import _
+from .guarded import GuardedModalScreen
 
 
 def help_text() -> str:
@@ -103,7 +103,7 @@ def help_text() -> str:
     )
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(GuardedModalScreen[None]):
     BINDINGS = [
         Binding("escape", "close", _("Close")),
         Binding("question_mark", "close", _("Close"), show=False),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
 from lrgame.engine.outcome import Verdict
@@ -15,11 +14,12 @@ from lrgame.storage import RunRecordResult
 from ..i18n import _
 from ..lessons import outcome_name, stars_text
 from ..session import FINDER_COST
+from .guarded import GuardedModalScreen
 
 GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "diverged": "✗"}
 
 
-class ResultScreen(ModalScreen[str]):
+class ResultScreen(GuardedModalScreen[str]):
     BINDINGS = [
         Binding("r", "choose('retry')", _("Retry")),
         Binding("n", "choose('next')", _("Next")),

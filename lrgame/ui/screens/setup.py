@@ -26,7 +26,6 @@ from textual import on
 from textual.app import ComposeResult, RenderResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Button, Checkbox, Collapsible, Footer, Input, Label, Select, Static
 from textual_plotext import PlotextPlot
@@ -45,6 +44,8 @@ from lrgame.engine.strategy import HEADLINE_SCHEDULES, Strategy, parse_strategy
 from lrgame.levels.model import Level
 from lrgame.ui.i18n import _, language
 from lrgame.ui.widgets.lr_control import LrControl, translate_bindings
+
+from .guarded import GuardedScreen
 
 __all__ = ["FieldSpec", "ParamField", "SchedulePreview", "SetupResult", "SetupScreen", "Tick"]
 
@@ -473,7 +474,7 @@ def _linear_ticks(low: float, high: float) -> list[float]:
 # the screen
 
 
-class SetupScreen(Screen[SetupResult | None]):
+class SetupScreen(GuardedScreen[SetupResult | None]):
     """Choose a strategy for ``level`` and launch it (or go back: None).
 
     ``strategy_json`` restores the previous settings on a retry; without it

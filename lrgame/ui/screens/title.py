@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..i18n import _
+from .guarded import GuardedScreen
 
 LOGO = r"""
  _
@@ -28,7 +28,7 @@ MOUNTAIN = r"""
 """
 
 
-class TitleScreen(Screen[None]):
+class TitleScreen(GuardedScreen[None]):
     BINDINGS = [
         Binding("enter", "start", _("Play")),
         Binding("q", "app.quit", _("Quit")),

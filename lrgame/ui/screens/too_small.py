@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ..i18n import _
+from .guarded import GuardedModalScreen
 
 
-class TooSmallScreen(ModalScreen[None]):
+class TooSmallScreen(GuardedModalScreen[None]):
     def __init__(self, min_width: int, min_height: int) -> None:
         super().__init__()
         self.min_width = min_width
