@@ -29,6 +29,7 @@ class CampaignScreen(GuardedScreen[None]):
     BINDINGS = [
         Binding("enter", "play", _("Play"), show=True),
         Binding("u", "app.toggle_unlock", _("Unlock all")),
+        Binding("l", "app.open_leaderboard", _("Leaderboard")),
         Binding("ctrl+r", "app.reset_progress", _("Reset progress")),
         Binding("escape", "back", _("Title")),
         Binding("q", "app.quit", _("Quit")),
