@@ -89,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     which.add_argument("--all", action="store_true", help="reset every campaign")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p = sub.add_parser(
+        "progress", help="show a campaign's saved progress: passed, stars, best score, attempts"
+    )
+    # SUPPRESS, as for reset-progress: `lrgame --levels DIR progress` works too.
+    p.add_argument(
+        "--levels",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="a folder campaign (default: the shipped campaign)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
     p = sub.add_parser("serve", help="serve the game to a class's browsers (textual-serve)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
@@ -133,6 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "reset-progress": commands.reset_progress,
             "edit": commands.edit,
             "new": commands.new_level,
+            "progress": commands.progress,
             "serve": commands.serve,
             "leaderboard": commands.leaderboard,
         }[args.command]

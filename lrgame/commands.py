@@ -32,7 +32,7 @@ from .levels.loader import (
     shipped_levels_dir,
 )
 from .levels.model import Level, path_from_string
-from .levels.template import create_level_file, level_file_for
+from .levels.template import create_level_file, new_level_file
 from .storage import ProgressStore
 
 
@@ -339,6 +339,58 @@ def reset_progress(args: argparse.Namespace) -> int:
     return 0
 
 
+def progress(args: argparse.Namespace) -> int:
+    """``lrgame progress``: each level of a campaign with its saved record."""
+    levels_dir = Path(args.levels) if getattr(args, "levels", None) else None
+    if levels_dir is not None and not levels_dir.is_dir():
+        raise LrgameError(f"{levels_dir}: not a folder of level files")
+    directory = levels_dir or shipped_levels_dir()
+    try:
+        entries = load_campaign(directory)
+    except OSError as error:
+        raise LrgameError(f"cannot read the folder {directory}: {error.strerror}") from None
+    store = ProgressStore()
+    campaign = store.campaign_key(levels_dir)
+    for notice in store.notices:  # a save moved aside, or a save folder that is not one
+        print(f"lrgame: {notice}", file=sys.stderr)
+    rows: list[dict[str, Any]] = []
+    for entry in entries:
+        level = entry.checked.level
+        record = None if level is None else store.level_record(campaign, level.id, level.digest)
+        rows.append(
+            {
+                "order": entry.order,
+                "file": Path(entry.file).name,
+                "id": None if level is None else level.id,
+                "broken": level is None,
+                "passed": record is not None and record.passed,
+                "stars": 0 if record is None else record.stars,
+                "best_score": None if record is None else record.best_score,
+                "best_steps_to_goal": None if record is None else record.best_steps_to_goal,
+                "attempts": 0 if record is None else record.plays,
+            }
+        )
+    if args.json:
+        emit_json({"levels": rows})
+        return 0
+    if not rows:
+        print(f"no level files in {directory}")
+        return 0
+    print(f"{'':>3}  {'level':<24} {'passed':<6}  {'stars':<5}  {'best':>4}  {'attempts':>8}")
+    for row in rows:
+        if row["broken"]:
+            print(f"{row['order']:>3}  BROKEN  {row['file']}")
+            continue
+        best = "" if row["best_score"] is None else str(row["best_score"])
+        stars = "*" * row["stars"] + "." * (3 - row["stars"])
+        passed = "yes" if row["passed"] else "no"
+        print(
+            f"{row['order']:>3}  {row['id']:<24} {passed:<6}  {stars:<5}  {best:>4}  "
+            f"{row['attempts']:>8}"
+        )
+    return 0
+
+
 def start_game(args: argparse.Namespace) -> int:
     """The game itself; Textual is imported only here, so headless commands stay fast."""
     from pathlib import Path
@@ -368,12 +420,13 @@ def start_game(args: argparse.Namespace) -> int:
         play_strategy=play_strategy,
     )
     app.run()
-    return 0
+    # Non-zero after a crash (Textual sets 1), so scripts and shells can tell.
+    return app.return_code or 0
 
 
 def new_level(args: argparse.Namespace) -> int:
     """``lrgame new NAME``: write NAME.json from the template; never overwrite a file."""
-    path = create_level_file(level_file_for(args.name))
+    path = create_level_file(new_level_file(args.name))
     print(f"wrote {path}; edit it with: lrgame edit {path}")
     return 0
 
@@ -408,7 +461,7 @@ def edit(args: argparse.Namespace) -> int:
         levels_dir=levels_dir, unlock_all=args.unlock_all, lang=args.lang, edit_file=path
     )
     app.run()
-    return 0
+    return app.return_code or 0
 
 
 def leaderboard(args: argparse.Namespace) -> int:

@@ -156,6 +156,8 @@ class FakeApp:
 
     started: list[dict[str, Any]] = []
 
+    return_code: int | None = 0
+
     def __init__(self, **kwargs: Any) -> None:
         self.kwargs = kwargs
 
@@ -196,3 +198,73 @@ def test_edit_refuses_what_it_cannot_open(
     code, _, err = run(capsys, "edit", str(tmp_path / "no" / "such.json"))
     assert code == 2 and "no such folder" in err
     assert FakeApp.started == []
+
+
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("", "give the level a name"),
+        ("   ", "give the level a name"),
+        (".", "names a folder"),
+        ("..", "leave this folder"),
+        ("./", "names a folder"),
+        ("sub/", "names a folder"),
+        ("sub/.json", "names a folder"),
+        ("/", "not an absolute path"),
+        ("/dev/null", "not an absolute path"),
+        ("/tmp/x", "not an absolute path"),
+        ("../outside", "leave this folder"),
+        ("sub/../../outside", "leave this folder"),
+        ("sub", "is a folder"),
+        ("a\\b", "use / between folder names"),
+        ("line\nbreak", "control characters"),
+        ("bell\x07", "control characters"),
+    ],
+)
+def test_new_refuses_names_that_are_not_a_level_file(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    why: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    code, out, err = run(capsys, "new", name)
+    assert code == 2 and out == "" and why in err
+    assert err.count("\n") == 1 and err.startswith("lrgame: new: ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sub"]  # nothing written
+    assert list((tmp_path / "sub").iterdir()) == []
+
+
+def test_new_writes_into_an_existing_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mylevels").mkdir()
+    code, out, err = run(capsys, "new", "mylevels/02-valley")
+    assert code == 0 and err == ""
+    data = json.loads((tmp_path / "mylevels" / "02-valley.json").read_text(encoding="utf-8"))
+    assert data["id"] == "valley"
+    code, out, err = run(capsys, "new", "mylevels/02-valley")
+    assert code == 2 and "already exists" in err
+
+
+@pytest.mark.parametrize("command", ["edit", "play"])
+@pytest.mark.parametrize("return_code", [0, 1, 3])
+def test_the_game_and_the_editor_exit_with_the_apps_return_code(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+    return_code: int,
+) -> None:
+    # Textual sets return_code to 1 when the app crashed; the shell must see it.
+    import lrgame.ui.app
+
+    monkeypatch.setattr(lrgame.ui.app, "LrgameApp", FakeApp)
+    monkeypatch.setattr(FakeApp, "return_code", return_code)
+    level = tmp_path / "level.json"
+    create_level_file(level)
+    code, _, err = run(capsys, command, str(level))
+    assert code == return_code, err

@@ -26,6 +26,7 @@ __all__ = [
     "level_file_for",
     "level_id_from_name",
     "level_title_from_name",
+    "new_level_file",
     "schema_path",
     "schema_ref",
     "template_text",
@@ -65,6 +66,45 @@ def level_title_from_name(name: str) -> str:
 def level_file_for(name: str) -> Path:
     """The file ``lrgame new NAME`` writes: ``NAME.json`` (``NAME`` if it already ends so)."""
     return Path(name if name.lower().endswith(".json") else name + ".json")
+
+
+def new_level_file(name: str) -> Path:
+    """The file ``lrgame new NAME`` may write, or LrgameError with one line saying why not.
+
+    NAME is a file name in the current folder, or under one of its existing
+    subfolders (``mylevels/valley``); ``.json`` is added unless it is there. Refused:
+    an empty name, ``.`` and ``..`` (or a name that is only a folder), a path that
+    leaves the current folder (absolute, or through ``..``) such as ``/dev/null``,
+    backslashes, control characters, and a NAME that is an existing folder. An
+    existing file is refused when it is written (never overwritten).
+    """
+    shown = ascii(name) if any(ord(c) < 32 or ord(c) == 127 for c in name) else name
+    if not name.strip():
+        raise LrgameError("new: give the level a name, such as: lrgame new rolling-hills")
+    if shown != name:
+        raise LrgameError(f"new: {shown}: a level name cannot hold control characters")
+    if "\\" in name:
+        raise LrgameError(f"new: {name}: use / between folder names, not \\")
+    if name.startswith("/"):
+        raise LrgameError(
+            f"new: {name}: give a name in this folder (or a subfolder), not an absolute path; "
+            f"cd to where the level belongs first"
+        )
+    parts = name.split("/")
+    if ".." in parts:
+        raise LrgameError(f"new: {name}: a level name cannot leave this folder through ..")
+    base = parts[-1]
+    stem = base[: -len(".json")] if base.lower().endswith(".json") else base
+    if stem in ("", ".", ".."):
+        raise LrgameError(
+            f"new: {name}: that names a folder, not a level; give a file name such as "
+            f"{(name.rstrip('/') + '/') if name.strip('./') else ''}rolling-hills"
+        )
+    if os.path.isdir(name):
+        raise LrgameError(
+            f"new: {name}: is a folder; to make a level inside it: lrgame new {name}/rolling-hills"
+        )
+    return level_file_for(name)
 
 
 def schema_path() -> Path:

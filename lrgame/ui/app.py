@@ -7,7 +7,7 @@ Each screen dismisses with a small result; the app decides where to go next.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,11 +15,12 @@ from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.command import CommandPalette
+from textual.command import CommandListItem, CommandPalette
 from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.screen import Screen
+from textual.widget import AwaitMount
 
 from lrgame.classroom import serve_mode
 from lrgame.engine.errors import SpecError
@@ -280,6 +281,27 @@ class LrgameApp(App[None]):
         self._palette = SafeCommandPalette(id="--command-palette")
         self.push_screen(self._palette)
 
+    def search_themes(self) -> None:
+        """Textual's theme picker, in the palette that survives late updates."""
+        from textual.theme import ThemeProvider
+
+        self.push_screen(
+            SafeCommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
+        )
+
+    def search_commands(
+        self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…"
+    ) -> AwaitMount:
+        from textual.command import SimpleProvider
+
+        return self.push_screen(
+            SafeCommandPalette(
+                # Textual's own call, whose types do not quite line up with its hints.
+                providers=[SimpleProvider(self.screen, commands)],  # type: ignore[list-item,arg-type]
+                placeholder=placeholder,
+            )
+        )
+
     async def run_action(
         self,
         action: str | ActionParseResult,
@@ -314,6 +336,11 @@ class LrgameApp(App[None]):
         requester = _requesting_screen()
         if isinstance(requester, Screen) and requester in self.screen_stack:
             if requester is not self.screen:
+                # Textual's dismiss has already handed the result to the callback; the
+                # screen stays, but its callback must not run a second time later
+                # (InvalidStateError). GuardedScreen never gets here.
+                if requester._result_callbacks:
+                    requester._pop_result_callback()
                 return AwaitComplete.nothing()
         return super().pop_screen()
 
@@ -369,7 +396,8 @@ class LrgameApp(App[None]):
             self.store.save_settings(replace(self.store.settings, theme=theme))
 
     def on_resize(self) -> None:
-        self.check_size()
+        # Later: this handler runs before Textual's own, which is what updates self.size.
+        self.call_later(self.check_size)
 
     def _screen_changed(self, _screen: Screen[Any]) -> None:
         self.call_later(self.check_size)
@@ -452,5 +480,13 @@ class SafeCommandPalette(CommandPalette):
             super()._action_command_list(action)
 
     def _select_or_command(self, event: Any = None) -> None:
+        if not self.is_active:
+            return  # an Enter that arrived after the too-small screen covered the palette
         with contextlib.suppress(NoMatches, KeyError, IndexError):
             super()._select_or_command(event)
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        # As GuardedScreen: a second dismiss would pop another screen.
+        if not self.is_active:
+            return AwaitComplete.nothing()
+        return super().dismiss(result)

@@ -55,7 +55,7 @@ KEYS: tuple[str, ...] = (
     "f9",
 )
 # The keys that move between screens, drawn more often so the monkey travels.
-TRAVEL: tuple[str, ...] = ("enter", "escape", "ctrl+p", "ctrl+r", "space", "e", "question_mark")
+TRAVEL: tuple[str, ...] = ("enter", "ctrl+r", "f5", "ctrl+p", "space", "e", "s", "g", "x")
 
 MIN_SIZE = (20, 8)
 MAX_SIZE = (250, 70)
