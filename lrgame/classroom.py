@@ -116,19 +116,21 @@ def player_home(name: str, home: Path | None = None) -> Path:
 def open_player(raw: str, home: Path | None = None) -> tuple[str, ProgressStore]:
     """The clean name and the save of the player who typed ``raw`` (PlayerNameError if unusable).
 
-    The name as typed is written once, for the leaderboard; a first name kept
-    when the same player comes back in other capitals. Failing to write it
-    loses nothing of the progress: the store says so itself when it cannot save.
+    The name as first typed is written once, for the leaderboard, and is the name
+    returned when the same player comes back in other capitals. Failing to write
+    it loses nothing of the progress: the store says so itself when it cannot save.
     """
     name = clean_name(raw)
     folder = player_home(name, home)
     store = ProgressStore(home=folder)
-    if read_player_name(folder) is None:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            write_atomically(folder / PLAYER_FILE, json.dumps({"name": name}) + "\n")
-        except OSError:
-            pass  # the store reports the folder's problem at its first save
+    first = read_player_name(folder)
+    if first is not None:
+        return first, store  # "aiko" is Aiko again, under the name the leaderboard shows
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomically(folder / PLAYER_FILE, json.dumps({"name": name}) + "\n")
+    except OSError:
+        pass  # the store reports the folder's problem at its first save
     return name, store
 
 

@@ -103,7 +103,7 @@ def test_open_player_keeps_the_first_spelling(tmp_path: Path) -> None:
     name, store = open_player(" Aiko ", tmp_path)
     assert name == "Aiko" and store.home == player_home("Aiko", tmp_path)
     again, _store = open_player("AIKO", tmp_path)
-    assert again == "AIKO" and read_player_name(player_home("Aiko", tmp_path)) == "Aiko"
+    assert again == "Aiko" and read_player_name(player_home("Aiko", tmp_path)) == "Aiko"
     with pytest.raises(PlayerNameError):
         open_player("../x", tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["players"]
