@@ -69,10 +69,24 @@ def open_game(context: Any, url: str) -> Any:
     return page
 
 
-def press(page: Any, *keys: str, pause: float = 1.0) -> None:
+def settle(page: Any, limit: float = 8.0) -> None:
+    """Wait until the page stops changing (two equal screenshots), or ``limit`` seconds
+    (a blinking cursor never settles): a key then reaches the screen it was meant for."""
+    deadline = time.monotonic() + limit
+    before = page.screenshot()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = page.screenshot()
+        if now == before:
+            return
+        before = now
+
+
+def press(page: Any, *keys: str) -> None:
     for key in keys:
+        settle(page)
         page.keyboard.press(key)
-        time.sleep(pause)
+        time.sleep(0.5)
 
 
 def png_colours(png: bytes) -> tuple[int, float]:
@@ -143,9 +157,10 @@ def test_two_students_one_plays_level_one(
     assert_not_blank(ben, tmp_path / "ben-map.png")
     # Map (level 1 is highlighted) -> briefing -> setup with the level's own
     # starting strategy -> the walk; `e` skips to its end and the result is saved.
-    press(aiko, "Enter", "Enter")
-    press(aiko, "Control+r", pause=2.0)
-    press(aiko, "e")
+    wait_for(lambda: len(list((served.home / "players").glob("*/player.json"))) == 2, 20, "names")
+    press(aiko, "Enter", "Enter", "Control+r")
+    time.sleep(1.0)
+    aiko.keyboard.press("e")  # optional: the walk also ends by itself
 
     def aiko_counted() -> Any:
         rows = served.leaderboard()["rows"]
