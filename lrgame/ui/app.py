@@ -139,7 +139,8 @@ class LrgameApp(App[None]):
         self.store = store
         self.campaign.key = store.campaign_key(self.levels_dir)
         self._notices_shown = 0
-        self.sub_title = name
+        # In every screen's header, so a shared computer shows whose game this is.
+        self.title = f"{self.TITLE} · {name}"
         self.show_notices()
 
     def action_open_leaderboard(self) -> None:

@@ -56,6 +56,7 @@ async def test_serve_mode_asks_a_name_before_the_map(home: Path, serving: None) 
         assert isinstance(app.screen, CampaignScreen)
         assert app.player_name == "Aiko"
         assert app.store.home == player_home("Aiko", home)
+        assert app.title == "lrgame · Aiko"
         await wait_for(
             pilot,
             lambda: app.screen.query(Header) and app.screen.query_one(Header).icon == HEADER_ICON,
