@@ -99,6 +99,11 @@ def clean_name(raw: str) -> str:
     return name
 
 
+def cells(text: str) -> int:
+    """Terminal columns ``text`` takes (wide and full-width characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
 def player_key(name: str) -> str:
     """The folder name for a (clean) player name: the same player whatever the case."""
     return hashlib.sha256(name.casefold().encode("utf-8")).hexdigest()[:24]

@@ -490,14 +490,16 @@ def leaderboard(args: argparse.Namespace) -> int:
     if not rows:
         print(f"No finished runs yet in {classroom.players_root()} or {store.path}")
         return 0
-    width = max(len(row.player) for row in rows)
+    width = max(classroom.cells(row.player) for row in rows)
     current = None
     for row in rows:
         if row.level != current:
             current = row.level
             print(f"{row.level}  {titles.get(row.level, '')}")
         stars = "*" * row.stars + "." * (3 - row.stars)
-        print(f"  {row.player:<{width}}  {row.best_score:>6}  {stars}  {row.attempts:>4} attempts")
+        # Padded by cell width: a name in Japanese takes two columns a character.
+        name = row.player + " " * (width - classroom.cells(row.player))
+        print(f"  {name}  {row.best_score:>6}  {stars}  {row.attempts:>4} attempts")
     return 0
 
 

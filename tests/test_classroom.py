@@ -14,6 +14,7 @@ from lrgame.__main__ import main
 from lrgame.classroom import (
     MAX_NAME_CHARS,
     PlayerNameError,
+    cells,
     clean_name,
     leaderboard,
     open_player,
@@ -201,9 +202,13 @@ def test_leaderboard_command_json_and_text(home: Path, capsys: pytest.CaptureFix
     assert data == {
         "rows": [{"player": "Aiko", "level": level, "best_score": 640, "stars": 2, "attempts": 1}]
     }
+    _n, yamada = open_player("山田 太郎", home)
+    yamada.record_run("default", level, digest, verdict(20), STRATEGY)
     assert main(["leaderboard"]) == 0
-    out = capsys.readouterr().out
-    assert "Aiko" in out and "640" in out and "**." in out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split() == ["Aiko", "640", "**.", "1", "attempts"]
+    assert lines[2].split() == ["山田", "太郎", "20", "...", "1", "attempts"]
+    assert cells(lines[1]) == cells(lines[2])  # columns line up, wide characters or not
 
 
 def test_leaderboard_of_a_folder_campaign(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
