@@ -65,11 +65,11 @@ class Served:
     home: Path
     env: dict[str, str]
 
-    def stop(self) -> float:
-        """SIGTERM; returns the seconds the server and its games took to be gone."""
+    def stop(self, sig: int = signal.SIGTERM) -> float:
+        """SIGTERM (or ``sig``); returns the seconds the server and its games took to be gone."""
         start = time.monotonic()
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(sig)
             try:
                 self.process.wait(timeout=STOP_SECONDS + 5)
             except subprocess.TimeoutExpired:

@@ -105,8 +105,9 @@ async def test_more_players_than_the_limit_are_told_the_class_is_full(
         assert status == 200  # the place is free again
 
 
-async def test_sigterm_stops_the_server_and_every_game_within_five_seconds(
-    serve: Callable[..., Served],
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])  # SIGINT: Ctrl+C
+async def test_a_stop_signal_ends_the_server_and_every_game_within_five_seconds(
+    serve: Callable[..., Served], sig: int
 ) -> None:
     served = serve()
     async with aiohttp.ClientSession() as session:
@@ -114,7 +115,7 @@ async def test_sigterm_stops_the_server_and_every_game_within_five_seconds(
         for ws in sockets:
             assert await first_bytes(ws)
         assert len(game_pids(served.home)) == 3
-        took = served.stop()
+        took = served.stop(sig)
         assert served.process.returncode == 0
         assert took < 5.0
         assert game_pids(served.home) == []
@@ -174,3 +175,16 @@ def test_games_start_without_a_shell_and_in_serve_mode(tmp_path: Path) -> None:
     argv = game_command(odd)
     assert argv[:3] == [sys.executable, "-m", "lrgame"] and argv[-1] == str(odd)
     assert game_environment(tmp_path) == {"LRGAME_SERVE": "1", "LRGAME_HOME": str(tmp_path)}
+
+
+async def test_a_hung_game_is_killed_within_the_stop_time(serve: Callable[..., Served]) -> None:
+    served = serve()
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(f"ws://127.0.0.1:{served.port}/ws")
+        assert await first_bytes(ws)
+        (pid,) = game_pids(served.home)
+        os.kill(pid, signal.SIGSTOP)  # answers nothing, not even SIGTERM
+        took = served.stop()
+        assert took < 5.0
+        assert game_pids(served.home) == []
+        await ws.close()
