@@ -21,6 +21,7 @@ from textual.dom import DOMNode
 from textual.message_pump import MessagePump
 from textual.screen import Screen
 from textual.widget import AwaitMount
+from textual.widgets import OptionList
 
 from lrgame.classroom import serve_mode
 from lrgame.engine.errors import SpecError
@@ -317,6 +318,14 @@ class LrgameApp(App[None]):
         """
         if default_namespace is not None and not self._on_top(default_namespace):
             return False
+        if isinstance(default_namespace, OptionList) and action in ("page_up", "page_down"):
+            # Textual 8.2.8 pages through the lines it last laid out: in a list squeezed to
+            # no height, or whose options a search has just replaced (the palette), the
+            # highlighted option has no line yet (KeyError). Then there is no page to turn.
+            try:
+                return await super().run_action(action, default_namespace, namespaces)
+            except KeyError:
+                return True
         return await super().run_action(action, default_namespace, namespaces)
 
     def _on_top(self, node: DOMNode) -> bool:
@@ -338,10 +347,12 @@ class LrgameApp(App[None]):
         if isinstance(requester, Screen) and requester in self.screen_stack:
             if requester is not self.screen:
                 # Textual's dismiss has already handed the result to the callback; the
-                # screen stays, but its callback must not run a second time later
-                # (InvalidStateError). GuardedScreen never gets here.
+                # screen stays (with its entry: Textual pops one per screen), but the
+                # callback must not run a second time later (InvalidStateError).
+                # GuardedScreen never gets here.
                 if requester._result_callbacks:
-                    requester._pop_result_callback()
+                    spent = requester._result_callbacks[-1]
+                    spent.callback, spent.future = None, None
                 return AwaitComplete.nothing()
         return super().pop_screen()
 

@@ -184,4 +184,26 @@ async def test_a_covered_screen_of_any_kind_leaves_no_second_callback(
         await pilot.pause()
         await pilot.pause()
         assert app.screen_stack == stack and results == ["first"]
+        await pilot.press("escape")  # the help leaves; the plain screen is on top again
+        assert app.screen is plain
+        plain.call_later(leave, "third")  # and can still leave (was IndexError)
+        await pilot.pause()
+        assert app.screen is not plain and results == ["first"]
+        check_alive(app)
+
+
+async def test_paging_a_list_squeezed_to_no_height(store: ProgressStore) -> None:
+    # Textual pages through laid-out lines; a list with no height has none (was KeyError).
+    from textual.widgets import OptionList
+
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store, unlock_all=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        assert isinstance(app.screen, CampaignScreen)
+        levels = app.screen.query_one("#levels", OptionList)
+        levels.styles.height = 0
+        levels.focus()
+        await pilot.pause()
+        levels.highlighted = 1
+        await pilot.press("pagedown", "pageup")
         check_alive(app)
