@@ -125,6 +125,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="a folder campaign (default: the shipped campaign)",
     )
     p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("serve", help="serve the game to a class's browsers (textual-serve)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    p.add_argument(
+        "--levels",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="a folder of levels to serve (default: the shipped campaign)",
+    )
+    p.add_argument(
+        "--max-players", type=int, default=40, help="games open at once, at most (default 40)"
+    )
+    p.add_argument("--public-url", metavar="URL", help="the address students open, behind a proxy")
+    p = sub.add_parser("leaderboard", help="every player's best score, stars and attempts")
+    p.add_argument(
+        "--levels",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="the folder campaign (default: the shipped campaign)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -156,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "edit": commands.edit,
             "new": commands.new_level,
             "progress": commands.progress,
+            "serve": commands.serve,
+            "leaderboard": commands.leaderboard,
         }[args.command]
         import numpy as np
 

@@ -611,3 +611,84 @@ def edit(args: argparse.Namespace) -> int:
     )
     app.run()
     return app.return_code or 0
+
+
+def leaderboard(args: argparse.Namespace) -> int:
+    """``lrgame leaderboard``: every player's best score, stars and attempts per level."""
+    from . import classroom
+
+    levels_dir = getattr(args, "levels", None)
+    directory = Path(levels_dir) if levels_dir else shipped_levels_dir()
+    if not directory.is_dir():
+        raise LrgameError(f"{directory}: not a folder of level files")
+    try:
+        entries = load_campaign(directory)
+    except OSError as error:
+        raise LrgameError(f"cannot read the folder {directory}: {error.strerror}") from None
+    levels = [(e.checked.level.id, e.checked.level.digest) for e in entries if e.checked.level]
+    titles = {e.checked.level.id: e.checked.level.title for e in entries if e.checked.level}
+    store = ProgressStore()
+    campaign = store.campaign_key(Path(levels_dir) if levels_dir else None)
+    stores = classroom.player_stores()
+    rows = classroom.leaderboard(levels, campaign, stores)
+    for notice in classroom.notices(stores):
+        print(f"lrgame: {notice}", file=sys.stderr)
+    if args.json:
+        emit_json({"rows": [row.as_json() for row in rows]})
+        return 0
+    if not rows:
+        print(f"No finished runs yet in {classroom.players_root()} or {store.path}")
+        return 0
+    width = max(classroom.cells(row.player) for row in rows)
+    current = None
+    for row in rows:
+        if row.level != current:
+            current = row.level
+            print(f"{row.level}  {titles.get(row.level, '')}")
+        stars = "*" * row.stars + "." * (3 - row.stars)
+        # Padded by cell width: a name in Japanese takes two columns a character.
+        name = row.player + " " * (width - classroom.cells(row.player))
+        print(f"  {name}  {row.best_score:>6}  {stars}  {row.attempts:>4} attempts")
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    """``lrgame serve``: the game for a class, one game process per browser tab."""
+    from . import serve as serving
+
+    if not 1 <= args.port <= 65535:
+        raise LrgameError(f"serve: --port must be from 1 to 65535, not {args.port}")
+    if args.max_players < 1:
+        raise LrgameError(f"serve: --max-players must be at least 1, not {args.max_players}")
+    public_url = args.public_url
+    if public_url is not None and not public_url.startswith(("http://", "https://")):
+        raise LrgameError(f"serve: --public-url must start with http:// or https://: {public_url}")
+    levels_dir = getattr(args, "levels", None)
+    directory = Path(levels_dir).expanduser().resolve() if levels_dir else None
+    if directory is not None and not directory.is_dir():
+        raise LrgameError(f"{levels_dir}: not a folder of level files")
+    store = ProgressStore()
+    problem = store.home_problem()
+    if problem is not None:
+        raise LrgameError(f"serve: the data folder {store.home} {problem}")
+    busy = serving.check_port(args.host, args.port)
+    if busy is not None:
+        raise LrgameError(f"serve: cannot listen on {args.host} port {args.port}: {busy}")
+    if not serving.is_loopback(args.host):
+        print(
+            f"lrgame serve: warning: listening on {args.host}: anyone who can reach port "
+            f"{args.port} can play (and their names and scores are kept in {store.home})",
+            file=sys.stderr,
+        )
+    server = serving.ClassroomServer(
+        serving.game_command(directory),
+        serving.game_environment(store.home.resolve()),
+        host=args.host,
+        port=args.port,
+        max_players=args.max_players,
+        public_url=public_url,
+        out=lambda text: print(text, flush=True),
+    )
+    server.serve()
+    print("lrgame serve: stopped", flush=True)
+    return 0

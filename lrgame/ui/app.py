@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import OptionList
 
+from lrgame.classroom import serve_mode
 from lrgame.engine.errors import SpecError
 from lrgame.engine.outcome import Verdict
 from lrgame.levels.lab import ModelLevel
@@ -71,6 +72,8 @@ class LrgameApp(App[None]):
         set_language(self.language)
         super().__init__()
         self.store = store if store is not None else ProgressStore()
+        self.data_home = self.store.home
+        """Where saves live; in serve mode each player's save is in a folder under it."""
         self.levels_dir = levels_dir
         directory = levels_dir or shipped_levels_dir()
         self.campaign = Campaign(directory, self.store.campaign_key(levels_dir))
@@ -83,6 +86,10 @@ class LrgameApp(App[None]):
         self._notices_shown = 0
         self._palette: CommandPalette | None = None
         """The last command palette opened; it keeps its id until it is fully removed."""
+        self.serve_mode = serve_mode()
+        """Served to a browser (``lrgame serve``): a name per player, browser-safe glyphs."""
+        self.player_name: str | None = None
+        """The name the player gave in serve mode; their progress is kept under it."""
 
     # -- start-up ---------------------------------------------------------
 
@@ -133,6 +140,25 @@ class LrgameApp(App[None]):
             self.start_descent(level, strategy, self.play_strategy, practice=False)
         else:
             self.open_setup(level)
+
+    def set_player(self, name: str, store: ProgressStore) -> None:
+        """Play on as ``name``, with that player's own save."""
+        self.player_name = name
+        self.store = store
+        self.campaign.key = store.campaign_key(self.levels_dir)
+        self._notices_shown = 0
+        # In every screen's header, so a shared computer shows whose game this is.
+        self.title = f"{self.TITLE} · {name}"
+        self.show_notices()
+
+    def action_open_leaderboard(self) -> None:
+        self.open_leaderboard()
+
+    def open_leaderboard(self) -> None:
+        from .screens.leaderboard import LeaderboardScreen
+
+        if not isinstance(self.screen, LeaderboardScreen):
+            self.push_screen(LeaderboardScreen())
 
     @property
     def unlock_all(self) -> bool:
@@ -383,6 +409,11 @@ class LrgameApp(App[None]):
             yield command
         yield SystemCommand(_("Campaign map"), _("Show every level"), self.open_map_if_absent)
         yield SystemCommand(
+            _("Leaderboard"),
+            _("Every player's best score, stars and attempts"),
+            self.open_leaderboard,
+        )
+        yield SystemCommand(
             _("Help"), _("Controls and the ideas behind the game"), self.action_help
         )
         yield SystemCommand(
@@ -457,6 +488,22 @@ class LrgameApp(App[None]):
     def _screen_changed(self, _screen: Screen[Any]) -> None:
         self.call_later(self.check_size)
         self.call_later(self._never_blank)
+        if self.serve_mode:
+            self.call_later(self._browser_glyphs)
+
+    def _browser_glyphs(self) -> None:
+        """Textual's own symbols that browsers' fonts lack, replaced (see ``glyphs``)."""
+        from textual.command import SearchIcon
+        from textual.widgets import Header
+
+        from .glyphs import HEADER_ICON, SEARCH_ICON
+
+        if not self.screen_stack:
+            return
+        for header in self.screen.query(Header):
+            header.icon = HEADER_ICON
+        for icon in self.screen.query(SearchIcon):
+            icon.icon = SEARCH_ICON
 
     def _never_blank(self) -> None:
         """Only Textual's empty default screen left while the game goes on (the first

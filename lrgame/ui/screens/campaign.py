@@ -33,6 +33,7 @@ class CampaignScreen(GuardedScreen[None]):
         Binding("enter", "play", _("Play"), show=True),
         Binding("u", "app.toggle_unlock", _("Unlock all")),
         Binding("e", "ending", _("Ending")),
+        Binding("l", "app.open_leaderboard", _("Leaderboard")),
         Binding("ctrl+r", "app.reset_progress", _("Reset progress")),
         Binding("escape", "back", _("Title")),
         Binding("q", "app.quit", _("Quit")),

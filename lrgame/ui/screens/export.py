@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +65,19 @@ class ExportScreen(GuardedModalScreen[None]):
         if not raw:
             status.update(_("✗ Give a file name."))
             return
+        text = json.dumps(self.strategy_json, indent=2) + "\n"
+        if getattr(self.app, "serve_mode", False):
+            # In a browser the file goes to the player's own downloads: a path typed
+            # here must never name a file on the server.
+            name = safe_file_name(raw, f"{self.level.id}-strategy.json")
+            self.app.deliver_text(
+                io.StringIO(text), save_filename=name, mime_type="application/json"
+            )
+            status.update(_("✓ Sent {path} to your browser's downloads", path=name))
+            return
         path = Path(raw).expanduser()
         try:
-            write_atomically(path, json.dumps(self.strategy_json, indent=2) + "\n")
+            write_atomically(path, text)
         except OSError as error:
             status.update(
                 _(
@@ -79,3 +91,10 @@ class ExportScreen(GuardedModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def safe_file_name(typed: str, default: str) -> str:
+    """The last part of ``typed`` reduced to letters, digits, ``-``, ``_`` and ``.``
+    (a download's suggested name, never a path); ``default`` if nothing is left."""
+    name = re.sub(r"[^\w.-]+", "-", typed.replace("\\", "/").rsplit("/", 1)[-1]).strip(".-")
+    return name[:80] or default

@@ -24,7 +24,7 @@ def help_text() -> str:
             _("## Controls"),
             "",
             _(
-                "- **Map**: arrows choose a level, Enter plays it, `u` unlocks every level, Ctrl+R resets progress."
+                "- **Map**: arrows choose a level, Enter plays it, `u` unlocks every level, `l` shows the leaderboard, Ctrl+R resets progress."
             ),
             _("- **Briefing**: Enter goes on, `h` shows the hint, Escape goes back."),
             _(

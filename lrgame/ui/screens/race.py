@@ -35,6 +35,7 @@ from lrgame.levels.model import Level
 from lrgame.numfmt import rate
 from lrgame.playback import Playback
 
+from ..glyphs import glyph as served
 from ..i18n import _
 from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
 from ..widgets.landscape import LandscapeView, ghost_glyph
@@ -627,7 +628,7 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
                 place += 1
                 text.append(f"{ordinal(place)} ", style="bold")
             stopped = finished or arrived or t >= self.runs[i].steps
-            glyph = OUTCOME_GLYPHS.get(verdict.outcome, "?") if stopped else "…"
+            glyph = served(OUTCOME_GLYPHS.get(verdict.outcome, "?")) if stopped else "…"
             text.append(f"{glyph} ")
             text.append(self.labels[i], style=f"bold {self._color(i)}")
             text.append(" · " + self.standing(i, t))

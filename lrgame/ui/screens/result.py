@@ -11,6 +11,7 @@ from lrgame.engine.outcome import Verdict
 from lrgame.levels.model import Level
 from lrgame.storage import RunRecordResult
 
+from ..glyphs import glyph
 from ..i18n import _
 from ..lessons import outcome_name, stars_text
 from ..session import FINDER_COST
@@ -54,7 +55,8 @@ class ResultScreen(GuardedModalScreen[str]):
         won = v.outcome == "reached_goal"
         with VerticalScroll(id="result-box", classes="dialog " + ("won" if won else "lost")):
             yield Static(
-                f"{GLYPHS.get(v.outcome, '')} {outcome_name(v.outcome)}", id="result-headline"
+                f"{glyph(GLYPHS.get(v.outcome, ''))} {outcome_name(v.outcome)}",
+                id="result-headline",
             )
             yield Static(self.explanation, id="result-explanation")
             lines = [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Center, Vertical
-from textual.widgets import Footer, Static
+from textual.containers import Center, Horizontal, Vertical
+from textual.widgets import Footer, Input, Static
+
+from lrgame.classroom import PlayerNameError, open_player
 
 from ..i18n import _
 from .guarded import GuardedScreen
@@ -38,7 +40,8 @@ class TitleScreen(GuardedScreen[None]):
         with Vertical(id="title-box"):
             yield Center(Static(LOGO, id="logo"))
             yield Center(Static(_("the learning-rate game"), id="tagline"))
-            yield Center(Static(MOUNTAIN, id="mountain"))
+            if not self.serving:  # the name field takes its place in a browser's 24 rows
+                yield Center(Static(MOUNTAIN, id="mountain"))
             yield Center(
                 Static(
                     _(
@@ -48,8 +51,52 @@ class TitleScreen(GuardedScreen[None]):
                     id="pitch",
                 )
             )
-            yield Center(Static(_("Press Enter to start"), id="press-enter"))
+            if self.serving:
+                with Center():
+                    with Horizontal(id="name-row"):
+                        yield Static(_("Your name:"), id="name-label")
+                        yield Input(
+                            value=self.app.player_name or "",  # type: ignore[attr-defined]
+                            placeholder=_("letters, digits, - _ and spaces"),
+                            id="player-name",
+                        )
+                yield Center(Static("", id="name-problem"))
+                yield Center(
+                    Static(
+                        _("Your progress is kept under this name. Press Enter to start."),
+                        id="name-hint",
+                    )
+                )
+            else:
+                yield Center(Static(_("Press Enter to start"), id="press-enter"))
         yield Footer()
 
+    @property
+    def serving(self) -> bool:
+        return bool(getattr(self.app, "serve_mode", False))
+
+    def on_mount(self) -> None:
+        if self.serving:
+            self.query_one("#player-name", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.choose_name(event.value)
+
+    def choose_name(self, typed: str) -> None:
+        problem = self.query_one("#name-problem", Static)
+        try:
+            name, store = open_player(typed, self.app.data_home)  # type: ignore[attr-defined]
+        except PlayerNameError as error:
+            problem.update(f"✗ {error}")
+            self.query_one("#player-name", Input).focus()
+            return
+        problem.update("")
+        self.app.set_player(name, store)  # type: ignore[attr-defined]
+        self.app.open_map()  # type: ignore[attr-defined]
+
     def action_start(self) -> None:
+        if self.serving:
+            self.choose_name(self.query_one("#player-name", Input).value)
+            return
         self.app.open_map()  # type: ignore[attr-defined]

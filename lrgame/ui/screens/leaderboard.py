@@ -1,0 +1,108 @@
+"""The class leaderboard: every player's best score, stars and attempts on each level.
+
+In serve mode the players are the class (one save per name under the server's
+data folder); locally, the same folder's players and this computer's own save.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from lrgame.classroom import Row, leaderboard, player_stores
+
+from ..i18n import _
+from ..lessons import stars_text
+from .guarded import GuardedScreen
+
+if TYPE_CHECKING:
+    from ..app import LrgameApp
+
+
+class LeaderboardScreen(GuardedScreen[None]):
+    BINDINGS = [
+        Binding("r", "reload", _("Refresh")),
+        Binding("escape", "back", _("Back")),
+    ]
+
+    @property
+    def game(self) -> LrgameApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="board-box"):
+            yield Static(_("Leaderboard"), classes="heading", id="board-heading")
+            yield Static(_("Reading the saves…"), id="board-status")
+            yield DataTable(id="board", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = _("Leaderboard")
+        table = self.query_one("#board", DataTable)
+        table.add_columns(_("Level"), _("Player"), _("Best score"), _("Stars"), _("Attempts"))
+        table.focus()
+        self.load()
+
+    def action_reload(self) -> None:
+        self.query_one("#board-status", Static).update(_("Reading the saves…"))
+        self.load()
+
+    @work(thread=True, exclusive=True)
+    def load(self) -> None:
+        """Reading a class's saves takes a moment: the screen stays responsive."""
+        game = self.game
+        if not game.campaign.entries:  # opened (from the palette) before the map read them
+            from ..session import Campaign
+
+            loaded = Campaign.load(game.campaign.directory, game.campaign.key)
+            game.campaign.entries = loaded.entries
+        levels = [entry for entry in game.campaign.ordered if entry is not None]
+        stores = player_stores(game.data_home)
+        rows = leaderboard(levels, game.campaign.key, stores)
+        self.app.call_from_thread(self.show, rows)
+
+    def show(self, rows: list[Row]) -> None:
+        if not self.is_attached:
+            return
+        titles = {
+            entry.checked.level.id: entry.checked.level.title.get(self.game.language)
+            for entry in self.game.campaign.entries
+            if entry.checked.level is not None
+        }
+        table = self.query_one("#board", DataTable)
+        table.clear()
+        me = self.game.player_name
+        previous = None
+        for row in rows:
+            level = Text(titles.get(row.level, row.level) if row.level != previous else "")
+            previous = row.level
+            name = Text(row.player, style="bold reverse" if row.player == me else "")
+            table.add_row(
+                level,
+                name,
+                Text(str(row.best_score), justify="right"),
+                Text(stars_text(row.stars)),
+                Text(str(row.attempts), justify="right"),
+            )
+        status = self.query_one("#board-status", Static)
+        if rows:
+            players = len({row.player for row in rows})
+            status.update(
+                _(
+                    "{players} players, {runs} finished runs. r refreshes.",
+                    players=players,
+                    runs=sum(row.attempts for row in rows),
+                )
+            )
+        else:
+            status.update(_("No finished runs yet: play a level, then come back."))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
