@@ -18,6 +18,7 @@ from lrgame.storage import LevelRecord, ProgressStore, Settings
 
 STRATEGY = {"optimizer": {"name": "sgd", "lr": 0.1}, "schedule": {"name": "constant"}, "steps": 40}
 FAST = {"optimizer": {"name": "sgd", "lr": 0.3}, "schedule": {"name": "constant"}, "steps": 40}
+StrPath = str | os.PathLike[str]
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -251,40 +252,122 @@ def test_write_failure_is_a_notice_not_an_error(
     assert "could not be saved" in store.notices[0] and "Permission denied" in store.notices[0]
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
-def test_read_only_dir(home: Path) -> None:
+class Denier:
+    """Takes permissions away from a save folder or file, and gives them back.
+
+    ``chmod`` does it for real; ``simulated`` makes the file calls the store
+    uses raise PermissionError for the locked paths, as they do for a player
+    without the rights (root ignores chmod, so only that way runs there, in CI).
+    """
+
+    def __init__(self, how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.how = how
+        self.modes: dict[Path, int] = {}
+        self.read_only: set[Path] = set()
+        self.unreadable: set[Path] = set()
+        if how == "simulated":
+            self._patch(monkeypatch)
+
+    def deny(self, path: Path, mode: int) -> None:
+        """Give ``path`` the permission bits ``mode`` (0: nothing; r-x: read-only)."""
+        if self.how == "chmod":
+            self.modes[path] = stat.S_IMODE(path.stat().st_mode)
+            path.chmod(mode)
+            return
+        if not mode & stat.S_IRUSR:
+            self.unreadable.add(path)
+        if not mode & stat.S_IWUSR:
+            self.read_only.add(path)
+
+    def restore(self) -> None:
+        for path, mode in self.modes.items():
+            path.chmod(mode)
+        self.read_only.clear()
+        self.unreadable.clear()
+
+    def _cannot_read(self, path: Path) -> bool:
+        target = Path(path)
+        return target in self.unreadable or target.parent in self.unreadable
+
+    def _cannot_write_in(self, folder: StrPath) -> bool:
+        """Creating, renaming or replacing an entry needs the folder's rights, not the file's."""
+        path = Path(folder)
+        return path in self.unreadable or path in self.read_only
+
+    def _patch(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def denied() -> PermissionError:
+            return PermissionError(13, "Permission denied")
+
+        real_read_bytes = Path.read_bytes
+        real_rename, real_replace, real_mkstemp = os.rename, os.replace, atomic.tempfile.mkstemp
+
+        def read_bytes(path: Path) -> bytes:
+            if self._cannot_read(path):
+                raise denied()
+            return real_read_bytes(path)
+
+        def rename(src: StrPath, dst: StrPath) -> None:
+            if self._cannot_write_in(Path(src).parent) or self._cannot_write_in(Path(dst).parent):
+                raise denied()
+            real_rename(src, dst)
+
+        def replace(src: StrPath, dst: StrPath) -> None:
+            if self._cannot_write_in(Path(dst).parent):
+                raise denied()
+            real_replace(src, dst)
+
+        def mkstemp(suffix: str, prefix: str, dir: StrPath) -> tuple[int, str]:
+            if self._cannot_write_in(dir):
+                raise denied()
+            return real_mkstemp(suffix=suffix, prefix=prefix, dir=dir)
+
+        monkeypatch.setattr(storage.Path, "read_bytes", read_bytes)
+        monkeypatch.setattr(storage.os, "rename", rename)
+        monkeypatch.setattr(atomic.os, "replace", replace)
+        monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("chmod", marks=pytest.mark.skipif(AS_ROOT, reason="root ignores chmod")),
+        "simulated",
+    ]
+)
+def denier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Denier:
+    return Denier(request.param, monkeypatch)
+
+
+def test_read_only_dir(home: Path, denier: Denier) -> None:
     store = ProgressStore(home)
     store.record_run("default", "bowl", "d1", verdict(score=500), STRATEGY)
-    home.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    denier.deny(home, stat.S_IRUSR | stat.S_IXUSR)
     try:
         again = ProgressStore(home)
         result = again.record_run("default", "bowl", "d1", verdict(score=900), STRATEGY)
         assert result.previous_best == 500
         assert len(again.notices) == 1 and "could not be saved" in again.notices[0]
     finally:
-        home.chmod(stat.S_IRWXU)
+        denier.restore()
     assert ProgressStore(home).level_record("default", "bowl", "d1").best_score == 500  # type: ignore[union-attr]
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
-def test_unreadable_dir(home: Path) -> None:
+def test_unreadable_dir(home: Path, denier: Denier) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
-    home.chmod(0)
+    denier.deny(home, 0)
     try:
         store = ProgressStore(home)
         assert store.level_record("default", "bowl", "d1") is None  # starts fresh
         store.record_run("default", "bowl", "d1", verdict(), STRATEGY)  # and does not crash
         assert len(store.notices) == 1 and "will not be saved" in store.notices[0]
     finally:
-        home.chmod(stat.S_IRWXU)
+        denier.restore()
     # The save it could not read was neither overwritten nor lost.
     assert ProgressStore(home).level_record("default", "bowl", "d1") is not None
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
-def test_unreadable_file_is_moved_aside(home: Path) -> None:
+def test_unreadable_file_is_moved_aside(home: Path, denier: Denier) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
-    (home / "progress.json").chmod(0)
+    denier.deny(home / "progress.json", 0)
     store = ProgressStore(home)
     assert store.level_record("default", "bowl", "d1") is None
     assert len(corrupt_files(home)) == 1 and "moved aside" in store.notices[0]
