@@ -22,10 +22,18 @@ StrPath = str | os.PathLike[str]
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def verdict(outcome: str = "reached_goal", score: int = 700, stars: int = 2,
-            steps_to_goal: int | None = 12) -> Verdict:
-    return Verdict(outcome=outcome, steps=40, steps_to_goal=steps_to_goal,
-                   final_loss=0.0, progress=1.0, score=score, stars=stars)
+def verdict(
+    outcome: str = "reached_goal", score: int = 700, stars: int = 2, steps_to_goal: int | None = 12
+) -> Verdict:
+    return Verdict(
+        outcome=outcome,
+        steps=40,
+        steps_to_goal=steps_to_goal,
+        final_loss=0.0,
+        progress=1.0,
+        score=score,
+        stars=stars,
+    )
 
 
 LOSS = verdict("diverged", score=0, stars=0, steps_to_goal=None)
@@ -93,13 +101,15 @@ def test_new_best_logic(home: Path) -> None:
     assert worse.record.best_strategy == FAST and worse.record.plays == 3
 
     # A tie is not a new best; the fewest steps to goal and most stars are kept separately.
-    tie = store.record_run("default", "bowl", "d1", verdict(score=700, stars=3, steps_to_goal=9),
-                           STRATEGY)
+    tie = store.record_run(
+        "default", "bowl", "d1", verdict(score=700, stars=3, steps_to_goal=9), STRATEGY
+    )
     assert not tie.is_new_best and tie.record.best_strategy == FAST
     assert tie.record.stars == 3 and tie.record.best_steps_to_goal == 9
 
-    better = store.record_run("default", "bowl", "d1", verdict(score=900, stars=1,
-                                                                steps_to_goal=30), STRATEGY)
+    better = store.record_run(
+        "default", "bowl", "d1", verdict(score=900, stars=1, steps_to_goal=30), STRATEGY
+    )
     assert better.is_new_best and better.previous_best == 700
     assert better.record.best_score == 900 and better.record.best_strategy == STRATEGY
     assert better.record.stars == 3 and better.record.best_steps_to_goal == 9
@@ -418,8 +428,17 @@ BAD_FILES = {
     "wrong version": b'{"version": 2, "campaigns": {}}',
     "version true": b'{"version": true, "campaigns": {}}',
     "bad settings": b'{"version": 1, "settings": {"unlock_all": "yes"}, "campaigns": {}}',
-    "bad record": json.dumps({"version": 1, "campaigns": {"default": {"path": None, "levels": {
-        "bowl": {"d1": {"passed": True, "best_score": "lots"}}}}}}).encode(),
+    "bad record": json.dumps(
+        {
+            "version": 1,
+            "campaigns": {
+                "default": {
+                    "path": None,
+                    "levels": {"bowl": {"d1": {"passed": True, "best_score": "lots"}}},
+                }
+            },
+        }
+    ).encode(),
     "NaN": b'{"version": 1, "campaigns": {}, "x": NaN}',
     "deep": b"[" * 100_000 + b"]" * 100_000,
 }
@@ -560,8 +579,9 @@ def test_reset_progress_all(home: Path, tmp_path: Path) -> None:
     assert not ProgressStore(home).has_progress()
 
 
-def test_reset_progress_refuses_without_a_tty(home: Path, monkeypatch: pytest.MonkeyPatch,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_reset_progress_refuses_without_a_tty(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
     monkeypatch.setattr("sys.stdin", FakeStdin("y\n", tty=False))
     assert main(["reset-progress"]) == 2
@@ -574,9 +594,14 @@ def test_reset_progress_refuses_without_a_tty(home: Path, monkeypatch: pytest.Mo
     ("answer", "code", "kept"),
     [("y\n", 0, False), ("yes\n", 0, False), ("n\n", 1, True), ("\n", 1, True), ("", 1, True)],
 )
-def test_reset_progress_asks_on_a_tty(home: Path, monkeypatch: pytest.MonkeyPatch,
-                                      capsys: pytest.CaptureFixture[str],
-                                      answer: str, code: int, kept: bool) -> None:
+def test_reset_progress_asks_on_a_tty(
+    home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    answer: str,
+    code: int,
+    kept: bool,
+) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
     monkeypatch.setattr("sys.stdin", FakeStdin(answer, tty=True))
     assert main(["reset-progress"]) == code
@@ -584,8 +609,9 @@ def test_reset_progress_asks_on_a_tty(home: Path, monkeypatch: pytest.MonkeyPatc
     assert (ProgressStore(home).level_record("default", "bowl", "d1") is not None) == kept
 
 
-def test_reset_progress_with_nothing_saved(home: Path, monkeypatch: pytest.MonkeyPatch,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_reset_progress_with_nothing_saved(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("sys.stdin", FakeStdin("", tty=True))
     assert main(["reset-progress"]) == 0  # nothing to lose, so no question
     out = capsys.readouterr().out
@@ -603,8 +629,9 @@ def test_reset_progress_reports_a_corrupt_save(
     assert "moved aside" in err and str(corrupt_files(home)[0]) in err
 
 
-def test_reset_progress_reports_a_failed_write(home: Path, monkeypatch: pytest.MonkeyPatch,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_reset_progress_reports_a_failed_write(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -615,8 +642,9 @@ def test_reset_progress_reports_a_failed_write(home: Path, monkeypatch: pytest.M
     assert "could not be saved" in capsys.readouterr().err
 
 
-def test_reset_progress_levels_and_all_conflict(home: Path, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_reset_progress_levels_and_all_conflict(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["reset-progress", "--levels", str(tmp_path), "--all", "--yes"])
     assert exit_info.value.code == 2
