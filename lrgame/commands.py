@@ -34,9 +34,10 @@ from .levels.loader import (
     check_file,
     load_campaign,
     load_level,
+    locate,
     shipped_levels_dir,
 )
-from .levels.model import Level, default_setup, path_from_string
+from .levels.model import Level, default_setup
 from .levels.template import create_level_file, level_file_for
 from .safeio import printable, read_capped
 from .storage import ProgressStore
@@ -123,11 +124,10 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
                 {**strategy.with_lr(args.lr).to_json(), "steps": strategy.steps}
             )
     except SpecError as error:
-        where = args.strategy or "strategy"
+        problem = error.problem
         if document is not None:
-            pos = document.position(path_from_string(error.path))
-            where = f"{args.strategy}:{pos.line}:{pos.column}"
-        raise LrgameError(f"{where}: {error}") from None
+            problem = locate(document, [problem])[0]
+        raise LrgameError(problem.line(args.strategy or "strategy")) from None
     if args.strict:
         refusal = level.allowed.refusal(strategy)
         if refusal:
@@ -389,8 +389,8 @@ def validate(args: argparse.Namespace) -> int:
     found = False
     for file in files:
         checked = check_file(file)
-        for line in checked.problems:
-            print(printable(line))
+        for line in checked.lines:
+            print(line)
             found = True
     if not found:
         print(f"{len(files)} level file{'s' if len(files) != 1 else ''} OK")
@@ -435,8 +435,8 @@ def export(args: argparse.Namespace) -> int:
                 document.value, level_steps=steps if isinstance(steps, int) else 100
             )
     except SpecError as error:
-        pos = document.position(path_from_string(error.path))
-        raise LrgameError(f"{args.strategy}:{pos.line}:{pos.column}: {error}") from None
+        (problem,) = locate(document, [error.problem])
+        raise LrgameError(problem.line(args.strategy)) from None
     sys.stdout.write(torch_code(strategy, level))
     return 0
 

@@ -92,7 +92,7 @@ def generated() -> list[dict]:
 
 def level_of(data: dict) -> Level:
     checked = check_text(json.dumps(data))
-    assert checked.level is not None, checked.problems
+    assert checked.level is not None, checked.lines
     return checked.level
 
 

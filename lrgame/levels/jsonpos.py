@@ -32,6 +32,7 @@ from typing import Any
 
 from lrgame.engine.errors import LrgameError
 from lrgame.engine.limits import MAX_FILE_BYTES
+from lrgame.engine.problems import Position
 from lrgame.safeio import RefusedFile, read_capped
 
 MAX_BYTES = MAX_FILE_BYTES
@@ -53,23 +54,16 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where something starts: 1-based line and column (in characters), 0-based offset."""
-
-    line: int
-    column: int
-    offset: int
-
-
 class JsonError(LrgameError):
     """Text that is not acceptable JSON, with the 1-based line and column of the problem."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, offset: int = 0) -> None:
         super().__init__(f"{line}:{column}: {message}")
         self.message = message
         self.line = line
         self.column = column
+        self.offset = offset
+        """0-based character offset of the problem in the text."""
 
     def __str__(self) -> str:
         return f"{self.line}:{self.column}: {self.message}"
@@ -255,7 +249,7 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 def _error(text: str, offset: int, message: str) -> JsonError:
     line, column = _line_col(text, offset)
-    return JsonError(message, line, column)
+    return JsonError(message, line, column, offset)
 
 
 def _show_char(c: str) -> str:
@@ -653,5 +647,5 @@ def load_json_file(path: str | os.PathLike[str]) -> Document:
             message = "invalid UTF-8: the file ends in the middle of a character"
         else:
             message = f"invalid UTF-8 byte 0x{data[error.start]:02x}; save the file as UTF-8"
-        raise JsonError(message, line, column) from None
+        raise JsonError(message, line, column, len(prefix)) from None
     return parse_json(text)

@@ -24,12 +24,12 @@ from lrgame.engine.limits import MAX_DEMO_STEPS, MAX_GOAL_POINTS, operation_step
 from lrgame.engine.optimizers import OPTIMIZER_NAMES
 from lrgame.engine.outcome import Goal, Verdict, judge_batch
 from lrgame.engine.params import as_bool, as_float, describe
+from lrgame.engine.problems import FieldPath, Problem
 from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
+from lrgame.engine.strategy_problems import read_strategy
 from lrgame.safeio import printable
-
-Path = tuple[str | int, ...]
 
 LESSONS = (
     "step_size",
@@ -72,22 +72,6 @@ TOP_KEYS = (
     "fog",
     "demos",
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    message: str
-    offset: int | None = None
-    """For a string value: the character inside it where the problem is (expressions)."""
-
-
-class LevelError(Exception):
-    """A level that cannot be played, with every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems[0].message if problems else "invalid level")
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -140,7 +124,7 @@ class Demo:
     strategy: Strategy
     outcome: str  # "reached_goal" for winning demos
     note: Text | None
-    path: Path
+    path: FieldPath
 
 
 @dataclass(frozen=True)
@@ -246,23 +230,12 @@ def read_level(
     return (level if not reader.problems else None), reader.problems
 
 
-def path_from_string(text: str) -> Path:
-    """``demos.win[0].strategy.optimizer.lr`` -> ('demos', 'win', 0, 'strategy', 'optimizer', 'lr')."""
-    out: list[str | int] = []
-    for part in re.finditer(r"([^.\[\]]+)|\[(\d+)\]", text):
-        if part.group(2) is not None:
-            out.append(int(part.group(2)))
-        else:
-            out.append(part.group(1))
-    return tuple(out)
-
-
 class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def fail(self, path: Path, message: str, offset: int | None = None) -> None:
-        self.problems.append(Problem(path, message, offset))
+    def fail(self, path: FieldPath, message: str, offset: int | None = None) -> None:
+        self.problems.append(Problem(path, message, offset=offset))
 
     def level(self, data: Any, source: str, digest_text: str) -> Level | None:
         if not isinstance(data, Mapping):
@@ -382,7 +355,7 @@ class _Reader:
             return None
         return self.text_value(data[key], (key,))
 
-    def text_value(self, value: Any, path: Path) -> Text | None:
+    def text_value(self, value: Any, path: FieldPath) -> Text | None:
         """A player-facing text, with control characters made visible (see ``printable``).
 
         Whatever shows it (a terminal line, the game's screens), an escape
@@ -416,14 +389,14 @@ class _Reader:
         return None
 
     def choice(
-        self, data: Mapping[str, Any], path: Path, value: Any, choices: tuple[str, ...]
+        self, data: Mapping[str, Any], path: FieldPath, value: Any, choices: tuple[str, ...]
     ) -> str | None:
         if value not in choices or not isinstance(value, str):
             self.fail(path, f"expected one of {', '.join(choices)}; got {describe(value)}")
             return None
         return value
 
-    def number(self, value: Any, path: Path) -> float | None:
+    def number(self, value: Any, path: FieldPath) -> float | None:
         try:
             return as_float(value, "")
         except SpecError as error:
@@ -433,7 +406,7 @@ class _Reader:
     def integer(
         self,
         data: Mapping[str, Any],
-        path: Path,
+        path: FieldPath,
         value: Any,
         low: int,
         high: int,
@@ -456,7 +429,7 @@ class _Reader:
             return None
         return int(value)
 
-    def boolean(self, value: Any, path: Path, default: bool) -> bool:
+    def boolean(self, value: Any, path: FieldPath, default: bool) -> bool:
         if value is None:
             return default
         try:
@@ -466,7 +439,7 @@ class _Reader:
             return default
 
     def point(
-        self, value: Any, path: Path, dim: int, *, required: bool
+        self, value: Any, path: FieldPath, dim: int, *, required: bool
     ) -> tuple[float, ...] | None:
         if value is None and not required:
             return None
@@ -601,7 +574,7 @@ class _Reader:
             finder=self.boolean(value.get("finder"), ("allowed", "finder"), True),
         )
 
-    def names(self, value: Any, path: Path, choices: tuple[str, ...]) -> tuple[str, ...]:
+    def names(self, value: Any, path: FieldPath, choices: tuple[str, ...]) -> tuple[str, ...]:
         if value is None:
             return choices
         if not isinstance(value, list) or not value:
@@ -653,10 +626,9 @@ class _Reader:
     def setup(self, data: Mapping[str, Any], steps: int, allowed: Allowed) -> Strategy | None:
         if "setup" not in data:
             return None
-        try:
-            strategy = parse_strategy(data["setup"], level_steps=steps)
-        except SpecError as error:
-            self.fail(("setup", *path_from_string(error.path)), error.message)
+        strategy, problems = read_strategy(data["setup"], level_steps=steps, prefix=("setup",))
+        self.problems += problems
+        if strategy is None:
             return None
         if strategy.steps != steps:
             # The setup screen always plays the level's own budget.
@@ -689,7 +661,7 @@ class _Reader:
                 self.fail(("demos", kind), f"expected a list of demos, got {describe(items)}")
                 continue
             for i, item in enumerate(items):
-                path: Path = ("demos", kind, i)
+                path: FieldPath = ("demos", kind, i)
                 if not isinstance(item, Mapping):
                     self.fail(path, f'expected {{"strategy": {{...}}}}, got {describe(item)}')
                     continue
@@ -711,10 +683,11 @@ class _Reader:
                         item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES
                     )
                 note = self.text_value(item["note"], (*path, "note")) if "note" in item else None
-                try:
-                    strategy = parse_strategy(item["strategy"], level_steps=steps)
-                except SpecError as error:
-                    self.fail((*path, "strategy", *path_from_string(error.path)), error.message)
+                strategy, problems = read_strategy(
+                    item["strategy"], level_steps=steps, prefix=(*path, "strategy")
+                )
+                self.problems += problems
+                if strategy is None:
                     continue
                 if outcome is not None:
                     out.append(Demo(strategy, outcome, note, (*path, "strategy")))

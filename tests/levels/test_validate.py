@@ -30,13 +30,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def lines_for(tmp_path: Path, text: str) -> list[str]:
-    return check_file(write(tmp_path, "level.json", text)).problems
+    return check_file(write(tmp_path, "level.json", text)).lines
 
 
 def test_good_fixture_levels_pass() -> None:
     for path in FIXTURES.glob("*.json"):
         checked = check_file(path)
-        assert checked.problems == [] and checked.level is not None
+        assert checked.lines == [] and checked.level is not None
 
 
 def test_minimal_level_gets_defaults(tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_huge_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
     with path.open("wb") as f:
         f.write(b"[" + b"0," * (25 * 2**20) + b"0]")
-    (line,) = check_file(path).problems
+    (line,) = check_file(path).lines
     assert "larger than 1 MB" in line
 
 
@@ -198,8 +198,8 @@ def test_demos_must_behave_as_stated(tmp_path: Path) -> None:
 
 
 def test_check_text_serves_unsaved_buffers() -> None:
-    assert check_text(json.dumps(GOOD)).problems == []
-    (line,) = check_text('{"id": ', "buffer").problems
+    assert check_text(json.dumps(GOOD)).lines == []
+    (line,) = check_text('{"id": ', "buffer").lines
     assert line.startswith("buffer:1:")
 
 
