@@ -29,7 +29,6 @@ from .engine.strategy import Strategy
 from .levels.jsonpos import Document, FileError, JsonError, load_json_file
 from .levels.lab import ModelLevel
 from .levels.loader import (
-    OUTCOME_WORDS,
     campaign_files,
     check_file,
     load_campaign,
@@ -204,9 +203,7 @@ def simulate(args: argparse.Namespace) -> int:
     point = ", ".join(numfmt.num(v, 4) for v in run.trajectory[-1])
     print(printable(f"{level.title}  ({level.id})"))
     print(f"  strategy   {describe_strategy(strategy)}")
-    print(
-        f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
-    )
+    print(f"  outcome    {verdict.outcome.past} after {run.steps} of {strategy.steps} steps")
     if verdict.steps_to_goal is not None:
         print(f"  goal       reached at step {verdict.steps_to_goal} (par {level.par})")
     print(
@@ -257,9 +254,7 @@ def simulate_model(
         f"{level.dim} parameters, {level.landscape.data.n} training samples"
     )
     print(f"  strategy   {describe_strategy(strategy)}")
-    print(
-        f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
-    )
+    print(f"  outcome    {verdict.outcome.past} after {run.steps} of {strategy.steps} steps")
     if verdict.steps_to_goal is not None:
         print(f"  goal       reached at step {verdict.steps_to_goal} (par {level.par})")
     end = f"  end        training loss {fmt(verdict.final_loss)} (goal {fmt(level.goal_loss)})"

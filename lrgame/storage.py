@@ -31,6 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from lrgame.engine.outcome import Outcome
+
 from .atomic import write_atomically
 
 VERSION = 1
@@ -321,7 +323,7 @@ class ProgressStore:
         # A copy through JSON: the store must not alias the caller's dict, and a
         # strategy that cannot be saved is a bug to find now, not at the next save.
         strategy = json.loads(json.dumps(strategy_json, allow_nan=False))
-        won = verdict.outcome == "reached_goal"
+        won = verdict.outcome == Outcome.REACHED_GOAL
         levels = self._campaign(campaign)["levels"]
         old = levels.get(level_id, {}).get(digest)
         previous_best = None if old is None else int(old["best_score"])

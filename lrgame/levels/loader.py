@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from lrgame.engine.errors import LrgameError
+from lrgame.engine.outcome import Outcome
 from lrgame.engine.problems import Position, Problem
 from lrgame.engine.simulate import run_batch
 from lrgame.safeio import printable
@@ -16,13 +17,6 @@ from lrgame.safeio import printable
 from .jsonpos import Document, JsonError, load_json_file, parse_json
 from .lab import ModelLevel
 from .model import Level, read_level
-
-OUTCOME_WORDS = {
-    "reached_goal": "reached the goal",
-    "stuck_local": "got stuck in a local minimum",
-    "out_of_steps": "ran out of steps",
-    "diverged": "diverged",
-}
 
 
 @dataclass(frozen=True)
@@ -166,7 +160,7 @@ def demo_problems(level: Level) -> list[Problem]:
     verdicts = level.judge(batch)
     problems = []
     for demo in level.demos:
-        if demo.outcome != "reached_goal":
+        if demo.outcome != Outcome.REACHED_GOAL:
             continue
         # A winning demo proves the level can be won in the game, with the game's tools.
         refusal = level.allowed.refusal(demo.strategy)
@@ -183,11 +177,11 @@ def demo_problems(level: Level) -> list[Problem]:
             )
     for demo, verdict in zip(level.demos, verdicts, strict=True):
         if verdict.outcome != demo.outcome:
-            expected = OUTCOME_WORDS[demo.outcome]
+            expected = Outcome(demo.outcome).past
             problems.append(
                 Problem(
                     demo.path,
-                    f"this demo should have {expected}, but it {OUTCOME_WORDS[verdict.outcome]} "
+                    f"this demo should have {expected}, but it {verdict.outcome.past} "
                     f"(after {verdict.steps} steps)",
                 )
             )

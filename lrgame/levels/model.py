@@ -22,7 +22,7 @@ from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
 from lrgame.engine.limits import MAX_DEMO_STEPS, MAX_GOAL_POINTS, operation_steps_problem
 from lrgame.engine.optimizers import OPTIMIZER_NAMES
-from lrgame.engine.outcome import Goal, Verdict, judge_batch
+from lrgame.engine.outcome import LOSING_OUTCOMES, Goal, Outcome, Verdict, judge_batch
 from lrgame.engine.params import as_bool, as_float, describe
 from lrgame.engine.problems import FieldPath, Problem
 from lrgame.engine.schedules import SCHEDULE_NAMES
@@ -45,7 +45,6 @@ LESSONS = (
     "adaptive_finish",
     "mixed",
 )
-LOSING_OUTCOMES = ("diverged", "stuck_local", "out_of_steps")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 DEFAULT_FOG_RADIUS = 0.08
@@ -122,7 +121,7 @@ class Fog:
 @dataclass(frozen=True)
 class Demo:
     strategy: Strategy
-    outcome: str  # "reached_goal" for winning demos
+    outcome: Outcome  # REACHED_GOAL for winning demos
     note: Text | None
     path: FieldPath
 
@@ -677,11 +676,12 @@ class _Reader:
                 if "strategy" not in item:
                     self.fail(path, "missing: a demo needs a strategy")
                     continue
-                outcome: str | None = "reached_goal"
+                outcome: Outcome | None = Outcome.REACHED_GOAL
                 if kind == "lose":
-                    outcome = self.choice(
+                    chosen = self.choice(
                         item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES
                     )
+                    outcome = None if chosen is None else Outcome(chosen)
                 note = self.text_value(item["note"], (*path, "note")) if "note" in item else None
                 strategy, problems = read_strategy(
                     item["strategy"], level_steps=steps, prefix=(*path, "strategy")

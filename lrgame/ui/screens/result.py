@@ -8,15 +8,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
-from lrgame.engine.outcome import Verdict
+from lrgame.engine.outcome import Outcome, Verdict
 from lrgame.levels.model import Level
 from lrgame.storage import RunRecordResult
 
 from ..i18n import _
 from ..lessons import outcome_name, stars_text
 from ..session import FINDER_COST
-
-GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "diverged": "✗"}
 
 
 class ResultScreen(ModalScreen[str]):
@@ -51,11 +49,9 @@ class ResultScreen(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         v = self.verdict
-        won = v.outcome == "reached_goal"
+        won = v.outcome == Outcome.REACHED_GOAL
         with VerticalScroll(id="result-box", classes="dialog " + ("won" if won else "lost")):
-            yield Static(
-                f"{GLYPHS.get(v.outcome, '')} {outcome_name(v.outcome)}", id="result-headline"
-            )
+            yield Static(f"{v.outcome.glyph} {outcome_name(v.outcome)}", id="result-headline")
             yield Static(self.explanation, id="result-explanation")
             lines = [
                 _("Score {score} / 1000   {stars}", score=v.score, stars=stars_text(v.stars)),
@@ -90,12 +86,12 @@ class ResultScreen(ModalScreen[str]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The next level is only offered after a win (it stays locked otherwise).
         if action == "choose" and parameters == ("next",):
-            return self.verdict.outcome == "reached_goal"
+            return self.verdict.outcome == Outcome.REACHED_GOAL
         return True
 
     def on_mount(self) -> None:
         self.query_one(
-            "#next" if self.verdict.outcome == "reached_goal" else "#retry", Button
+            "#next" if self.verdict.outcome == Outcome.REACHED_GOAL else "#retry", Button
         ).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
