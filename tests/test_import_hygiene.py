@@ -97,3 +97,19 @@ def test_importing_the_whole_engine_loads_no_level_storage_or_ui_module() -> Non
     engine = sorted(p.stem for p in (PACKAGE / "engine").glob("*.py") if p.stem != "__init__")
     loaded = modules_after("import " + ", ".join(f"lrgame.engine.{m}" for m in engine))
     assert sorted(m for m in loaded if m.startswith(FORBIDDEN["engine"])) == []
+
+
+def test_no_module_names_anything_but_pathlib_path_path() -> None:
+    # A field-path alias called Path once shadowed pathlib.Path in the level model.
+    import importlib
+    import pathlib
+
+    shadows = []
+    for file in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(file.relative_to(PACKAGE.parent).with_suffix("").parts)
+        if name.endswith("__main__"):
+            continue
+        module = importlib.import_module(name.removesuffix(".__init__"))
+        if getattr(module, "Path", pathlib.Path) is not pathlib.Path:
+            shadows.append(name)
+    assert shadows == []

@@ -32,14 +32,12 @@ from typing import Any
 
 from lrgame.engine.errors import LrgameError
 from lrgame.engine.limits import MAX_FILE_BYTES
-from lrgame.engine.problems import Position
+from lrgame.engine.problems import FieldPath, Position
 from lrgame.safeio import RefusedFile, read_capped
 
 MAX_BYTES = MAX_FILE_BYTES
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 100
-
-Path = tuple[str | int, ...]
 
 __all__ = [
     "MAX_BYTES",
@@ -47,7 +45,6 @@ __all__ = [
     "Document",
     "FileError",
     "JsonError",
-    "Path",
     "Position",
     "load_json_file",
     "parse_json",
@@ -106,7 +103,7 @@ class Document:
 
     # -- looking up positions ---------------------------------------------
 
-    def position(self, path: Path) -> Position:
+    def position(self, path: FieldPath) -> Position:
         """Where the value at ``path`` starts.
 
         For a path that does not exist (a missing key, an index past the end,
@@ -114,7 +111,7 @@ class Document:
         """
         return self._at(_offset_of(self._find(path)[0]))
 
-    def _find(self, path: Path) -> tuple[Any, bool]:
+    def _find(self, path: FieldPath) -> tuple[Any, bool]:
         """The position node at ``path`` (or its nearest ancestor's) and whether it exists."""
         node = self._root
         if node is None:
@@ -126,7 +123,7 @@ class Document:
             node = child
         return node, True
 
-    def key_position(self, path: Path) -> Position | None:
+    def key_position(self, path: FieldPath) -> Position | None:
         """Where the key of the object member at ``path`` starts, or None.
 
         None for the empty path, an array item, or a member that does not exist.
@@ -145,7 +142,7 @@ class Document:
             return None
         return self._at(node[1][last][0])
 
-    def string_offset(self, path: Path, index: int) -> Position:
+    def string_offset(self, path: FieldPath, index: int) -> Position:
         """Where character ``index`` of the decoded string at ``path`` is in the text.
 
         Escapes are accounted for: in ``"a\\nb"`` character 2 (``b``) is 4
