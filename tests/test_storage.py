@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -265,9 +266,12 @@ def test_write_failure_is_a_notice_not_an_error(
 class Denier:
     """Takes permissions away from a save folder or file, and gives them back.
 
-    ``chmod`` does it for real; ``simulated`` makes the file calls the store
-    uses raise PermissionError for the locked paths, as they do for a player
-    without the rights (root ignores chmod, so only that way runs there, in CI).
+    ``chmod`` does it for real. ``simulated`` gives the file calls the same
+    answers POSIX gives a player without the rights (root ignores chmod, so
+    only this way runs there, in CI): nothing inside an unreadable folder can be
+    opened, listed or looked up; nothing can be created, renamed or removed in a
+    read-only one; an unreadable file cannot be opened. ``tempfile.mkstemp``
+    goes through ``os.open``, so it is covered too.
     """
 
     def __init__(self, how: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -285,9 +289,9 @@ class Denier:
             path.chmod(mode)
             return
         if not mode & stat.S_IRUSR:
-            self.unreadable.add(path)
+            self.unreadable.add(Path(os.path.abspath(path)))
         if not mode & stat.S_IWUSR:
-            self.read_only.add(path)
+            self.read_only.add(Path(os.path.abspath(path)))
 
     def restore(self) -> None:
         for path, mode in self.modes.items():
@@ -295,46 +299,97 @@ class Denier:
         self.read_only.clear()
         self.unreadable.clear()
 
-    def _cannot_read(self, path: Path) -> bool:
-        target = Path(path)
-        return target in self.unreadable or target.parent in self.unreadable
+    def _inside_closed(self, path: StrPath) -> bool:
+        """Looking up ``path`` needs every folder above it to be searchable."""
+        return any(folder in self.unreadable for folder in Path(os.path.abspath(path)).parents)
 
-    def _cannot_write_in(self, folder: StrPath) -> bool:
-        """Creating, renaming or replacing an entry needs the folder's rights, not the file's."""
-        path = Path(folder)
-        return path in self.unreadable or path in self.read_only
+    def _cannot_read(self, path: StrPath) -> bool:
+        return self._inside_closed(path) or Path(os.path.abspath(path)) in self.unreadable
+
+    def _cannot_change_entries_of(self, folder: StrPath) -> bool:
+        """Creating, renaming or removing an entry needs the folder's rights, not the file's."""
+        path = Path(os.path.abspath(folder))
+        return self._cannot_read(path) or path in self.read_only
 
     def _patch(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        def denied() -> PermissionError:
-            return PermissionError(13, "Permission denied")
+        def denied(path: object) -> PermissionError:
+            return PermissionError(13, "Permission denied", str(path))
 
+        real_open, real_access, real_listdir = os.open, os.access, os.listdir
+        real_stat, real_lstat = os.stat, os.lstat
+        real_rename, real_replace, real_unlink = os.rename, os.replace, os.unlink
         real_read_bytes = Path.read_bytes
-        real_rename, real_replace, real_mkstemp = os.rename, os.replace, atomic.tempfile.mkstemp
+
+        def open_(path: StrPath, flags: int, mode: int = 0o777, **kwargs: Any) -> int:
+            if isinstance(path, (str, os.PathLike)):
+                if self._cannot_read(path):
+                    raise denied(path)
+                if flags & os.O_CREAT and not real_access(path, os.F_OK):
+                    if self._cannot_change_entries_of(Path(path).parent):
+                        raise denied(path)
+            return real_open(path, flags, mode, **kwargs)
+
+        def access(path: StrPath, mode: int, **kwargs: Any) -> bool:
+            if isinstance(path, (str, os.PathLike)) and mode != os.F_OK:
+                if self._inside_closed(path):
+                    return False
+                where = Path(os.path.abspath(path))
+                if where in self.unreadable:
+                    return False
+                if mode & os.W_OK and where in self.read_only:
+                    return False
+            return real_access(path, mode, **kwargs)
+
+        def listdir(path: StrPath = ".") -> list[str]:
+            if self._cannot_read(path):
+                raise denied(path)
+            return real_listdir(path)
+
+        def stat_(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+            if isinstance(path, (str, os.PathLike)) and self._inside_closed(path):
+                raise denied(path)
+            return real_stat(path, *args, **kwargs)
+
+        def lstat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+            if isinstance(path, (str, os.PathLike)) and self._inside_closed(path):
+                raise denied(path)
+            return real_lstat(path, *args, **kwargs)
+
+        def rename(src: StrPath, dst: StrPath, **kwargs: Any) -> None:
+            for path in (src, dst):
+                if self._cannot_change_entries_of(Path(path).parent):
+                    raise denied(path)
+            real_rename(src, dst, **kwargs)
+
+        def replace(src: StrPath, dst: StrPath, **kwargs: Any) -> None:
+            for path in (src, dst):
+                if self._cannot_change_entries_of(Path(path).parent):
+                    raise denied(path)
+            real_replace(src, dst, **kwargs)
+
+        def unlink(path: StrPath, **kwargs: Any) -> None:
+            if self._cannot_change_entries_of(Path(path).parent):
+                raise denied(path)
+            real_unlink(path, **kwargs)
 
         def read_bytes(path: Path) -> bytes:
             if self._cannot_read(path):
-                raise denied()
+                raise denied(path)
             return real_read_bytes(path)
 
-        def rename(src: StrPath, dst: StrPath) -> None:
-            if self._cannot_write_in(Path(src).parent) or self._cannot_write_in(Path(dst).parent):
-                raise denied()
-            real_rename(src, dst)
-
-        def replace(src: StrPath, dst: StrPath) -> None:
-            if self._cannot_write_in(Path(dst).parent):
-                raise denied()
-            real_replace(src, dst)
-
-        def mkstemp(suffix: str, prefix: str, dir: StrPath) -> tuple[int, str]:
-            if self._cannot_write_in(dir):
-                raise denied()
-            return real_mkstemp(suffix=suffix, prefix=prefix, dir=dir)
-
-        monkeypatch.setattr(storage.Path, "read_bytes", read_bytes)
-        monkeypatch.setattr(storage.os, "rename", rename)
-        monkeypatch.setattr(atomic.os, "replace", replace)
-        monkeypatch.setattr(atomic.tempfile, "mkstemp", mkstemp)
+        # One os module serves storage, atomic and tempfile alike.
+        for name, fake in [
+            ("open", open_),
+            ("access", access),
+            ("listdir", listdir),
+            ("stat", stat_),
+            ("lstat", lstat),
+            ("rename", rename),
+            ("replace", replace),
+            ("unlink", unlink),
+        ]:
+            monkeypatch.setattr(os, name, fake)
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
 
 
 @pytest.fixture(
