@@ -83,7 +83,7 @@ Horizontal { height: 1fr; }
 def load(data: dict[str, Any]) -> Level:
     checked = check_text(json.dumps(data))
     if checked.level is None:
-        raise SystemExit("\n".join(checked.problems))
+        raise SystemExit("\n".join(checked.lines))
     return checked.level
 
 

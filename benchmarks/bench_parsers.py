@@ -126,22 +126,32 @@ def bench_expressions(repeat: int) -> None:
     for n in (1, 1000):
         pts = rng.normal(size=(n, 2))
         number = 2000 if n == 1 else 200
-        row(f"value_and_grad, points shape ({n}, 2)",
-            median_time(lambda pts=pts: expr.value_and_grad(pts), repeat, number))
-        row(f"hessian, points shape ({n}, 2)",
-            median_time(lambda pts=pts: expr.hessian(pts), repeat, number))
+        row(
+            f"value_and_grad, points shape ({n}, 2)",
+            median_time(lambda pts=pts: expr.value_and_grad(pts), repeat, number),
+        )
+        row(
+            f"hessian, points shape ({n}, 2)",
+            median_time(lambda pts=pts: expr.hessian(pts), repeat, number),
+        )
 
     parens = "(" * 10_000 + "x" + ")" * 10_000
     row(
         "refuse 10,000 nested parentheses",
-        median_time(refused(lambda: Expression.parse(parens, XY), ExpressionError, "longer than"),
-                    repeat, 1000),
+        median_time(
+            refused(lambda: Expression.parse(parens, XY), ExpressionError, "longer than"),
+            repeat,
+            1000,
+        ),
     )
     one_mb = "x" * 1_000_000
     row(
         "refuse a 1 MB string",
-        median_time(refused(lambda: Expression.parse(one_mb, XY), ExpressionError, "longer than"),
-                    repeat, 1000),
+        median_time(
+            refused(lambda: Expression.parse(one_mb, XY), ExpressionError, "longer than"),
+            repeat,
+            1000,
+        ),
     )
 
 
@@ -160,15 +170,17 @@ def bench_json(repeat: int, tmp: Path) -> None:
     row(f"parse_json, {label}", ours)
     row(f"json.loads (baseline), {label}", baseline)
     print(f"  {'ratio parse_json / json.loads':<{WIDTH}}{ours / baseline:9.1f} x")
-    row(f"load_json_file (read + parse), {label}",
-        median_time(lambda: load_json_file(path), repeat))
+    row(
+        f"load_json_file (read + parse), {label}", median_time(lambda: load_json_file(path), repeat)
+    )
 
     huge = tmp / "huge.json"
     huge_size = write_50_mb_file(huge)
     row(
         f"load_json_file refuses a {huge_size / 1e6:.0f} MB file (> {MAX_BYTES:,} bytes)",
-        median_time(refused(lambda: load_json_file(huge), FileError, "larger than 1 MB"),
-                    repeat, 100),
+        median_time(
+            refused(lambda: load_json_file(huge), FileError, "larger than 1 MB"), repeat, 100
+        ),
     )
 
 

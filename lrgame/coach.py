@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from lrgame.engine.outcome import Outcome
+
 from .analysis.sweep import (
     SWEEP_POINTS,
     SweepResult,
@@ -58,7 +60,7 @@ ADAPTIVE_NAMES = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagr
 
 @dataclass(frozen=True)
 class Diagnosis:
-    kind: str
+    kind: Outcome
     """The outcome: reached_goal, stuck_local, out_of_steps or diverged."""
     cause: str
     """What the walk did (see :mod:`lrgame.analysis.walk`): reached, never_moved, crawling, …"""
@@ -169,7 +171,7 @@ def diagnose(
         "peak_gradient": facts.peak_gradient,
         "par": level.par,
     }
-    if verdict.outcome == "reached_goal":
+    if verdict.outcome == Outcome.REACHED_GOAL:
         return Diagnosis(**common, step=verdict.steps_to_goal, demo_steps=_best_demo_steps(level))
 
     points, probe_points = coach_points(level, strategy)
@@ -196,7 +198,7 @@ def diagnose(
         robust = [t for t in tools if not t.scattered]
         suggestions.extend(dict.fromkeys(t.code for t in (robust or tools)))
 
-    if verdict.outcome == "diverged":
+    if verdict.outcome == Outcome.DIVERGED:
         common.update(
             step=facts.blowup_step,
             where=facts.blowup_point,
@@ -204,7 +206,7 @@ def diagnose(
             stability_limit=facts.blowup_limit,
             blowup_lr=facts.blowup_lr,
         )
-    elif verdict.outcome == "stuck_local":
+    elif verdict.outcome == Outcome.STUCK_LOCAL:
         end = run.trajectory[-1]
         common["where"] = min(
             level.local_minima,
@@ -259,14 +261,14 @@ def _finite(value: float) -> float | None:
 
 
 def _best_demo_steps(level: Level) -> int | None:
-    winners = [d.strategy for d in level.demos if d.outcome == "reached_goal"]
+    winners = [d.strategy for d in level.demos if d.outcome == Outcome.REACHED_GOAL]
     if not winners:
         return None
     batch = run_batch(level.landscape, level.start, winners, level.noise)
     steps = [
         v.steps_to_goal
         for v in level.judge(batch)
-        if v.steps_to_goal is not None and v.outcome == "reached_goal"
+        if v.steps_to_goal is not None and v.outcome == Outcome.REACHED_GOAL
     ]
     return min(steps) if steps else None
 
@@ -519,7 +521,7 @@ def _advice(d: Diagnosis) -> list[str]:
 
 def explain(d: Diagnosis) -> str:
     """The diagnosis in plain words for a beginner, with the numbers."""
-    if d.kind == "reached_goal":
+    if d.kind == Outcome.REACHED_GOAL:
         parts = [_("You reached the goal and stayed there from step {step}.", step=d.step)]
         if d.par is not None and d.step is not None:
             if d.step <= d.par:

@@ -29,14 +29,14 @@ from .engine.strategy import Strategy
 from .levels.jsonpos import Document, FileError, JsonError, load_json_file
 from .levels.lab import ModelLevel
 from .levels.loader import (
-    OUTCOME_WORDS,
     campaign_files,
     check_file,
     load_campaign,
     load_level,
+    locate,
     shipped_levels_dir,
 )
-from .levels.model import Level, default_setup, path_from_string
+from .levels.model import Level, default_setup
 from .levels.template import create_level_file, new_level_file
 from .safeio import printable, read_capped
 from .storage import ProgressStore
@@ -123,11 +123,10 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
                 {**strategy.with_lr(args.lr).to_json(), "steps": strategy.steps}
             )
     except SpecError as error:
-        where = args.strategy or "strategy"
+        problem = error.problem
         if document is not None:
-            pos = document.position(path_from_string(error.path))
-            where = f"{args.strategy}:{pos.line}:{pos.column}"
-        raise LrgameError(f"{where}: {error}") from None
+            problem = locate(document, [problem])[0]
+        raise LrgameError(problem.line(args.strategy or "strategy")) from None
     if args.strict:
         refusal = level.allowed.refusal(strategy)
         if refusal:
@@ -204,9 +203,7 @@ def simulate(args: argparse.Namespace) -> int:
     point = ", ".join(numfmt.num(v, 4) for v in run.trajectory[-1])
     print(printable(f"{level.title}  ({level.id})"))
     print(f"  strategy   {describe_strategy(strategy)}")
-    print(
-        f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
-    )
+    print(f"  outcome    {verdict.outcome.past} after {run.steps} of {strategy.steps} steps")
     if verdict.steps_to_goal is not None:
         print(f"  goal       reached at step {verdict.steps_to_goal} (par {level.par})")
     print(
@@ -257,9 +254,7 @@ def simulate_model(
         f"{level.dim} parameters, {level.landscape.data.n} training samples"
     )
     print(f"  strategy   {describe_strategy(strategy)}")
-    print(
-        f"  outcome    {OUTCOME_WORDS[verdict.outcome]} after {run.steps} of {strategy.steps} steps"
-    )
+    print(f"  outcome    {verdict.outcome.past} after {run.steps} of {strategy.steps} steps")
     if verdict.steps_to_goal is not None:
         print(f"  goal       reached at step {verdict.steps_to_goal} (par {level.par})")
     end = f"  end        training loss {fmt(verdict.final_loss)} (goal {fmt(level.goal_loss)})"
@@ -389,8 +384,8 @@ def validate(args: argparse.Namespace) -> int:
     found = False
     for file in files:
         checked = check_file(file)
-        for line in checked.problems:
-            print(printable(line))
+        for line in checked.lines:
+            print(line)
             found = True
     if not found:
         print(f"{len(files)} level file{'s' if len(files) != 1 else ''} OK")
@@ -435,8 +430,8 @@ def export(args: argparse.Namespace) -> int:
                 document.value, level_steps=steps if isinstance(steps, int) else 100
             )
     except SpecError as error:
-        pos = document.position(path_from_string(error.path))
-        raise LrgameError(f"{args.strategy}:{pos.line}:{pos.column}: {error}") from None
+        (problem,) = locate(document, [error.problem])
+        raise LrgameError(problem.line(args.strategy)) from None
     sys.stdout.write(torch_code(strategy, level))
     return 0
 

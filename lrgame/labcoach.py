@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from lrgame.analysis.sweep import compute_sweep, ranges_text
-from lrgame.engine.outcome import Verdict, settle_window
+from lrgame.engine.outcome import Outcome, Verdict, settle_window
 from lrgame.engine.simulate import Run
 from lrgame.engine.stability import stability_limit
 from lrgame.engine.strategy import Strategy
@@ -82,18 +82,18 @@ def diagnose_model(
         first, last = float(run.loss[n - window]), float(run.loss[n])
         if math.isfinite(first) and math.isfinite(last) and first > 0:
             d.tail_fall = (first - last) / first
-    if verdict.outcome == "diverged":
+    if verdict.outcome == Outcome.DIVERGED:
         d.cause = "diverged"
         d.blowup_step = n
         d.blowup_lr = float(run.lr[n - 1]) if n >= 1 else None
-    elif verdict.outcome != "reached_goal":
+    elif verdict.outcome != Outcome.REACHED_GOAL:
         if d.tail_fall is not None and d.tail_fall > FALLING:
             d.cause = "crawling"
         elif d.batch_size is not None and _jitters(run.loss[n - window : n + 1]):
             d.cause = "noise"
         else:
             d.cause = "plateau"
-    if sweep and verdict.outcome != "reached_goal":
+    if sweep and verdict.outcome != Outcome.REACHED_GOAL:
         result = compute_sweep(level, strategy)
         d.winning_lrs = [[lo, hi] for lo, hi in result.intervals]
         d.scattered = len(result.intervals) > 3

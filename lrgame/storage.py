@@ -43,6 +43,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
+from lrgame.engine.outcome import Outcome
+
 from .atomic import clean_stale_temporaries, write_atomically
 
 try:
@@ -510,7 +512,7 @@ class ProgressStore:
         # A copy through JSON: the store must not alias the caller's dict, and a
         # strategy that cannot be saved is a bug to find now, not at the next save.
         strategy = json.loads(json.dumps(strategy_json, allow_nan=False))
-        won = verdict.outcome == "reached_goal"
+        won = verdict.outcome == Outcome.REACHED_GOAL
         score, stars = verdict.score, verdict.stars
         steps = verdict.steps_to_goal if won else None
         path = self._campaign_paths.get(campaign)

@@ -92,7 +92,7 @@ def generated() -> list[dict]:
 
 def level_of(data: dict) -> Level:
     checked = check_text(json.dumps(data))
-    assert checked.level is not None, checked.problems
+    assert checked.level is not None, checked.lines
     return checked.level
 
 
@@ -107,6 +107,8 @@ SHIPPED = [p.name for p in campaign_files(shipped_levels_dir())]
 def by_id(level_id: str) -> Level:
     """A shipped level by its id (file numbers change when levels are inserted)."""
     return next(shipped(n) for n in SHIPPED if shipped(n).id == level_id)
+
+
 GENERATED = generated()
 
 

@@ -21,7 +21,11 @@ SHOWN = {"Static", "Label", "Button", "notify", "Binding", "Option", "update", "
 
 
 def literal_args(call: ast.Call) -> list[ast.Constant]:
-    args = list(call.args) + [k.value for k in call.keywords if k.arg in ("description", "label", "prompt", "message", "title", "help")]
+    args = list(call.args) + [
+        k.value
+        for k in call.keywords
+        if k.arg in ("description", "label", "prompt", "message", "title", "help")
+    ]
     return [a for a in args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
 
 
@@ -32,7 +36,11 @@ def test_no_bare_player_facing_literals_in_the_ui() -> None:
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
-            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            name = (
+                node.func.attr
+                if isinstance(node.func, ast.Attribute)
+                else getattr(node.func, "id", "")
+            )
             if name not in SHOWN:
                 continue
             for arg in literal_args(node):
@@ -42,7 +50,11 @@ def test_no_bare_player_facing_literals_in_the_ui() -> None:
                     continue
                 if name == "Binding" and len(node.args) > 1 and arg is node.args[1]:
                     continue
-                if not any(ch.isalpha() for ch in text) or text.isidentifier() and name == "Binding":
+                if (
+                    not any(ch.isalpha() for ch in text)
+                    or text.isidentifier()
+                    and name == "Binding"
+                ):
                     continue
                 offenders.append(f"{path.relative_to(ROOT)}:{arg.lineno}: {text!r}")
     assert not offenders, "wrap these in _():\n" + "\n".join(offenders)
@@ -71,10 +83,15 @@ def test_language_detection_and_fallback(monkeypatch: pytest.MonkeyPatch) -> Non
         i18n.set_language("en")
 
 
-def test_a_catalog_translates_and_falls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_catalog_translates_and_falls_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     catalog = tmp_path / "locales"
     catalog.mkdir()
-    (catalog / "ja.json").write_text(json.dumps({"Help": "ヘルプ", "Step {step} / {total}": "ステップ {step} / {total}"}), "utf-8")
+    (catalog / "ja.json").write_text(
+        json.dumps({"Help": "ヘルプ", "Step {step} / {total}": "ステップ {step} / {total}"}),
+        "utf-8",
+    )
 
     class Files:
         def joinpath(self, *parts: str) -> Path:

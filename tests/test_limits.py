@@ -84,12 +84,12 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_too_many_goal_points_are_a_problem_at_the_field(tmp_path: Path) -> None:
     points = [[0.01 * i] for i in range(MAX_GOAL_POINTS + 1)]
     path = level_file(tmp_path, goal={"minimum": points})
-    problems = check_file(path).problems
+    problems = check_file(path).lines
     assert len(problems) == 1
     assert f"goal.minimum: {MAX_GOAL_POINTS + 1:,} points, over the limit" in problems[0]
     assert problems[0].startswith(f"{path}:1:")
     ok = level_file(tmp_path, "ok.json", goal={"minimum": points[:MAX_GOAL_POINTS]})
-    assert check_file(ok, run_demos=False).problems == []
+    assert check_file(ok, run_demos=False).lines == []
 
 
 def test_demos_beyond_the_demo_budget_are_refused_before_running(tmp_path: Path) -> None:
@@ -97,7 +97,7 @@ def test_demos_beyond_the_demo_budget_are_refused_before_running(tmp_path: Path)
     count = MAX_DEMO_STEPS // per_demo + 1
     demo = {"strategy": {"optimizer": {"name": "sgd", "lr": 0.1}, "steps": per_demo}}
     path = level_file(tmp_path, demos={"win": [demo] * count})
-    problems = check_file(path).problems
+    problems = check_file(path).lines
     assert len(problems) == 1
     assert f"demos: the demos take {count * per_demo:,} steps together" in problems[0]
     assert f"over the limit of {MAX_DEMO_STEPS:,}" in problems[0]
@@ -109,9 +109,9 @@ def test_a_long_loss_gets_a_shorter_step_budget(tmp_path: Path) -> None:
     fits = MAX_OPERATION_STEPS // operations
     assert fits < 10_000  # else the test proves nothing
     ok = level_file(tmp_path, "ok.json", loss=loss, steps=fits)
-    assert check_file(ok, run_demos=False).problems == []
+    assert check_file(ok, run_demos=False).lines == []
     path = level_file(tmp_path, loss=loss, steps=fits + 1)
-    problems = check_file(path).problems
+    problems = check_file(path).lines
     assert len(problems) == 1
     assert f"steps: the loss's gradient takes {operations:,} operations a step" in problems[0]
     assert f"at most {fits:,} steps for this loss" in problems[0]
@@ -373,7 +373,7 @@ def test_level_texts_reach_the_game_with_control_characters_made_visible(
     )
     checked = check_file(path, run_demos=False)
     level = checked.level
-    assert level is not None, checked.problems
+    assert level is not None, checked.lines
     assert str(level.title) == printable(HOSTILE_TITLE)
     assert level.title.get("ja") == "罠\\x1b[5m"
     assert str(level.briefing) == "First line.\nSecond\\x1b]0;pwned\\x07 line."
@@ -388,13 +388,13 @@ def test_problem_lines_are_safe_for_every_screen_that_shows_them(tmp_path: Path)
     path = folder / "level.json"
     path.write_text(json.dumps({**BOWL, "k\x1b[31m": 1}), encoding="utf-8")
     checked = check_file(path)
-    assert len(checked.problems) == 1
-    assert_safe(checked.problems[0])
+    assert len(checked.lines) == 1
+    assert_safe(checked.lines[0])
     # The map shows the reason without the (escaped) file name in front.
-    assert checked.problems[0] == f"{printable(str(path))}:{checked.reason}"
+    assert checked.lines[0] == f"{printable(str(path))}:{checked.reason}"
     assert checked.reason.startswith("1:")
     assert "k\\x1b[31m: unknown field 'k\\x1b[31m'" in checked.reason
     broken = folder / "broken.json"
     broken.write_text("{\x1b", encoding="utf-8")
-    (line,) = check_file(broken).problems
+    (line,) = check_file(broken).lines
     assert_safe(line)

@@ -12,8 +12,7 @@ def test_every_package_is_listed() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
     listed = set(config["packages"])
     found = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "lrgame").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "lrgame").rglob("__init__.py")
     }
     assert found <= listed, f"add to pyproject.toml: {sorted(found - listed)}"
     assert config["package-dir"]["lrgame.campaign"] == "levels"

@@ -7,6 +7,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from lrgame.storage import LevelRecord, ProgressStore, Settings
 
 STRATEGY = {"optimizer": {"name": "sgd", "lr": 0.1}, "schedule": {"name": "constant"}, "steps": 40}
 FAST = {"optimizer": {"name": "sgd", "lr": 0.3}, "schedule": {"name": "constant"}, "steps": 40}
+StrPath = str | os.PathLike[str]
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
@@ -262,40 +264,176 @@ def test_write_failure_is_a_notice_not_an_error(
     assert "could not be saved" in store.notices[0] and "Permission denied" in store.notices[0]
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
-def test_read_only_dir(home: Path) -> None:
+class Denier:
+    """Takes permissions away from a save folder or file, and gives them back.
+
+    ``chmod`` does it for real. ``simulated`` gives the file calls the same
+    answers POSIX gives a player without the rights (root ignores chmod, so
+    only this way runs there, in CI): nothing inside an unreadable folder can be
+    opened, listed or looked up; nothing can be created, renamed or removed in a
+    read-only one; an unreadable file cannot be opened. ``tempfile.mkstemp``
+    goes through ``os.open``, so it is covered too.
+    """
+
+    def __init__(self, how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.how = how
+        self.modes: dict[Path, int] = {}
+        self.read_only: set[Path] = set()
+        self.unreadable: set[Path] = set()
+        if how == "simulated":
+            self._patch(monkeypatch)
+
+    def deny(self, path: Path, mode: int) -> None:
+        """Give ``path`` the permission bits ``mode`` (0: nothing; r-x: read-only)."""
+        if self.how == "chmod":
+            self.modes[path] = stat.S_IMODE(path.stat().st_mode)
+            path.chmod(mode)
+            return
+        if not mode & stat.S_IRUSR:
+            self.unreadable.add(Path(os.path.abspath(path)))
+        if not mode & stat.S_IWUSR:
+            self.read_only.add(Path(os.path.abspath(path)))
+
+    def restore(self) -> None:
+        for path, mode in self.modes.items():
+            path.chmod(mode)
+        self.read_only.clear()
+        self.unreadable.clear()
+
+    def _inside_closed(self, path: StrPath) -> bool:
+        """Looking up ``path`` needs every folder above it to be searchable."""
+        return any(folder in self.unreadable for folder in Path(os.path.abspath(path)).parents)
+
+    def _cannot_read(self, path: StrPath) -> bool:
+        return self._inside_closed(path) or Path(os.path.abspath(path)) in self.unreadable
+
+    def _cannot_change_entries_of(self, folder: StrPath) -> bool:
+        """Creating, renaming or removing an entry needs the folder's rights, not the file's."""
+        path = Path(os.path.abspath(folder))
+        return self._cannot_read(path) or path in self.read_only
+
+    def _patch(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        def denied(path: object) -> PermissionError:
+            return PermissionError(13, "Permission denied", str(path))
+
+        real_open, real_access, real_listdir = os.open, os.access, os.listdir
+        real_stat, real_lstat = os.stat, os.lstat
+        real_rename, real_replace, real_unlink = os.rename, os.replace, os.unlink
+        real_read_bytes = Path.read_bytes
+
+        def open_(path: StrPath, flags: int, mode: int = 0o777, **kwargs: Any) -> int:
+            if isinstance(path, (str, os.PathLike)):
+                if self._cannot_read(path):
+                    raise denied(path)
+                if flags & os.O_CREAT and not real_access(path, os.F_OK):
+                    if self._cannot_change_entries_of(Path(path).parent):
+                        raise denied(path)
+            return real_open(path, flags, mode, **kwargs)
+
+        def access(path: StrPath, mode: int, **kwargs: Any) -> bool:
+            if isinstance(path, (str, os.PathLike)) and mode != os.F_OK:
+                if self._inside_closed(path):
+                    return False
+                where = Path(os.path.abspath(path))
+                if where in self.unreadable:
+                    return False
+                if mode & os.W_OK and where in self.read_only:
+                    return False
+            return real_access(path, mode, **kwargs)
+
+        def listdir(path: StrPath = ".") -> list[str]:
+            if self._cannot_read(path):
+                raise denied(path)
+            return real_listdir(path)
+
+        def stat_(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+            if isinstance(path, (str, os.PathLike)) and self._inside_closed(path):
+                raise denied(path)
+            return real_stat(path, *args, **kwargs)
+
+        def lstat(path: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+            if isinstance(path, (str, os.PathLike)) and self._inside_closed(path):
+                raise denied(path)
+            return real_lstat(path, *args, **kwargs)
+
+        def rename(src: StrPath, dst: StrPath, **kwargs: Any) -> None:
+            for path in (src, dst):
+                if self._cannot_change_entries_of(Path(path).parent):
+                    raise denied(path)
+            real_rename(src, dst, **kwargs)
+
+        def replace(src: StrPath, dst: StrPath, **kwargs: Any) -> None:
+            for path in (src, dst):
+                if self._cannot_change_entries_of(Path(path).parent):
+                    raise denied(path)
+            real_replace(src, dst, **kwargs)
+
+        def unlink(path: StrPath, **kwargs: Any) -> None:
+            if self._cannot_change_entries_of(Path(path).parent):
+                raise denied(path)
+            real_unlink(path, **kwargs)
+
+        def read_bytes(path: Path) -> bytes:
+            if self._cannot_read(path):
+                raise denied(path)
+            return real_read_bytes(path)
+
+        # One os module serves storage, atomic and tempfile alike.
+        for name, fake in [
+            ("open", open_),
+            ("access", access),
+            ("listdir", listdir),
+            ("stat", stat_),
+            ("lstat", lstat),
+            ("rename", rename),
+            ("replace", replace),
+            ("unlink", unlink),
+        ]:
+            monkeypatch.setattr(os, name, fake)
+        monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("chmod", marks=pytest.mark.skipif(AS_ROOT, reason="root ignores chmod")),
+        "simulated",
+    ]
+)
+def denier(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Denier:
+    return Denier(request.param, monkeypatch)
+
+
+def test_read_only_dir(home: Path, denier: Denier) -> None:
     store = ProgressStore(home)
     store.record_run("default", "bowl", "d1", verdict(score=500), STRATEGY)
-    home.chmod(stat.S_IRUSR | stat.S_IXUSR)
+    denier.deny(home, stat.S_IRUSR | stat.S_IXUSR)
     try:
         again = ProgressStore(home)
         result = again.record_run("default", "bowl", "d1", verdict(score=900), STRATEGY)
         assert result.previous_best == 500
         assert len(again.notices) == 1 and "could not be saved" in again.notices[0]
     finally:
-        home.chmod(stat.S_IRWXU)
+        denier.restore()
     assert ProgressStore(home).level_record("default", "bowl", "d1").best_score == 500  # type: ignore[union-attr]
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
-def test_unreadable_dir(home: Path) -> None:
+def test_unreadable_dir(home: Path, denier: Denier) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
-    home.chmod(0)
+    denier.deny(home, 0)
     try:
         store = ProgressStore(home)
         assert store.level_record("default", "bowl", "d1") is None  # starts fresh
         store.record_run("default", "bowl", "d1", verdict(), STRATEGY)  # and does not crash
         assert len(store.notices) == 1 and "will not be saved" in store.notices[0]
     finally:
-        home.chmod(stat.S_IRWXU)
+        denier.restore()
     # The save it could not read was neither overwritten nor lost.
     assert ProgressStore(home).level_record("default", "bowl", "d1") is not None
 
 
-@pytest.mark.skipif(AS_ROOT, reason="root ignores file permissions")
-def test_unreadable_file_is_left_alone_and_said_so(home: Path) -> None:
+def test_unreadable_file_is_left_alone_and_said_so(home: Path, denier: Denier) -> None:
     ProgressStore(home).record_run("default", "bowl", "d1", verdict(), STRATEGY)
-    (home / "progress.json").chmod(0)
+    denier.deny(home / "progress.json", 0)
     try:
         store = ProgressStore(home)
         assert store.level_record("default", "bowl", "d1") is None
@@ -303,7 +441,7 @@ def test_unreadable_file_is_left_alone_and_said_so(home: Path) -> None:
         assert corrupt_files(home) == []
         assert len(store.notices) == 1 and "permission denied" in store.notices[0]
     finally:
-        (home / "progress.json").chmod(stat.S_IRUSR | stat.S_IWUSR)
+        denier.restore()
     assert ProgressStore(home).level_record("default", "bowl", "d1").plays == 1  # type: ignore[union-attr]
 
 

@@ -39,7 +39,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 )
 def test_the_template_validates_with_its_demos(name: str) -> None:
     checked = check_text(template_text(name), "t.json", run_demos=True)
-    assert checked.problems == [] and checked.level is not None
+    assert checked.lines == [] and checked.level is not None
     assert len(checked.level.demos) == 4
 
 
@@ -184,7 +184,7 @@ def test_edit_creates_a_missing_file_from_the_template_and_opens_it(
     code, _, err = run(capsys, "edit", str(path))
     assert code == 0, err
     assert FakeApp.started[-1]["edit_file"] == path
-    assert check_file(path).problems == []
+    assert check_file(path).lines == []
     before = path.read_bytes()
     code, _, _ = run(capsys, "edit", str(path))  # an existing file is opened as it is
     assert code == 0 and path.read_bytes() == before

@@ -27,3 +27,15 @@ def test_lint_is_clean() -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_format_is_clean() -> None:
+    # The whole repository, as the config says ruff formats the code: a diff here is a
+    # merge or an editor that skipped `ruff format`.
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--output-format", "concise", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from lrgame.engine.outcome import Verdict
+from lrgame.engine.outcome import Outcome, Verdict
 from lrgame.engine.simulate import run_sweep, run_sweeps
 from lrgame.engine.strategy import Strategy
 from lrgame.i18n import _
@@ -63,29 +63,29 @@ def lr_text(value: float) -> str:
 
 
 def outcome_phrase(verdict: Verdict) -> str:
-    if verdict.outcome == "reached_goal":
+    if verdict.outcome == Outcome.REACHED_GOAL:
         return _("reaches the goal in {steps} steps", steps=verdict.steps_to_goal)
     return {
-        "stuck_local": _("gets stuck in a local minimum"),
-        "out_of_steps": _("runs out of steps"),
-        "diverged": _("diverges"),
-    }.get(verdict.outcome, verdict.outcome)
+        Outcome.STUCK_LOCAL: _("gets stuck in a local minimum"),
+        Outcome.OUT_OF_STEPS: _("runs out of steps"),
+        Outcome.DIVERGED: _("diverges"),
+    }[verdict.outcome]
 
 
-def region_name(outcome: str) -> str:
+def region_name(outcome: Outcome) -> str:
     return {
-        "reached_goal": _("sweet spot"),
-        "stuck_local": _("stuck"),
-        "out_of_steps": _("out of steps"),
-        "diverged": _("diverges"),
-    }.get(outcome, outcome)
+        Outcome.REACHED_GOAL: _("sweet spot"),
+        Outcome.STUCK_LOCAL: _("stuck"),
+        Outcome.OUT_OF_STEPS: _("out of steps"),
+        Outcome.DIVERGED: _("diverges"),
+    }[outcome]
 
 
 @dataclass(frozen=True)
 class RateRange:
     """A run of consecutive sampled rates with one outcome: rates ``lrs[start:stop]``."""
 
-    outcome: str
+    outcome: Outcome
     start: int
     stop: int
     low: float
@@ -115,7 +115,7 @@ class SweepResult:
     """Steps to the goal per rate (NaN where the goal was not reached)."""
 
     @property
-    def outcomes(self) -> list[str]:
+    def outcomes(self) -> list[Outcome]:
         return [v.outcome for v in self.verdicts]
 
     @property
@@ -135,11 +135,11 @@ class SweepResult:
     def position(self) -> str:
         """Where the player's rate sits: ``past_cliff``, ``sweet_spot``, ``too_small``, ``too_large``, ``between`` or ``no_band``."""
         lr = self.your_lr
-        if self.yours.outcome == "diverged" and self.cliff is not None and lr >= self.cliff:
+        if self.yours.outcome == Outcome.DIVERGED and self.cliff is not None and lr >= self.cliff:
             return "past_cliff"
         if not self.intervals:
             return "no_band"
-        if self.yours.outcome == "reached_goal":
+        if self.yours.outcome == Outcome.REACHED_GOAL:
             return "sweet_spot"
         if lr < self.intervals[0][0]:
             return "too_small"
@@ -239,8 +239,8 @@ def analyse_sweep(
                 RateRange(outcomes[start], start, i, float(lrs[start]), float(lrs[i - 1]))
             )
             start = i
-    bands = [s for s in segments if s.outcome == "reached_goal"]
-    cliff = segments[-1].start if segments and segments[-1].outcome == "diverged" else None
+    bands = [s for s in segments if s.outcome == Outcome.REACHED_GOAL]
+    cliff = segments[-1].start if segments and segments[-1].outcome == Outcome.DIVERGED else None
     return segments, bands, cliff
 
 
@@ -297,7 +297,7 @@ def winning_intervals(
         batch = run_sweep(level.landscape, level.start, strategy, middles, level.noise)
         verdicts = level.judge(batch)
         for (i, j), middle, verdict in zip(todo, middles, verdicts, strict=True):
-            if verdict.outcome == "reached_goal":
+            if verdict.outcome == Outcome.REACHED_GOAL:
                 checked.add((i, j))
             else:
                 runs = _split(runs, lrs, float(middle))
@@ -320,14 +320,14 @@ def compute_sweep(level: Level, strategy: Strategy, lrs: np.ndarray | None = Non
     verdicts = level.judge(batch)
     yours, verdicts = verdicts[-1], verdicts[:-1]
     segments, bands, cliff_index = analyse_sweep(lrs, verdicts)
-    wins = np.array([v.outcome == "reached_goal" for v in verdicts])
-    losing = [] if yours.outcome == "reached_goal" else [float(strategy.lr)]
+    wins = np.array([v.outcome == Outcome.REACHED_GOAL for v in verdicts])
+    losing = [] if yours.outcome == Outcome.REACHED_GOAL else [float(strategy.lr)]
     intervals = winning_intervals(level, strategy, lrs, wins, losing)
     floor = level.goal.loss if math.isfinite(level.goal.loss) else 0.0
     gap = np.array(
         [
             np.inf
-            if v.outcome == "diverged" or v.final_loss is None
+            if v.outcome == Outcome.DIVERGED or v.final_loss is None
             else max(v.final_loss - floor, 0.0)
             for v in verdicts
         ]
@@ -335,7 +335,7 @@ def compute_sweep(level: Level, strategy: Strategy, lrs: np.ndarray | None = Non
     steps = np.array(
         [
             float(v.steps_to_goal)
-            if v.outcome == "reached_goal" and v.steps_to_goal is not None
+            if v.outcome == Outcome.REACHED_GOAL and v.steps_to_goal is not None
             else np.nan
             for v in verdicts
         ]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from lrgame.engine.errors import SpecError
+from lrgame.engine.outcome import Outcome
 from lrgame.engine.simulate import run_sweeps
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
@@ -111,7 +112,7 @@ def winning_tools(level: Level, strategy: Strategy, points: int = PROBE_POINTS) 
     best: dict[str, ToolResult] = {}
     for k, (code, variant) in enumerate(found):
         rows = verdicts[k * len(lrs) : (k + 1) * len(lrs)]
-        wins = np.array([v.outcome == "reached_goal" for v in rows])
+        wins = np.array([v.outcome == Outcome.REACHED_GOAL for v in rows])
         if not wins.any():
             continue
         intervals = winning_intervals(level, variant, lrs, wins)

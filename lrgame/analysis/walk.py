@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lrgame.engine.optimizers import OptimizerSpec
-from lrgame.engine.outcome import Verdict, settle_window
+from lrgame.engine.outcome import Outcome, Verdict, settle_window
 from lrgame.engine.simulate import Run
 from lrgame.engine.stability import stability_factors, stability_limit
 from lrgame.levels.model import Level
@@ -182,9 +182,9 @@ def measure(
         end_gradient=grad_end,
         longest_stride=longest,
     )
-    if verdict.outcome == "reached_goal":
+    if verdict.outcome == Outcome.REACHED_GOAL:
         return WalkFacts(cause="reached", **common)  # type: ignore[arg-type]
-    if verdict.outcome == "diverged":
+    if verdict.outcome == Outcome.DIVERGED:
         if factors is None:
             factors = stability_factors(level.landscape, run, spec, level.noise)
         step, curvature, lr, limit = _blowup(level, spec, run, factors)
@@ -205,7 +205,7 @@ def measure(
         or (longest is not None and longest <= STILL * size)
     ):
         return WalkFacts(cause="never_moved", **common)  # type: ignore[arg-type]
-    if verdict.outcome == "stuck_local":
+    if verdict.outcome == Outcome.STUCK_LOCAL:
         return WalkFacts(cause="stuck", **common)  # type: ignore[arg-type]
     near_goal = distance is not None and distance <= NEAR * goal.tolerance
     if level.noise.std > 0 and (near_goal or inside > 0):

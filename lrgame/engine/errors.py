@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .problems import Problem, path_from_string
+
 
 class LrgameError(Exception):
     """Bad input from a user: shown as one line, never as a traceback."""
@@ -34,3 +36,8 @@ class SpecError(LrgameError):
         super().__init__(f"{path}: {message}" if path else message)
         self.path = path
         self.message = message
+
+    @property
+    def problem(self) -> Problem:
+        """This error as data: the dotted path as a tuple, the message without it."""
+        return Problem(path_from_string(self.path), self.message)

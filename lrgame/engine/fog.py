@@ -23,11 +23,6 @@ class FogOfWar:
         self.revealed = np.zeros(centers.shape[:-1], dtype=bool)
         self._visited = 0
 
-    @property
-    def visited(self) -> int:
-        """How many trajectory points have been revealed so far."""
-        return self._visited
-
     def reveal_upto(self, trajectory: np.ndarray, count: int) -> np.ndarray:
         """Reveal around ``trajectory[:count]``; returns the mask of cells newly revealed."""
         if count < self._visited:

@@ -30,7 +30,7 @@ from .data import Dataset, batch_indices
 from .landscape import Landscape
 from .mlp import MLP
 from .optimizers import Optimizer
-from .outcome import Verdict, _progress, _score, settle_window
+from .outcome import Outcome, Verdict, _progress, _score, settle_window
 from .schedules import is_pure, lr_values, momentum_values, plateau_start, plateau_step
 
 if TYPE_CHECKING:
@@ -273,13 +273,14 @@ def judge_model(batch: BatchRun, goal: float, par: int) -> list[Verdict]:
         window = min(settle_window(n), n + 1)
         steps_to_goal: int | None = None
         if batch.diverged[i]:
-            outcome = "diverged"
+            outcome = Outcome.DIVERGED
         else:
             above = ~(values <= goal)
             if not above[n]:
                 where = np.flatnonzero(above)
                 steps_to_goal = int(where[-1]) + 1 if len(where) else 0
-            outcome = "reached_goal" if not above[n + 1 - window :].any() else "out_of_steps"
+            won = not above[n + 1 - window :].any()
+            outcome = Outcome.REACHED_GOAL if won else Outcome.OUT_OF_STEPS
         progress = _progress(float(values[0]), final, goal)
         score, stars = _score(outcome, steps_to_goal, progress, par)
         verdicts.append(

@@ -12,12 +12,64 @@ Rules (the README's "Scoring" section states them for players):
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
 
 import numpy as np
 
-OUTCOMES = ("reached_goal", "stuck_local", "out_of_steps", "diverged")
+
+class Outcome(StrEnum):
+    """How a run ended. The values are the words level files, saves and ``--json`` use."""
+
+    REACHED_GOAL = "reached_goal"
+    STUCK_LOCAL = "stuck_local"
+    OUT_OF_STEPS = "out_of_steps"
+    DIVERGED = "diverged"
+
+    @property
+    def won(self) -> bool:
+        return self is Outcome.REACHED_GOAL
+
+    @property
+    def glyph(self) -> str:
+        return OUTCOME_TABLE[self].glyph
+
+    @property
+    def headline(self) -> str:
+        """The English headline (the UI translates it: ``lrgame.ui.lessons.outcome_name``)."""
+        return OUTCOME_TABLE[self].headline
+
+    @property
+    def past(self) -> str:
+        """What the run did, to finish "it ...": ``got stuck in a local minimum``."""
+        return OUTCOME_TABLE[self].past
+
+
+@dataclass(frozen=True)
+class OutcomeLook:
+    glyph: str
+    """One cell, readable without colour: the sweep strip draws one per column."""
+    headline: str
+    past: str
+
+
+OUTCOME_TABLE: Mapping[Outcome, OutcomeLook] = MappingProxyType(
+    {
+        Outcome.REACHED_GOAL: OutcomeLook("✔", "Reached the goal", "reached the goal"),
+        Outcome.STUCK_LOCAL: OutcomeLook(
+            "◌", "Stuck in a local minimum", "got stuck in a local minimum"
+        ),
+        # Not ⌛: it is two cells wide (emoji presentation) and missing from browser fonts.
+        Outcome.OUT_OF_STEPS: OutcomeLook("…", "Out of steps", "ran out of steps"),
+        Outcome.DIVERGED: OutcomeLook("✗", "Diverged", "diverged"),
+    }
+)
+"""Every outcome's glyph and names: the one place they are spelled."""
+
+LOSING_OUTCOMES = (Outcome.DIVERGED, Outcome.STUCK_LOCAL, Outcome.OUT_OF_STEPS)
+"""In the order a level file's ``demos.lose[].outcome`` lists them."""
 
 
 @dataclass(frozen=True)
@@ -29,7 +81,7 @@ class Goal:
 
 @dataclass(frozen=True)
 class Verdict:
-    outcome: str
+    outcome: Outcome
     steps: int
     steps_to_goal: int | None
     final_loss: float | None
@@ -37,6 +89,10 @@ class Verdict:
     """How much of the way from the start's loss to the global minimum's was covered, in [0, 1]."""
     score: int
     stars: int
+
+    def __post_init__(self) -> None:
+        # Read back from a save or built by a caller with the plain word: always the enum.
+        object.__setattr__(self, "outcome", Outcome(self.outcome))
 
 
 def settle_window(steps: int) -> int:
@@ -92,13 +148,13 @@ def judge_batch(
         final = float(loss[i, n])
         steps_to_goal = int(since[i]) if since[i] >= 0 else None
         if diverged[i]:
-            outcome = "diverged"
+            outcome = Outcome.DIVERGED
         elif reached[i]:
-            outcome = "reached_goal"
+            outcome = Outcome.REACHED_GOAL
         elif stuck[i]:
-            outcome = "stuck_local"
+            outcome = Outcome.STUCK_LOCAL
         else:
-            outcome = "out_of_steps"
+            outcome = Outcome.OUT_OF_STEPS
         progress = _progress(start_loss, final, goal.loss)
         score, stars = _score(outcome, steps_to_goal, progress, par)
         verdicts.append(
@@ -242,18 +298,20 @@ def _progress(start: float, final: float, best: float) -> float:
     return float(min(1.0, max(0.0, (start - final) / span)))
 
 
-def _score(outcome: str, steps_to_goal: int | None, progress: float, par: int) -> tuple[int, int]:
+def _score(
+    outcome: Outcome, steps_to_goal: int | None, progress: float, par: int
+) -> tuple[int, int]:
     """Score out of 1000 and 0-3 stars.
 
     A win earns 500, up to 400 more for speed (par / steps to goal, capped at
     1) and up to 100 for the loss covered. A loss earns only partial credit for
     the loss covered: 300 when out of steps, 200 when stuck, 0 when diverged.
     """
-    if outcome == "reached_goal":
+    if outcome == Outcome.REACHED_GOAL:
         assert steps_to_goal is not None
         speed = min(1.0, par / max(steps_to_goal, 1))
         score = round(500 + 400 * speed + 100 * progress)
         stars = 3 if steps_to_goal <= par else 2 if steps_to_goal <= 2 * par else 1
         return score, stars
-    credit = {"out_of_steps": 300, "stuck_local": 200}.get(outcome, 0)
+    credit = {Outcome.OUT_OF_STEPS: 300, Outcome.STUCK_LOCAL: 200}.get(outcome, 0)
     return round(credit * progress), 0

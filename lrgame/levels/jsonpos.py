@@ -32,13 +32,12 @@ from typing import Any
 
 from lrgame.engine.errors import LrgameError
 from lrgame.engine.limits import MAX_FILE_BYTES
+from lrgame.engine.problems import FieldPath, Position
 from lrgame.safeio import RefusedFile, read_capped
 
 MAX_BYTES = MAX_FILE_BYTES
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 100
-
-Path = tuple[str | int, ...]
 
 __all__ = [
     "MAX_BYTES",
@@ -46,30 +45,22 @@ __all__ = [
     "Document",
     "FileError",
     "JsonError",
-    "Path",
     "Position",
     "load_json_file",
     "parse_json",
 ]
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where something starts: 1-based line and column (in characters), 0-based offset."""
-
-    line: int
-    column: int
-    offset: int
-
-
 class JsonError(LrgameError):
     """Text that is not acceptable JSON, with the 1-based line and column of the problem."""
 
-    def __init__(self, message: str, line: int, column: int) -> None:
+    def __init__(self, message: str, line: int, column: int, offset: int = 0) -> None:
         super().__init__(f"{line}:{column}: {message}")
         self.message = message
         self.line = line
         self.column = column
+        self.offset = offset
+        """0-based character offset of the problem in the text."""
 
     def __str__(self) -> str:
         return f"{self.line}:{self.column}: {self.message}"
@@ -112,7 +103,7 @@ class Document:
 
     # -- looking up positions ---------------------------------------------
 
-    def position(self, path: Path) -> Position:
+    def position(self, path: FieldPath) -> Position:
         """Where the value at ``path`` starts.
 
         For a path that does not exist (a missing key, an index past the end,
@@ -120,7 +111,7 @@ class Document:
         """
         return self._at(_offset_of(self._find(path)[0]))
 
-    def _find(self, path: Path) -> tuple[Any, bool]:
+    def _find(self, path: FieldPath) -> tuple[Any, bool]:
         """The position node at ``path`` (or its nearest ancestor's) and whether it exists."""
         node = self._root
         if node is None:
@@ -132,7 +123,7 @@ class Document:
             node = child
         return node, True
 
-    def key_position(self, path: Path) -> Position | None:
+    def key_position(self, path: FieldPath) -> Position | None:
         """Where the key of the object member at ``path`` starts, or None.
 
         None for the empty path, an array item, or a member that does not exist.
@@ -151,7 +142,7 @@ class Document:
             return None
         return self._at(node[1][last][0])
 
-    def string_offset(self, path: Path, index: int) -> Position:
+    def string_offset(self, path: FieldPath, index: int) -> Position:
         """Where character ``index`` of the decoded string at ``path`` is in the text.
 
         Escapes are accounted for: in ``"a\\nb"`` character 2 (``b``) is 4
@@ -255,7 +246,7 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
 
 def _error(text: str, offset: int, message: str) -> JsonError:
     line, column = _line_col(text, offset)
-    return JsonError(message, line, column)
+    return JsonError(message, line, column, offset)
 
 
 def _show_char(c: str) -> str:
@@ -653,5 +644,5 @@ def load_json_file(path: str | os.PathLike[str]) -> Document:
             message = "invalid UTF-8: the file ends in the middle of a character"
         else:
             message = f"invalid UTF-8 byte 0x{data[error.start]:02x}; save the file as UTF-8"
-        raise JsonError(message, line, column) from None
+        raise JsonError(message, line, column, len(prefix)) from None
     return parse_json(text)

@@ -17,7 +17,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -28,10 +28,11 @@ from lrgame.engine.lab import ModelLandscape, judge_model
 from lrgame.engine.mlp import ACTIVATIONS, LOSSES, MLP
 from lrgame.engine.outcome import Goal, Verdict
 from lrgame.engine.params import describe
+from lrgame.engine.problems import FieldPath, Problem
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS
 
-from .model import ID_PATTERN, LESSONS, Level, Path, Problem, Text, _Reader
+from .model import ID_PATTERN, LESSONS, Level, Text, _Reader
 
 MAX_SAMPLES = 10_000
 MAX_PARAMETERS = 20_000
@@ -220,7 +221,7 @@ class _ModelReader(_Reader):
     # -- the model ------------------------------------------------------------
 
     def model(self, value: Any, dataset: Dataset | None) -> tuple[MLP, np.ndarray] | None:
-        path: Path = ("model",)
+        path: FieldPath = ("model",)
         if value is None:
             self.fail(path, 'missing: expected {"layers": [2, 8, 1], "loss": "bce"}')
             return None
@@ -290,7 +291,7 @@ class _ModelReader(_Reader):
         return mlp, mlp.init(seed, scale)
 
     def layers(self, value: Any) -> tuple[int, ...] | None:
-        path: Path = ("model", "layers")
+        path: FieldPath = ("model", "layers")
         if value is None:
             self.fail(path, "missing: expected the layer sizes, e.g. [2, 8, 1]")
             return None
@@ -305,7 +306,7 @@ class _ModelReader(_Reader):
             return None
         return tuple(s for s in sizes if s is not None)
 
-    def numbers(self, value: Any, path: Path, count: int) -> np.ndarray | None:
+    def numbers(self, value: Any, path: FieldPath, count: int) -> np.ndarray | None:
         if not isinstance(value, list) or len(value) != count:
             self.fail(path, f"expected a list of {count} numbers, got {describe(value)}")
             return None
@@ -317,7 +318,7 @@ class _ModelReader(_Reader):
     # -- the data -------------------------------------------------------------
 
     def data_object(self, value: Any) -> dict[str, Any] | None:
-        path: Path = ("data",)
+        path: FieldPath = ("data",)
         if value is None:
             self.fail(
                 path, 'missing: expected {"generator": "moons", "n": 200} or {"x": ..., "y": ...}'
@@ -425,7 +426,7 @@ class _ModelReader(_Reader):
         return spec if ok else None
 
     def inline_rows(self, x: Any, y: Any) -> tuple[list[list[float]], list[float]] | None:
-        path: Path = ("data",)
+        path: FieldPath = ("data",)
         if not isinstance(x, list) or not 2 <= len(x) <= MAX_SAMPLES:
             self.fail(
                 (*path, "x"), f"expected 2 to {MAX_SAMPLES:,} samples, each a list of numbers"
@@ -455,7 +456,7 @@ class _ModelReader(_Reader):
         return rows, targets.tolist()
 
     def csv_rows(self, name: Any) -> tuple[list[list[float]], list[float]] | None:
-        path: Path = ("data", "csv")
+        path: FieldPath = ("data", "csv")
         if (
             not isinstance(name, str)
             or not name
@@ -465,7 +466,7 @@ class _ModelReader(_Reader):
         ):
             self.fail(path, 'expected the name of a CSV file beside the level, e.g. "points.csv"')
             return None
-        file = FilePath(self.source).parent / name if self.source else FilePath(name)
+        file = Path(self.source).parent / name if self.source else Path(name)
         try:
             info = os.stat(file)
             if not stat.S_ISREG(info.st_mode):
@@ -518,7 +519,7 @@ class _ModelReader(_Reader):
         return x, y
 
     def goal_loss(self, value: Any) -> float | None:
-        path: Path = ("goal",)
+        path: FieldPath = ("goal",)
         if not isinstance(value, Mapping) or "loss" not in value:
             self.fail(path, 'missing: a model level\'s goal is a training loss, {"loss": 0.05}')
             return None

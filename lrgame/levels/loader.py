@@ -3,43 +3,40 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass
-from pathlib import Path as FilePath
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from lrgame.engine.errors import LrgameError
+from lrgame.engine.outcome import Outcome
+from lrgame.engine.problems import Position, Problem
 from lrgame.engine.simulate import run_batch
 from lrgame.safeio import printable
 
-from .jsonpos import Document, JsonError, Position, load_json_file, parse_json
+from .jsonpos import Document, JsonError, load_json_file, parse_json
 from .lab import ModelLevel
-from .model import Level, Problem, read_level
-
-OUTCOME_WORDS = {
-    "reached_goal": "reached the goal",
-    "stuck_local": "got stuck in a local minimum",
-    "out_of_steps": "ran out of steps",
-    "diverged": "diverged",
-}
+from .model import Level, read_level
 
 
 @dataclass(frozen=True)
 class Checked:
-    """A level file after checking: the level if it is playable, and every problem as a line."""
+    """A level file after checking: the level if it is playable, and every problem found,
+    located in the text and in file order."""
 
     file: str
     level: Level | None
-    problems: list[str]
+    problems: list[Problem]
+
+    @property
+    def lines(self) -> list[str]:
+        """Every problem as one line, ``file:line:column: path: message``."""
+        return [format_problem(self.file, p) for p in self.problems]
 
     @property
     def reason(self) -> str:
         """The first problem, without the file name: what the map shows for a broken level."""
-        if not self.problems:
-            return ""
-        first, file = self.problems[0], printable(self.file)
-        return first[len(file) + 1 :] if first.startswith(file + ":") else first
+        return format_problem("", self.problems[0]) if self.problems else ""
 
 
 def check_text(text: str, file: str = "<level>", *, run_demos: bool = True) -> Checked:
@@ -47,9 +44,7 @@ def check_text(text: str, file: str = "<level>", *, run_demos: bool = True) -> C
     try:
         document = parse_json(text)
     except JsonError as error:
-        return Checked(
-            file, None, [printable(f"{file}:{error.line}:{error.column}: {error.message}")]
-        )
+        return Checked(file, None, [json_problem(error)])
     return _check_document(document, file, run_demos=run_demos)
 
 
@@ -58,19 +53,22 @@ def check_file(path: str | os.PathLike[str], *, run_demos: bool = True) -> Check
     try:
         document = load_json_file(path)
     except JsonError as error:
-        return Checked(
-            file, None, [printable(f"{file}:{error.line}:{error.column}: {error.message}")]
-        )
+        return Checked(file, None, [json_problem(error)])
     except LrgameError as error:
-        return Checked(file, None, [printable(f"{file}: {error}")])
+        return Checked(file, None, [Problem((), str(error))])
     return _check_document(document, file, run_demos=run_demos)
+
+
+def json_problem(error: JsonError) -> Problem:
+    """Text that is not JSON: a problem with a place in the text but no field."""
+    return Problem((), error.message, Position(error.line, error.column, error.offset))
 
 
 def load_level(path: str | os.PathLike[str]) -> Level:
     """A playable level, or LrgameError carrying the first problem as one line."""
     checked = check_file(path, run_demos=False)
     if checked.level is None:
-        raise LrgameError(checked.problems[0] if checked.problems else f"{path}: invalid level")
+        raise LrgameError(checked.lines[0] if checked.problems else f"{path}: invalid level")
     return checked.level
 
 
@@ -80,12 +78,13 @@ def _check_document(document: Document, file: str, *, run_demos: bool) -> Checke
         problems = goal_problems(level)
         if not problems and run_demos:
             problems = demo_problems(level)
-    lines = [format_problem(file, document, p) for p in _in_file_order(document, problems)]
-    return Checked(file, level if not problems else None, lines)
+    return Checked(file, level if not problems else None, locate(document, problems))
 
 
-def _in_file_order(document: Document, problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: _position(document, p).offset)
+def locate(document: Document, problems: list[Problem]) -> list[Problem]:
+    """The problems with their places in the document's text, in file order."""
+    located = [replace(p, position=_position(document, p)) for p in problems]
+    return sorted(located, key=lambda p: p.position.offset if p.position else -1)
 
 
 def _position(document: Document, problem: Problem) -> Position:
@@ -94,13 +93,10 @@ def _position(document: Document, problem: Problem) -> Position:
     return document.position(problem.path)
 
 
-def format_problem(file: str, document: Document, problem: Problem) -> str:
-    pos = _position(document, problem)
-    where = ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in problem.path).replace(
-        ".[", "["
-    )
+def format_problem(file: str, problem: Problem) -> str:
+    """One line for a terminal or a screen: ``file:line:column: path: message``."""
     # Keys and file names come from the user: one line, no escape sequences, wherever shown.
-    return printable(f"{file}:{pos.line}:{pos.column}: {where or '(level)'}: {problem.message}")
+    return printable(problem.line(file))
 
 
 def goal_problems(level: Level) -> list[Problem]:
@@ -164,7 +160,7 @@ def demo_problems(level: Level) -> list[Problem]:
     verdicts = level.judge(batch)
     problems = []
     for demo in level.demos:
-        if demo.outcome != "reached_goal":
+        if demo.outcome != Outcome.REACHED_GOAL:
             continue
         # A winning demo proves the level can be won in the game, with the game's tools.
         refusal = level.allowed.refusal(demo.strategy)
@@ -181,11 +177,11 @@ def demo_problems(level: Level) -> list[Problem]:
             )
     for demo, verdict in zip(level.demos, verdicts, strict=True):
         if verdict.outcome != demo.outcome:
-            expected = OUTCOME_WORDS[demo.outcome]
+            expected = Outcome(demo.outcome).past
             problems.append(
                 Problem(
                     demo.path,
-                    f"this demo should have {expected}, but it {OUTCOME_WORDS[verdict.outcome]} "
+                    f"this demo should have {expected}, but it {verdict.outcome.past} "
                     f"(after {verdict.steps} steps)",
                 )
             )
@@ -199,9 +195,9 @@ class CampaignEntry:
     checked: Checked
 
 
-def campaign_files(directory: str | os.PathLike[str]) -> list[FilePath]:
+def campaign_files(directory: str | os.PathLike[str]) -> list[Path]:
     """A campaign is the folder's level files in the order of their names."""
-    root = FilePath(directory)
+    root = Path(directory)
     return sorted(
         (p for p in root.iterdir() if p.suffix == ".json" and p.is_file()), key=lambda p: p.name
     )
@@ -216,15 +212,10 @@ def load_campaign(
     ]
 
 
-def shipped_levels_dir() -> FilePath:
+def shipped_levels_dir() -> Path:
     """The campaign shipped with lrgame: ``levels/`` beside the package, or its installed copy."""
-    here = FilePath(__file__).resolve().parent.parent
+    here = Path(__file__).resolve().parent.parent
     for candidate in (here.parent / "levels", here / "campaign"):
         if candidate.is_dir():
             return candidate
     return here.parent / "levels"
-
-
-def iter_problems(results: Iterable[Checked]) -> Iterable[str]:
-    for checked in results:
-        yield from checked.problems

@@ -22,14 +22,14 @@ from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
 from lrgame.engine.limits import MAX_DEMO_STEPS, MAX_GOAL_POINTS, operation_steps_problem
 from lrgame.engine.optimizers import OPTIMIZER_NAMES
-from lrgame.engine.outcome import Goal, Verdict, judge_batch
+from lrgame.engine.outcome import LOSING_OUTCOMES, Goal, Outcome, Verdict, judge_batch
 from lrgame.engine.params import as_bool, as_float, describe
+from lrgame.engine.problems import FieldPath, Problem
 from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
+from lrgame.engine.strategy_problems import read_strategy
 from lrgame.safeio import printable
-
-Path = tuple[str | int, ...]
 
 LESSONS = (
     "step_size",
@@ -45,7 +45,6 @@ LESSONS = (
     "adaptive_finish",
     "mixed",
 )
-LOSING_OUTCOMES = ("diverged", "stuck_local", "out_of_steps")
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 DEFAULT_FOG_RADIUS = 0.08
@@ -72,22 +71,6 @@ TOP_KEYS = (
     "fog",
     "demos",
 )
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: Path
-    message: str
-    offset: int | None = None
-    """For a string value: the character inside it where the problem is (expressions)."""
-
-
-class LevelError(Exception):
-    """A level that cannot be played, with every problem found."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(problems[0].message if problems else "invalid level")
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -138,9 +121,9 @@ class Fog:
 @dataclass(frozen=True)
 class Demo:
     strategy: Strategy
-    outcome: str  # "reached_goal" for winning demos
+    outcome: Outcome  # REACHED_GOAL for winning demos
     note: Text | None
-    path: Path
+    path: FieldPath
 
 
 @dataclass(frozen=True)
@@ -246,23 +229,12 @@ def read_level(
     return (level if not reader.problems else None), reader.problems
 
 
-def path_from_string(text: str) -> Path:
-    """``demos.win[0].strategy.optimizer.lr`` -> ('demos', 'win', 0, 'strategy', 'optimizer', 'lr')."""
-    out: list[str | int] = []
-    for part in re.finditer(r"([^.\[\]]+)|\[(\d+)\]", text):
-        if part.group(2) is not None:
-            out.append(int(part.group(2)))
-        else:
-            out.append(part.group(1))
-    return tuple(out)
-
-
 class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def fail(self, path: Path, message: str, offset: int | None = None) -> None:
-        self.problems.append(Problem(path, message, offset))
+    def fail(self, path: FieldPath, message: str, offset: int | None = None) -> None:
+        self.problems.append(Problem(path, message, offset=offset))
 
     def level(self, data: Any, source: str, digest_text: str) -> Level | None:
         if not isinstance(data, Mapping):
@@ -382,7 +354,7 @@ class _Reader:
             return None
         return self.text_value(data[key], (key,))
 
-    def text_value(self, value: Any, path: Path) -> Text | None:
+    def text_value(self, value: Any, path: FieldPath) -> Text | None:
         """A player-facing text, with control characters made visible (see ``printable``).
 
         Whatever shows it (a terminal line, the game's screens), an escape
@@ -416,14 +388,14 @@ class _Reader:
         return None
 
     def choice(
-        self, data: Mapping[str, Any], path: Path, value: Any, choices: tuple[str, ...]
+        self, data: Mapping[str, Any], path: FieldPath, value: Any, choices: tuple[str, ...]
     ) -> str | None:
         if value not in choices or not isinstance(value, str):
             self.fail(path, f"expected one of {', '.join(choices)}; got {describe(value)}")
             return None
         return value
 
-    def number(self, value: Any, path: Path) -> float | None:
+    def number(self, value: Any, path: FieldPath) -> float | None:
         try:
             return as_float(value, "")
         except SpecError as error:
@@ -433,7 +405,7 @@ class _Reader:
     def integer(
         self,
         data: Mapping[str, Any],
-        path: Path,
+        path: FieldPath,
         value: Any,
         low: int,
         high: int,
@@ -456,7 +428,7 @@ class _Reader:
             return None
         return int(value)
 
-    def boolean(self, value: Any, path: Path, default: bool) -> bool:
+    def boolean(self, value: Any, path: FieldPath, default: bool) -> bool:
         if value is None:
             return default
         try:
@@ -466,7 +438,7 @@ class _Reader:
             return default
 
     def point(
-        self, value: Any, path: Path, dim: int, *, required: bool
+        self, value: Any, path: FieldPath, dim: int, *, required: bool
     ) -> tuple[float, ...] | None:
         if value is None and not required:
             return None
@@ -601,7 +573,7 @@ class _Reader:
             finder=self.boolean(value.get("finder"), ("allowed", "finder"), True),
         )
 
-    def names(self, value: Any, path: Path, choices: tuple[str, ...]) -> tuple[str, ...]:
+    def names(self, value: Any, path: FieldPath, choices: tuple[str, ...]) -> tuple[str, ...]:
         if value is None:
             return choices
         if not isinstance(value, list) or not value:
@@ -653,10 +625,9 @@ class _Reader:
     def setup(self, data: Mapping[str, Any], steps: int, allowed: Allowed) -> Strategy | None:
         if "setup" not in data:
             return None
-        try:
-            strategy = parse_strategy(data["setup"], level_steps=steps)
-        except SpecError as error:
-            self.fail(("setup", *path_from_string(error.path)), error.message)
+        strategy, problems = read_strategy(data["setup"], level_steps=steps, prefix=("setup",))
+        self.problems += problems
+        if strategy is None:
             return None
         if strategy.steps != steps:
             # The setup screen always plays the level's own budget.
@@ -689,7 +660,7 @@ class _Reader:
                 self.fail(("demos", kind), f"expected a list of demos, got {describe(items)}")
                 continue
             for i, item in enumerate(items):
-                path: Path = ("demos", kind, i)
+                path: FieldPath = ("demos", kind, i)
                 if not isinstance(item, Mapping):
                     self.fail(path, f'expected {{"strategy": {{...}}}}, got {describe(item)}')
                     continue
@@ -705,16 +676,18 @@ class _Reader:
                 if "strategy" not in item:
                     self.fail(path, "missing: a demo needs a strategy")
                     continue
-                outcome: str | None = "reached_goal"
+                outcome: Outcome | None = Outcome.REACHED_GOAL
                 if kind == "lose":
-                    outcome = self.choice(
+                    chosen = self.choice(
                         item, (*path, "outcome"), item.get("outcome"), LOSING_OUTCOMES
                     )
+                    outcome = None if chosen is None else Outcome(chosen)
                 note = self.text_value(item["note"], (*path, "note")) if "note" in item else None
-                try:
-                    strategy = parse_strategy(item["strategy"], level_steps=steps)
-                except SpecError as error:
-                    self.fail((*path, "strategy", *path_from_string(error.path)), error.message)
+                strategy, problems = read_strategy(
+                    item["strategy"], level_steps=steps, prefix=(*path, "strategy")
+                )
+                self.problems += problems
+                if strategy is None:
                     continue
                 if outcome is not None:
                     out.append(Demo(strategy, outcome, note, (*path, "strategy")))

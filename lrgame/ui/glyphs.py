@@ -21,15 +21,15 @@ from __future__ import annotations
 
 from lrgame.classroom import serve_mode
 
-SERVE_FALLBACKS: dict[str, str] = {"⌛": "…"}
-"""Symbol -> its stand-in in serve mode."""
+SERVE_FALLBACKS: dict[str, str] = {}
+"""Symbol -> its stand-in in serve mode (none needed since "out of steps" is … everywhere)."""
 
 HEADER_ICON = "●"
 """Textual's header icon ⭘ (U+2B58) is in none of those fonts either (an empty box)."""
 SEARCH_ICON = ">"
 """Nor is the command palette's 🔎 (U+1F50E), an emoji besides."""
 
-DRAWN = frozenset("“”±·×÷−–—…•←↑→↓↗↘∇∈√∞≈≤²─━│┃┄┆┊├┤┼╱▀░■▲▶▼◀◆◇○◌●★☆⚠✓✔✗✚⌛")
+DRAWN = frozenset("“”±·×÷−–—…•←↑→↓↗↘∇∈√∞≈≤²─━│┃┄┆┊├┤┼╱▀░■▲▶▼◀◆◇○◌●★☆⚠✓✔✗✚")
 """Every non-letter symbol in the game's own strings (a test keeps this list complete,
 so a new symbol gets checked in the browser before it ships)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lrgame.engine.outcome import Outcome
+
 from .i18n import _
 
 
@@ -55,14 +57,18 @@ def lesson_takeaway(lesson: str) -> str:
     return takeaways.get(lesson, "")
 
 
-def outcome_name(outcome: str) -> str:
+def outcome_name(outcome: Outcome) -> str:
+    """The outcome's headline (``Outcome.headline``) in the player's language.
+
+    Spelled out again only so the message extractor finds each ``_()``; a test
+    keeps the English equal to the engine's table."""
     names = {
-        "reached_goal": _("Reached the goal"),
-        "stuck_local": _("Stuck in a local minimum"),
-        "out_of_steps": _("Out of steps"),
-        "diverged": _("Diverged"),
+        Outcome.REACHED_GOAL: _("Reached the goal"),
+        Outcome.STUCK_LOCAL: _("Stuck in a local minimum"),
+        Outcome.OUT_OF_STEPS: _("Out of steps"),
+        Outcome.DIVERGED: _("Diverged"),
     }
-    return names.get(outcome, outcome)
+    return names[outcome]
 
 
 def stars_text(stars: int) -> str:

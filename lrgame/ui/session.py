@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lrgame.engine.outcome import Verdict
+from lrgame.engine.outcome import Outcome, Verdict
 from lrgame.levels.loader import CampaignEntry, load_campaign
 from lrgame.levels.model import Level
 
@@ -66,7 +66,7 @@ def practice_verdict(verdict: Verdict) -> Verdict:
     """Practice runs (landscape shown from the start) score half, and one star fewer (at least one on a win)."""
     from dataclasses import replace
 
-    stars = max(1, verdict.stars - 1) if verdict.outcome == "reached_goal" else 0
+    stars = max(1, verdict.stars - 1) if verdict.outcome == Outcome.REACHED_GOAL else 0
     return replace(verdict, score=round(verdict.score * PRACTICE_SCORE_FACTOR), stars=stars)
 
 

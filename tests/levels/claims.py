@@ -29,7 +29,7 @@ def load(prefix: str) -> Level:
     id (e.g. "glass-canyon", which survives renumbering)."""
     path = path_of(prefix)
     checked = check_file(path, run_demos=False)
-    assert checked.level is not None, checked.problems
+    assert checked.level is not None, checked.lines
     return checked.level
 
 

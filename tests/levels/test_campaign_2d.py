@@ -104,7 +104,7 @@ def test_the_2d_levels_are_there_in_order() -> None:
 @pytest.mark.parametrize("prefix", PREFIXES)
 def test_validate_passes_with_the_demos(prefix: str) -> None:
     checked = check_file(path_of(prefix))
-    assert checked.problems == []
+    assert checked.lines == []
     assert checked.level is not None
 
 

@@ -9,7 +9,7 @@ import json
 import math
 import os
 import stat
-from pathlib import Path as FilePath
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 
 from lrgame import safeio
 from lrgame.engine.errors import LrgameError
+from lrgame.engine.problems import FieldPath
 from lrgame.levels.jsonpos import (
     MAX_BYTES,
     MAX_DEPTH,
     Document,
     FileError,
     JsonError,
-    Path,
     Position,
     load_json_file,
     parse_json,
@@ -339,7 +339,7 @@ def test_nesting_up_to_the_limit_is_fine_and_one_more_is_refused() -> None:
     assert parse_json(deepest).value is not None
     objects = '{"a":' * MAX_DEPTH + "1" + "}" * MAX_DEPTH
     doc = parse_json(objects)
-    path: Path = ("a",) * MAX_DEPTH
+    path: FieldPath = ("a",) * MAX_DEPTH
     assert lc(doc.position(path)) == (1, 5 * MAX_DEPTH + 1)
     with pytest.raises(JsonError) as info:
         parse_json("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
@@ -401,8 +401,8 @@ json_values = st.recursive(
 )
 
 
-def all_paths(value: Any, path: Path = ()) -> list[tuple[Path, Any]]:
-    out: list[tuple[Path, Any]] = [(path, value)]
+def all_paths(value: Any, path: FieldPath = ()) -> list[tuple[FieldPath, Any]]:
+    out: list[tuple[FieldPath, Any]] = [(path, value)]
     if isinstance(value, dict):
         for key, child in value.items():
             out.extend(all_paths(child, (*path, key)))
@@ -505,7 +505,7 @@ def check_agrees_with_json_module(text: str) -> None:
 # -- files ---------------------------------------------------------------------------
 
 
-def test_load_json_file(tmp_path: FilePath) -> None:
+def test_load_json_file(tmp_path: Path) -> None:
     path = tmp_path / "level.json"
     path.write_text(LEVEL_TEXT, encoding="utf-8")
     doc = load_json_file(path)
@@ -513,7 +513,7 @@ def test_load_json_file(tmp_path: FilePath) -> None:
     assert load_json_file(str(path)).value == doc.value
 
 
-def test_load_json_file_allows_a_byte_order_mark(tmp_path: FilePath) -> None:
+def test_load_json_file_allows_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "bom.json"
     path.write_bytes(b'\xef\xbb\xbf{\n "a": [1, "\xc3\xa9"]}')
     doc = load_json_file(path)
@@ -521,7 +521,7 @@ def test_load_json_file_allows_a_byte_order_mark(tmp_path: FilePath) -> None:
     assert lc(doc.position(("a", 1))) == (2, 11)
 
 
-def test_invalid_utf8_reports_the_bad_byte(tmp_path: FilePath) -> None:
+def test_invalid_utf8_reports_the_bad_byte(tmp_path: Path) -> None:
     path = tmp_path / "latin1.json"
     path.write_bytes('{\n  "title": "Vallée'.encode() + b' caf\xe9"\n}')
     with pytest.raises(JsonError) as info:
@@ -530,7 +530,7 @@ def test_invalid_utf8_reports_the_bad_byte(tmp_path: FilePath) -> None:
     assert "invalid UTF-8 byte 0xe9" in info.value.message
 
 
-def test_utf8_cut_short_at_the_end(tmp_path: FilePath) -> None:
+def test_utf8_cut_short_at_the_end(tmp_path: Path) -> None:
     path = tmp_path / "cut.json"
     path.write_bytes(b'["\xe6\x97')
     with pytest.raises(JsonError) as info:
@@ -538,7 +538,7 @@ def test_utf8_cut_short_at_the_end(tmp_path: FilePath) -> None:
     assert (info.value.line, info.value.column) == (1, 3)
 
 
-def test_encoded_surrogates_are_invalid_utf8(tmp_path: FilePath) -> None:
+def test_encoded_surrogates_are_invalid_utf8(tmp_path: Path) -> None:
     path = tmp_path / "surrogate.json"
     path.write_bytes(b'["\xed\xa0\x80"]')
     with pytest.raises(JsonError) as info:
@@ -546,7 +546,7 @@ def test_encoded_surrogates_are_invalid_utf8(tmp_path: FilePath) -> None:
     assert (info.value.line, info.value.column) == (1, 3)
 
 
-def test_missing_and_unreadable_files_are_clear_lrgame_errors(tmp_path: FilePath) -> None:
+def test_missing_and_unreadable_files_are_clear_lrgame_errors(tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
     with pytest.raises(LrgameError) as info:
         load_json_file(missing)
@@ -568,7 +568,7 @@ def test_missing_and_unreadable_files_are_clear_lrgame_errors(tmp_path: FilePath
             load_json_file(locked)
 
 
-def test_file_size_limit_is_exact(tmp_path: FilePath) -> None:
+def test_file_size_limit_is_exact(tmp_path: Path) -> None:
     path = tmp_path / "edge.json"
     body = b"[" + b" " * (MAX_BYTES - 2) + b"]"
     path.write_bytes(body)
@@ -596,7 +596,7 @@ def recorded_reads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 
 def test_a_50_mb_file_is_refused_without_being_read(
-    tmp_path: FilePath, recorded_reads: list[int]
+    tmp_path: Path, recorded_reads: list[int]
 ) -> None:
     path = tmp_path / "huge.json"
     chunk = b'{"a": [1, 2, 3], "b": "text"},' * 1000
@@ -612,7 +612,7 @@ def test_a_50_mb_file_is_refused_without_being_read(
 
 
 def test_a_file_growing_past_its_size_is_read_only_up_to_the_limit(
-    tmp_path: FilePath, monkeypatch: pytest.MonkeyPatch, recorded_reads: list[int]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, recorded_reads: list[int]
 ) -> None:
     # A file that grows after fstat looked at it: the read stops at MAX_BYTES + 1.
     path = tmp_path / "growing.json"
@@ -638,7 +638,7 @@ def test_a_device_is_refused_unread(recorded_reads: list[int]) -> None:
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
-def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: FilePath) -> None:
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
     fifo = tmp_path / "level.json"
     os.mkfifo(fifo)
     # A plain open() would block here forever: no process ever writes to it.
@@ -679,7 +679,7 @@ def make_level_collection(size: int) -> str:
     return text
 
 
-def test_a_900_kb_level_file_parses_to_what_json_loads_gives(tmp_path: FilePath) -> None:
+def test_a_900_kb_level_file_parses_to_what_json_loads_gives(tmp_path: Path) -> None:
     text = make_level_collection(900_000)
     path = tmp_path / "big.json"
     path.write_text(text, encoding="utf-8")

@@ -29,7 +29,7 @@ ADAM = {"optimizer": {"name": "adam"}}
 def lab(prefix: str) -> ModelLevel:
     (path,) = LAB_DIR.glob(f"{prefix}*.json")
     checked = check_file(path, run_demos=False)
-    assert isinstance(checked.level, ModelLevel), checked.problems
+    assert isinstance(checked.level, ModelLevel), checked.lines
     return checked.level
 
 
@@ -59,7 +59,7 @@ def test_the_chapter_is_four_valid_model_levels_with_passing_demos() -> None:
     for path in files:
         assert list(validator.iter_errors(json.loads(path.read_text(encoding="utf-8")))) == []
         checked = check_file(path)  # runs the demos
-        assert checked.problems == [] and isinstance(checked.level, ModelLevel)
+        assert checked.lines == [] and isinstance(checked.level, ModelLevel)
     entries = load_campaign(LAB_DIR)
     assert [e.checked.level.lesson for e in entries if e.checked.level] == [
         "divergence",

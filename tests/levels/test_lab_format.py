@@ -25,7 +25,7 @@ GOOD: dict[str, Any] = {
 
 
 def problems(level: dict[str, Any]) -> list[str]:
-    return check_text(json.dumps(level, indent=2), "l.json").problems
+    return check_text(json.dumps(level, indent=2), "l.json").lines
 
 
 def changed(path: tuple[str, ...], value: Any) -> dict[str, Any]:
@@ -45,7 +45,7 @@ _DELETE = object()
 
 def test_a_model_level_reads_into_a_model_landscape() -> None:
     checked = check_text(json.dumps(GOOD), "l.json")
-    assert checked.problems == []
+    assert checked.lines == []
     level = checked.level
     assert isinstance(level, ModelLevel)
     assert isinstance(level.landscape, ModelLandscape)
@@ -137,16 +137,16 @@ def test_csv_beside_the_level(tmp_path: Path) -> None:
     path = tmp_path / "level.json"
     path.write_text(json.dumps(level, indent=2), encoding="utf-8")
     checked = check_file(path)
-    assert checked.problems == [] and checked.level is not None
+    assert checked.lines == [] and checked.level is not None
     np.testing.assert_array_equal(checked.level.landscape.data.y, [1.0, 3.0, 5.5])
     (tmp_path / "points.csv").write_text("0,1\n1,oops\n", encoding="utf-8")
-    found = check_file(path).problems
+    found = check_file(path).lines
     assert len(found) == 1 and "data.csv: points.csv:2: expected numbers" in found[0]
     assert found[0].startswith(f"{path}:")
     for name in ("../points.csv", "missing.csv"):
         level["data"] = {"csv": name}
         path.write_text(json.dumps(level), encoding="utf-8")
-        assert len(check_file(path).problems) == 1
+        assert len(check_file(path).lines) == 1
 
 
 def test_csv_must_be_a_regular_file(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_csv_must_be_a_regular_file(tmp_path: Path) -> None:
     level = {**GOOD, "model": {"layers": [1, 1], "loss": "mse"}, "data": {"csv": "pipe.csv"}}
     path = tmp_path / "level.json"
     path.write_text(json.dumps(level), encoding="utf-8")
-    found = check_file(path).problems  # never blocks on the FIFO
+    found = check_file(path).lines  # never blocks on the FIFO
     assert len(found) == 1 and "not a regular file" in found[0]
 
 
@@ -172,7 +172,7 @@ def test_winning_and_losing_demos_are_checked() -> None:
             ],
         },
     }
-    found = check_text(json.dumps(level, indent=2), "l.json").problems
+    found = check_text(json.dumps(level, indent=2), "l.json").lines
     assert (
         len(found) == 1 and "demos.lose[0].strategy" in found[0] and "ran out of steps" in found[0]
     )

@@ -30,13 +30,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def lines_for(tmp_path: Path, text: str) -> list[str]:
-    return check_file(write(tmp_path, "level.json", text)).problems
+    return check_file(write(tmp_path, "level.json", text)).lines
 
 
 def test_good_fixture_levels_pass() -> None:
     for path in FIXTURES.glob("*.json"):
         checked = check_file(path)
-        assert checked.problems == [] and checked.level is not None
+        assert checked.lines == [] and checked.level is not None
 
 
 def test_minimal_level_gets_defaults(tmp_path: Path) -> None:
@@ -158,7 +158,7 @@ def test_huge_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "huge.json"
     with path.open("wb") as f:
         f.write(b"[" + b"0," * (25 * 2**20) + b"0]")
-    (line,) = check_file(path).problems
+    (line,) = check_file(path).lines
     assert "larger than 1 MB" in line
 
 
@@ -198,8 +198,8 @@ def test_demos_must_behave_as_stated(tmp_path: Path) -> None:
 
 
 def test_check_text_serves_unsaved_buffers() -> None:
-    assert check_text(json.dumps(GOOD)).problems == []
-    (line,) = check_text('{"id": ', "buffer").problems
+    assert check_text(json.dumps(GOOD)).lines == []
+    (line,) = check_text('{"id": ', "buffer").lines
     assert line.startswith("buffer:1:")
 
 
@@ -310,3 +310,35 @@ def test_a_bad_setup_is_one_line_at_its_place(
     # file:line:column points into the setup
     setup_line = next(i for i, t in enumerate(text.splitlines(), 1) if '"setup"' in t)
     assert int(line.split(":")[1]) >= setup_line
+
+
+def test_every_bad_field_of_a_setup_or_demo_strategy_is_reported(tmp_path: Path) -> None:
+    bad = {"optimizer": {"name": "adam", "lr": -1, "betas": [0.9, 2]}, "steps": 0}
+    data = dict(GOOD, setup=bad, demos={"lose": [{"strategy": bad, "outcome": "diverged"}]})
+    text = json.dumps(data, indent=2)
+    checked = check_file(write(tmp_path, "level.json", text))
+    assert checked.level is None
+    paths = [p.path for p in checked.problems]
+    assert paths == [
+        ("setup", "optimizer", "lr"),
+        ("setup", "optimizer", "betas", 1),
+        ("setup", "steps"),
+        ("demos", "lose", 0, "strategy", "optimizer", "lr"),
+        ("demos", "lose", 0, "strategy", "optimizer", "betas", 1),
+        ("demos", "lose", 0, "strategy", "steps"),
+    ]  # in file order
+    rows = text.splitlines()
+    for problem, line in zip(checked.problems, checked.lines, strict=True):
+        assert problem.position is not None
+        assert line.startswith(f"{tmp_path / 'level.json'}:{problem.position.line}:")
+        key = problem.path[-1] if isinstance(problem.path[-1], str) else problem.path[-2]
+        assert f'"{key}"' in rows[problem.position.line - 1] or isinstance(problem.path[-1], int)
+
+
+def test_a_file_that_is_not_json_is_one_problem_with_a_place_and_no_path(tmp_path: Path) -> None:
+    checked = check_file(write(tmp_path, "l.json", '{\n  "id": ,\n}'))
+    (problem,) = checked.problems
+    assert problem.path == () and problem.position is not None
+    assert (problem.position.line, problem.position.column) == (2, 9)
+    assert problem.position.offset == len('{\n  "id": ')
+    assert checked.reason == f"2:9: {problem.message}"

@@ -83,7 +83,7 @@ SIZES = [(120, 40), (80, 24), (20, 5), (1, 1)]
 
 def level(data: dict[str, Any]) -> Level:
     checked = check_text(json.dumps(data))
-    assert checked.level is not None, checked.problems
+    assert checked.level is not None, checked.lines
     return checked.level
 
 

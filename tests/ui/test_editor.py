@@ -11,13 +11,15 @@ import pytest
 from textual.widgets import OptionList, Static
 
 from lrgame.__main__ import main
+from lrgame.engine.problems import Problem
+from lrgame.levels.loader import format_problem
 from lrgame.levels.template import create_level_file, schema_id, template_text
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
 from lrgame.ui.screens import editor
 from lrgame.ui.screens.confirm import ConfirmScreen
 from lrgame.ui.screens.descent import DescentScreen
-from lrgame.ui.screens.editor import EditorScreen, ProblemLine, analyse
+from lrgame.ui.screens.editor import EditorScreen, analyse, problem_label
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.screens.setup import SetupScreen
 from lrgame.ui.widgets.landscape import LandscapeView
@@ -70,6 +72,12 @@ def static_text(screen: EditorScreen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
+def place(problem: Problem) -> tuple[int, int] | None:
+    """Line and column (1-based) a problem points at, as the validator prints them."""
+    pos = problem.position
+    return None if pos is None else (pos.line, pos.column)
+
+
 def problem_labels(screen: EditorScreen) -> list[str]:
     options = screen.query_one("#editor-problems", OptionList)
     return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
@@ -84,7 +92,7 @@ async def test_opens_the_file_with_a_preview_and_the_facts(
         await checked(pilot, screen)
         assert screen.text == level_file.read_text(encoding="utf-8")
         assert not screen.dirty
-        assert screen.problem_lines == []
+        assert screen.problems == []
         assert "No problems" in static_text(screen, "#problems-title")
         view = screen.query_one("#editor-preview", LandscapeView)
         assert view.level is not None and view.level.id == "rolling-hills"
@@ -121,16 +129,16 @@ async def test_break_the_json_see_where_and_repair_it(
         await pilot.press("backspace")  # the comma after "steps": 100
         await checked(pilot, screen)
         assert screen.dirty
-        [problem] = screen.problem_lines
-        assert (problem.line, problem.column) == (row + 2, 3)  # where "goal" starts
-        assert problem.full.startswith(f"{level_file}:{row + 2}:3: ")
-        assert problem_labels(screen) == [problem.label()]
+        [problem] = screen.problems
+        assert place(problem) == (row + 2, 3)  # where "goal" starts
+        assert format_problem(screen.file_label, problem).startswith(f"{level_file}:{row + 2}:3: ")
+        assert problem_labels(screen) == [problem_label(problem)]
         assert f"{row + 2}:3" in problem_labels(screen)[0]
         assert "1 problem:" in static_text(screen, "#problems-title")
         assert "Preview of the last readable version" in static_text(screen, "#preview-title")
         await pilot.press("comma")
         await checked(pilot, screen)
-        assert screen.problem_lines == [] and not screen.dirty
+        assert screen.problems == [] and not screen.dirty
 
 
 async def test_typing_a_wrong_value_names_the_field(store: ProgressStore, level_file: Path) -> None:
@@ -143,12 +151,12 @@ async def test_typing_a_wrong_value_names_the_field(store: ProgressStore, level_
         screen.text_area.move_cursor((row, column + 1))
         await pilot.press("X", "space")
         await checked(pilot, screen)
-        [problem] = screen.problem_lines
-        assert (problem.line, problem.column) == (row + 1, column + 1)
-        assert problem.message.startswith("id: expected an id")
+        [problem] = screen.problems
+        assert place(problem) == (row + 1, column + 1)
+        assert problem.path == ("id",) and problem.message.startswith("expected an id")
         await pilot.press("backspace", "backspace")
         await checked(pilot, screen)
-        assert screen.problem_lines == []
+        assert screen.problems == []
 
 
 async def test_every_half_typed_state_shows_a_message(
@@ -163,18 +171,18 @@ async def test_every_half_typed_state_shows_a_message(
     async with app.run_test(size=SIZE) as pilot:
         screen = editor_of(app)
         await checked(pilot, screen)
-        assert [(p.line, p.column) for p in screen.problem_lines] == [(1, 1)]
-        assert "empty input" in screen.problem_lines[0].message
+        assert [place(p) for p in screen.problems] == [(1, 1)]
+        assert "empty input" in screen.problems[0].message
         for i, char in enumerate(typed):
             await pilot.press(char)
             await checked(pilot, screen)
             assert screen.text == typed[: i + 1]
-            assert screen.problem_lines, f"no message after {typed[: i + 1]!r}"
-            assert all(p.line is not None for p in screen.problem_lines)
+            assert screen.problems, f"no message after {typed[: i + 1]!r}"
+            assert all(p.position is not None for p in screen.problems)
             assert problem_labels(screen)
         screen.text_area.insert(rest)
         await checked(pilot, screen)
-        assert screen.problem_lines == []
+        assert screen.problems == []
         assert screen.query_one("#editor-preview", LandscapeView).level is not None
 
 
@@ -183,8 +191,7 @@ def test_every_prefix_of_the_template_gets_a_positioned_message() -> None:
     for end in range(len(text) - 1):  # the last character is the final newline
         result = analyse(text[:end], "t.json")
         assert result.problems, repr(text[:end])
-        first = ProblemLine.parse(result.problems[0], "t.json")
-        assert first.line is not None, result.problems[0]
+        assert result.problems[0].position is not None, result.problems[0]
     assert analyse(text, "t.json").problems == ()
 
 
@@ -200,7 +207,7 @@ async def test_the_next_problem_key_moves_the_cursor_there(
     async with app.run_test(size=SIZE) as pilot:
         screen = editor_of(app)
         await checked(pilot, screen)
-        places = [(p.line, p.column) for p in screen.problem_lines]
+        places = [place(p) for p in screen.problems]
         id_row, steps_row = row_of(text, '"id"'), row_of(text, '"steps"')
         assert places == [(id_row + 1, 9), (steps_row + 1, 12)]
         area = screen.text_area
@@ -417,12 +424,12 @@ async def test_run_demos_shows_which_pass(store: ProgressStore, level_file: Path
         assert lines[2] == "✗ demos.win[0]  expected reached_goal · got stuck_local"
         assert lines[1].startswith("✔") and lines[3].startswith("✔")
         assert "2 of 4 pass" in static_text(screen, "#demos-title")
-        assert len(screen.problem_lines) == 2
-        assert all("this demo should have" in p.message for p in screen.problem_lines)
+        assert len(screen.problems) == 2
+        assert all("this demo should have" in p.message for p in screen.problems)
         screen.text_area.move_cursor((0, 0))
         await pilot.press("f8")
-        first = screen.problem_lines[0]
-        assert screen.text_area.cursor_location == (first.line - 1, first.column - 1)  # type: ignore[operator]
+        line, column = place(screen.problems[0]) or (0, 0)
+        assert screen.text_area.cursor_location == (line - 1, column - 1)
 
 
 @pytest.mark.parametrize(
@@ -456,7 +463,7 @@ async def test_the_editor_and_validate_agree(
         await wait_for(pilot, lambda: screen.demos is not None and screen.demos.text == text)
         await pilot.pause()
         await pilot.press("ctrl+s")
-        shown = [p.full for p in screen.problem_lines]
+        shown = [format_problem(screen.file_label, p) for p in screen.problems]
     capsys.readouterr()
     code = main(["validate", str(level_file)])
     out = capsys.readouterr().out.splitlines()
@@ -590,7 +597,7 @@ async def test_save_keeps_permissions_links_and_the_byte_order_mark(
     async with app.run_test(size=SIZE) as pilot:
         screen = editor_of(app)
         await checked(pilot, screen)
-        assert screen.problem_lines == [] and screen.text.startswith("{")
+        assert screen.problems == [] and screen.text.startswith("{")
         screen.text_area.move_cursor((0, 1))
         await pilot.press("enter")
         await pilot.press("ctrl+s")

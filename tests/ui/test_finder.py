@@ -42,7 +42,7 @@ SIZES = [(80, 24), (120, 40)]
 
 def level_from(data: dict[str, Any]) -> Level:
     checked = check_text(json.dumps(data))
-    assert checked.level is not None, checked.problems
+    assert checked.level is not None, checked.lines
     return checked.level
 
 

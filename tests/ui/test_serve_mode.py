@@ -136,10 +136,12 @@ async def test_a_served_export_goes_to_the_browser_never_to_a_path(
 
 
 def test_out_of_steps_is_plain_in_a_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrgame.engine.outcome import Outcome
+
     monkeypatch.delenv("LRGAME_SERVE", raising=False)
-    assert glyph("⌛") == "⌛"
+    assert glyph(Outcome.OUT_OF_STEPS.glyph) == "…"
     monkeypatch.setenv("LRGAME_SERVE", "1")
-    assert glyph("⌛") == "…" and glyph("✔") == "✔"
+    assert glyph(Outcome.OUT_OF_STEPS.glyph) == "…" and glyph("✔") == "✔"
 
 
 def test_every_symbol_the_game_draws_is_in_the_checked_list() -> None:

@@ -11,6 +11,7 @@ from textual.app import App
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 
 from lrgame.engine.optimizers import update_rule
+from lrgame.engine.problems import Problem
 from lrgame.engine.schedules import lr_values
 from lrgame.engine.strategy import Strategy, parse_strategy
 from lrgame.levels.loader import check_text
@@ -595,3 +596,26 @@ async def test_the_screen_starts_from_the_levels_starting_strategy(data: dict[st
         await pilot.pause()
     (result,) = app.results
     assert result is not None and result.strategy == start
+
+
+async def test_the_form_holds_its_problems_as_data_one_per_field() -> None:
+    app = SetupApp()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = setup_screen(app)
+        await choose(pilot, "optimizer", "adam")
+        await fill(pilot, screen.query_one("#lr-input", Input), "-1")
+        await fill(pilot, field(app, "opt-adam-betas").query_one(Input), "1.5, 0.999")
+        await fill(pilot, field(app, "opt-adam-eps").query_one(Input), "-1")
+        assert [p.path for p in screen.problems] == [
+            ("optimizer", "lr"),
+            ("optimizer", "betas"),
+            ("optimizer", "eps"),
+        ]
+        shown = [screen.problem_text(p) for p in screen.problems]
+        assert shown[0].endswith(": invalid value -1.0: must be >= 0")
+        assert shown[1] == "betas[0]: invalid value 1.5: must be < 1"
+        assert shown[2] == "eps: invalid value -1.0: must be >= 0"
+        assert "3 problems" in text_of(screen.query_one("#status", Static))
+        # A problem outside any field (the level's refusal) prints as the validator would.
+        assert screen.problem_text(Problem((), "not offered")) == "not offered"

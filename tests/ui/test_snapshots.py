@@ -60,7 +60,9 @@ def paused_descent(store: ProgressStore, step: int) -> tuple[LrgameApp, object]:
     )
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
         screen = app.screen
         assert isinstance(screen, DescentScreen) and screen.playback is not None
         screen.playback.paused = True
@@ -85,7 +87,9 @@ def test_result(snap_compare, store: ProgressStore) -> None:  # type: ignore[no-
     )
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await wait_for(pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
+        )
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
         await pilot.pause()

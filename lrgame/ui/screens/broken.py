@@ -7,6 +7,9 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
 
+from lrgame.engine.problems import Problem
+from lrgame.levels.loader import format_problem
+
 from ..i18n import _
 from .guarded import GuardedScreen
 
@@ -14,7 +17,7 @@ from .guarded import GuardedScreen
 class BrokenLevelScreen(GuardedScreen[None]):
     BINDINGS = [Binding("escape", "close", _("Back")), Binding("q", "close", _("Back"), show=False)]
 
-    def __init__(self, file: str, problems: list[str]) -> None:
+    def __init__(self, file: str, problems: list[Problem]) -> None:
         super().__init__()
         self.file = file
         self.problems = problems
@@ -24,7 +27,8 @@ class BrokenLevelScreen(GuardedScreen[None]):
             yield Static(
                 _("This level cannot be played: {file}", file=self.file), classes="heading"
             )
-            yield Static("\n".join(self.problems), id="problems", markup=False)
+            lines = [format_problem(self.file, p) for p in self.problems]
+            yield Static("\n".join(lines), id="problems", markup=False)
         yield Footer()
 
     def action_close(self) -> None:

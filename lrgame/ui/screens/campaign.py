@@ -211,7 +211,7 @@ class CampaignScreen(GuardedScreen[None]):
             return
         level = entries[index].checked.level
         if level is None:
-            detail.update(Text("\n".join(entries[index].checked.problems[:3])))
+            detail.update(Text("\n".join(entries[index].checked.lines[:3])))
             return
         steps = _("{steps} steps, par {par}", steps=level.steps, par=level.par)
         detail.update(f"{lesson_name(level.lesson)} — {steps} — " + _("Enter to play"))

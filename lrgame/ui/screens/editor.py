@@ -18,9 +18,8 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,14 +34,14 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from lrgame.atomic import write_atomically
+from lrgame.engine.problems import Problem, format_path
 from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.stability import stability_limit
 from lrgame.engine.strategy import parse_strategy
 from lrgame.levels.jsonpos import JsonError, parse_json
 from lrgame.levels.lab import ModelLevel
-from lrgame.levels.loader import check_text, demo_problems, format_problem
+from lrgame.levels.loader import check_text, demo_problems, locate
 from lrgame.levels.model import Level, read_level
-from lrgame.levels.model import Path as FieldPath
 from lrgame.levels.template import schema_ref, template_text
 from lrgame.numfmt import loss as loss_text
 from lrgame.numfmt import num
@@ -62,7 +61,7 @@ __all__ = [
     "DemoReport",
     "DemoResult",
     "EditorScreen",
-    "ProblemLine",
+    "problem_label",
     "analyse",
     "demo_report",
     "level_facts",
@@ -81,30 +80,12 @@ BOM = b"\xef\xbb\xbf"
 # Checking a text (no UI: runs in worker threads, and in tests directly)
 
 
-@dataclass(frozen=True)
-class ProblemLine:
-    """One validator line, split into where it points and what it says."""
-
-    full: str
-    """The line exactly as ``lrgame validate`` prints it: ``file:line:column: path: message``."""
-    line: int | None
-    column: int | None
-    message: str
-    """The rest: ``path: message`` (or the JSON error's message)."""
-
-    @classmethod
-    def parse(cls, full: str, file: str) -> ProblemLine:
-        file = printable(file)  # as the validator writes it into the line
-        rest = full[len(file) + 1 :] if full.startswith(file + ":") else full
-        m = re.match(r"(\d+):(\d+): (.*)\Z", rest, re.DOTALL)
-        if m is None:
-            return cls(full, None, None, rest.lstrip())
-        return cls(full, int(m.group(1)), int(m.group(2)), m.group(3))
-
-    def label(self) -> str:
-        if self.line is None:
-            return self.message
-        return f"{self.line}:{self.column}  {self.message}"
+def problem_label(problem: Problem) -> str:
+    """How the problem list shows a problem: its place first, then the path and the message."""
+    text = printable(replace(problem, position=None).line())
+    if problem.position is None:
+        return text
+    return f"{problem.position.line}:{problem.position.column}  {text}"
 
 
 @dataclass(frozen=True)
@@ -112,8 +93,8 @@ class Analysis:
     """What the validator and the engine say about one version of the text."""
 
     text: str
-    problems: tuple[str, ...]
-    """The validator's lines (demos not run), as ``lrgame validate`` prints them."""
+    problems: tuple[Problem, ...]
+    """The validator's problems (demos not run), located and in file order."""
     level: Level | None
     """The level to preview: also set when only its goal is wrong (to show why)."""
     playable: bool
@@ -142,7 +123,7 @@ def analyse(text: str, file: str) -> Analysis:
         return Analysis(text, tuple(checked.problems), level, checked.level is not None, facts, run)
     except Exception as error:  # noqa: BLE001 - the editor shows it; it must never crash
         message = _("internal error while checking: {error}", error=f"{error!r}")
-        return Analysis(text, (f"{file}: {message}",), None, False, (), None)
+        return Analysis(text, (Problem((), message),), None, False, (), None)
 
 
 def _readable_level(text: str, file: str) -> Level | None:
@@ -294,8 +275,8 @@ class DemoReport:
 
     text: str
     results: tuple[DemoResult, ...]
-    problems: tuple[str, ...]
-    """The validator's lines for the demos: what ``lrgame validate`` adds when they fail."""
+    problems: tuple[Problem, ...]
+    """The validator's problems with the demos: what ``lrgame validate`` adds when they fail."""
     blocked: str | None = None
     """Why the demos could not run (the level has other problems)."""
 
@@ -304,15 +285,11 @@ class DemoReport:
         return sum(r.passed for r in self.results)
 
 
-def _path_text(path: FieldPath) -> str:
-    return ".".join(str(p) if isinstance(p, str) else f"[{p}]" for p in path).replace(".[", "[")
-
-
 def demo_report(text: str, file: str) -> DemoReport:
     """Run the level's demos; every demo's outcome, and the validator's lines if any fail.
 
     Never raises. The problems are :func:`lrgame.levels.loader.demo_problems`,
-    formatted and ordered as ``lrgame validate`` prints them.
+    located and ordered as ``lrgame validate`` prints them.
     """
     try:
         checked = check_text(text, file, run_demos=False)
@@ -326,10 +303,7 @@ def demo_report(text: str, file: str) -> DemoReport:
                 _("the level has other problems ({count}); fix them first", count=count),
             )
         document = parse_json(text)
-        problems = demo_problems(level)
-        lines = [format_problem(file, document, p) for p in problems]
-        order = [ProblemLine.parse(line, file) for line in lines]
-        lines = [p.full for p in sorted(order, key=lambda p: (p.line or 0, p.column or 0))]
+        problems = locate(document, demo_problems(level))
         outcomes = _demo_outcomes(level)
         results = []
         for demo, actual in zip(level.demos, outcomes, strict=True):
@@ -337,7 +311,7 @@ def demo_report(text: str, file: str) -> DemoReport:
             where = document.position(demo.path[:-1])
             results.append(
                 DemoResult(
-                    _path_text(demo.path[:-1]),
+                    format_path(demo.path[:-1]),
                     where.line,
                     where.column,
                     demo.outcome,
@@ -346,7 +320,7 @@ def demo_report(text: str, file: str) -> DemoReport:
                     "; ".join(mine),
                 )
             )
-        return DemoReport(text, tuple(results), tuple(lines))
+        return DemoReport(text, tuple(results), tuple(problems))
     except Exception as error:  # noqa: BLE001 - shown in the editor, never a crash
         return DemoReport(text, (), (), _("internal error: {error}", error=f"{error!r}"))
 
@@ -427,7 +401,8 @@ class EditorScreen(GuardedScreen[None]):
         """The file changed on disk while the buffer had edits: saving asks first."""
         self.analysis: Analysis | None = None
         self.demos: DemoReport | None = None
-        self.problem_lines: list[ProblemLine] = []
+        self.problems: list[Problem] = []
+        """What the problem list shows: the validator's, then the demos' once run."""
         """What F8 walks through: the validator's lines for the text as last checked."""
         self._generation = 0
         self._started = 0
@@ -634,57 +609,61 @@ class EditorScreen(GuardedScreen[None]):
         result = self.analysis
         if result is None:
             return
-        lines = list(result.problems)
+        problems = list(result.problems)
         demos = self.demos
         if demos is not None and demos.text == result.text and demos.blocked is None:
-            lines += list(demos.problems)
-        self.problem_lines = [ProblemLine.parse(line, self.file_label) for line in lines]
+            problems += demos.problems
+        self.problems = problems
         title = self.query_one("#problems-title", Static)
         options = self.query_one("#editor-problems", OptionList)
-        if not self.problem_lines:
+        if not self.problems:
             ran = demos is not None and demos.text == result.text
             title.update(_("✔ No problems.") if ran else _("✔ No problems (demos not run: F9)."))
             options.clear_options()
             options.display = False
             return
-        count = len(self.problem_lines)
+        count = len(self.problems)
         title.update(
             _("✗ 1 problem: F8 jumps to it")
             if count == 1
             else _("✗ {count} problems: F8 jumps to the next", count=count)
         )
-        options.set_options(Option(p.label()) for p in self.problem_lines)
+        options.set_options(Option(problem_label(p)) for p in self.problems)
         options.display = True
 
     # -- problems ------------------------------------------------------------
 
     def action_next_problem(self) -> None:
         """Move the cursor to the next problem after it (wrapping round)."""
-        placed = [(i, p) for i, p in enumerate(self.problem_lines) if p.line is not None]
+        placed = [(i, p) for i, p in enumerate(self.problems) if p.position is not None]
         if not placed:
             self.notify(_("No problems with a position to jump to."))
             return
         row, column = self.text_area.cursor_location
         here = (row + 1, column + 1)
-        ahead = [(i, p) for i, p in placed if (p.line or 0, p.column or 0) > here]
+        ahead = [
+            (i, p) for i, p in placed if p.position and (p.position.line, p.position.column) > here
+        ]
         index, problem = (ahead or placed)[0]
         self.jump_to(problem)
         options = self.query_one("#editor-problems", OptionList)
         if options.option_count > index:
             options.highlighted = index
 
-    def jump_to(self, problem: ProblemLine) -> None:
+    def jump_to(self, problem: Problem) -> None:
+        if problem.position is None:
+            return
         area = self.text_area
         lines = area.document.lines
-        row = min(max((problem.line or 1) - 1, 0), len(lines) - 1)
-        column = min(max((problem.column or 1) - 1, 0), len(lines[row]))
+        row = min(max(problem.position.line - 1, 0), len(lines) - 1)
+        column = min(max(problem.position.column - 1, 0), len(lines[row]))
         area.move_cursor((row, column), center=True)
         area.focus()
 
     @on(OptionList.OptionSelected, "#editor-problems")
     def _problem_chosen(self, event: OptionList.OptionSelected) -> None:
-        if event.option_index < len(self.problem_lines):
-            self.jump_to(self.problem_lines[event.option_index])
+        if event.option_index < len(self.problems):
+            self.jump_to(self.problems[event.option_index])
 
     # -- demos ---------------------------------------------------------------
 
@@ -783,9 +762,7 @@ class EditorScreen(GuardedScreen[None]):
         self.disk_changed = False
         self._disk_signature = _signature(self.path)
         count = (
-            len(self.problem_lines)
-            if self.analysis is not None and self.analysis.text == text
-            else 0
+            len(self.problems) if self.analysis is not None and self.analysis.text == text else 0
         )
         if count:
             self.notify(
@@ -893,18 +870,16 @@ class EditorScreen(GuardedScreen[None]):
         if not self.is_current:
             return
         if not result.playable or result.level is None:
-            first = (
-                ProblemLine.parse(result.problems[0], self.file_label) if result.problems else None
-            )
+            first = result.problems[0] if result.problems else None
             self.notify(
                 _(
                     "The level cannot be played yet: {problem}",
-                    problem=first.label().strip() if first else "?",
+                    problem=problem_label(first) if first else "?",
                 ),
                 severity="error",
                 timeout=8,
             )
-            if first is not None and first.line is not None:
+            if first is not None:
                 self.jump_to(first)
             return
         self._open_setup(result.level)

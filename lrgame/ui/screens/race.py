@@ -28,7 +28,7 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from lrgame.engine.outcome import Verdict
+from lrgame.engine.outcome import Outcome, Verdict
 from lrgame.engine.simulate import Run, run_batch, run_sweeps
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
@@ -60,7 +60,6 @@ MAX_RACERS = 4
 FRAME_SECONDS = 1 / 30
 RACE_SECONDS = 10.0
 """A race lasts about this long at the default speed, whatever the budget."""
-OUTCOME_GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "diverged": "✗"}
 ADAPTIVE = ("adam", "adamw", "rmsprop", "adagrad")
 
 
@@ -365,9 +364,9 @@ def finish_order(verdicts: Sequence[Verdict]) -> list[int]:
     def key(i: int) -> tuple[int, float, float]:
         v = verdicts[i]
         loss = v.final_loss if v.final_loss is not None else math.inf
-        if v.outcome == "reached_goal" and v.steps_to_goal is not None:
+        if v.outcome == Outcome.REACHED_GOAL and v.steps_to_goal is not None:
             return (0, float(v.steps_to_goal), loss)
-        if v.outcome == "diverged":
+        if v.outcome == Outcome.DIVERGED:
             return (2, -float(v.steps), 0.0)
         return (1, loss, 0.0)
 
@@ -561,15 +560,15 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
         """Racer i's state at step t, in words."""
         run, verdict = self.runs[i], self.verdicts[i]
         done = t >= run.steps
-        if verdict.outcome == "reached_goal" and verdict.steps_to_goal is not None:
+        if verdict.outcome == Outcome.REACHED_GOAL and verdict.steps_to_goal is not None:
             if t >= verdict.steps_to_goal:
                 return _("goal at step {n}", n=verdict.steps_to_goal)
         if done:
-            if verdict.outcome == "diverged":
+            if verdict.outcome == Outcome.DIVERGED:
                 return _("diverged at step {n}", n=run.steps)
-            if verdict.outcome == "stuck_local":
+            if verdict.outcome == Outcome.STUCK_LOCAL:
                 return _("stuck in a local minimum, loss {loss}", loss=_num(verdict.final_loss))
-            if verdict.outcome == "out_of_steps":
+            if verdict.outcome == Outcome.OUT_OF_STEPS:
                 return _("out of steps, loss {loss}", loss=_num(verdict.final_loss))
         index = min(t, len(run.loss) - 1)
         return _("loss {loss}", loss=_num(float(run.loss[index])))
@@ -583,12 +582,12 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
         def key(i: int) -> tuple[int, float]:
             run, verdict = self.runs[i], self.verdicts[i]
             if (
-                verdict.outcome == "reached_goal"
+                verdict.outcome == Outcome.REACHED_GOAL
                 and verdict.steps_to_goal is not None
                 and t >= verdict.steps_to_goal
             ):
                 return (0, float(verdict.steps_to_goal))
-            if verdict.outcome == "diverged" and t >= run.steps:
+            if verdict.outcome == Outcome.DIVERGED and t >= run.steps:
                 return (2, -float(run.steps))
             loss = float(run.loss[min(t, len(run.loss) - 1)])
             return (1, loss if math.isfinite(loss) else math.inf)
@@ -619,7 +618,7 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
         for i in self.order if finished else self.standings(t):
             verdict = self.verdicts[i]
             arrived = (
-                verdict.outcome == "reached_goal"
+                verdict.outcome == Outcome.REACHED_GOAL
                 and verdict.steps_to_goal is not None
                 and t >= verdict.steps_to_goal
             )
@@ -628,7 +627,8 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
                 place += 1
                 text.append(f"{ordinal(place)} ", style="bold")
             stopped = finished or arrived or t >= self.runs[i].steps
-            glyph = served(OUTCOME_GLYPHS.get(verdict.outcome, "?")) if stopped else "…"
+            # Still walking: not …, which is the glyph of running out of steps.
+            glyph = served(verdict.outcome.glyph) if stopped else "▶"
             text.append(f"{glyph} ")
             text.append(self.labels[i], style=f"bold {self._color(i)}")
             text.append(" · " + self.standing(i, t))

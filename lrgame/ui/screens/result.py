@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
-from lrgame.engine.outcome import Verdict
+from lrgame.engine.outcome import Outcome, Verdict
 from lrgame.levels.model import Level
 from lrgame.storage import RunRecordResult
 
@@ -16,8 +16,6 @@ from ..i18n import _
 from ..lessons import outcome_name, stars_text
 from ..session import FINDER_COST
 from .guarded import GuardedModalScreen
-
-GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "⌛", "diverged": "✗"}
 
 
 class ResultScreen(GuardedModalScreen[str]):
@@ -52,10 +50,10 @@ class ResultScreen(GuardedModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         v = self.verdict
-        won = v.outcome == "reached_goal"
+        won = v.outcome == Outcome.REACHED_GOAL
         with VerticalScroll(id="result-box", classes="dialog " + ("won" if won else "lost")):
             yield Static(
-                f"{glyph(GLYPHS.get(v.outcome, ''))} {outcome_name(v.outcome)}",
+                f"{glyph(v.outcome.glyph)} {outcome_name(v.outcome)}",
                 id="result-headline",
             )
             yield Static(self.explanation, id="result-explanation")
@@ -92,12 +90,12 @@ class ResultScreen(GuardedModalScreen[str]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # The next level is only offered after a win (it stays locked otherwise).
         if action == "choose" and parameters == ("next",):
-            return self.verdict.outcome == "reached_goal"
+            return self.verdict.outcome == Outcome.REACHED_GOAL
         return True
 
     def on_mount(self) -> None:
         self.query_one(
-            "#next" if self.verdict.outcome == "reached_goal" else "#retry", Button
+            "#next" if self.verdict.outcome == Outcome.REACHED_GOAL else "#retry", Button
         ).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

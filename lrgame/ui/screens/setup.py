@@ -32,6 +32,7 @@ from textual_plotext import PlotextPlot
 
 from lrgame.engine.errors import SpecError
 from lrgame.engine.optimizers import DEFAULTS, OPTIMIZER_NAMES, update_rule
+from lrgame.engine.problems import FieldPath, Problem, format_path
 from lrgame.engine.schedules import (
     SCHEDULE_NAMES,
     describe,
@@ -41,6 +42,7 @@ from lrgame.engine.schedules import (
     parse_schedule,
 )
 from lrgame.engine.strategy import HEADLINE_SCHEDULES, Strategy, parse_strategy
+from lrgame.engine.strategy_problems import read_strategy
 from lrgame.levels.model import DEFAULT_SETUP_LR, Level
 from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import _, language
@@ -511,8 +513,8 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
         self.initial_practice = practice
         self.strategy: Strategy | None = None
         """The strategy as it stands, or None while anything is invalid."""
-        self.problems: list[str] = []
-        """What stops the launch, in words (translated labels, engine messages)."""
+        self.problems: list[Problem] = []
+        """What stops the launch (the form's and the engine's), shown by :meth:`problem_text`."""
         self._optimizers = tuple(n for n in OPTIMIZER_NAMES if n in self.allowed.optimizers)
         self._schedules = tuple(n for n in SCHEDULE_NAMES if n in self.allowed.schedules)
         # Without a previous strategy, the level's own starting setup (what `lrgame
@@ -751,87 +753,63 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
 
     # -- checking -----------------------------------------------------
 
-    def _target(self, path: str) -> tuple[str, str] | None:
-        """The (section, key) a SpecError path points at: ``optimizer.betas[0]`` -> betas."""
-        match = re.match(r"(optimizer|schedule)\.([A-Za-z_0-9]+)", path)
-        return (match.group(1), match.group(2)) if match else None
-
-    @staticmethod
-    def _message(error: SpecError) -> str:
-        """The engine's message, with the place inside the field when there is one.
-
-        ``schedule.schedules[0].T_max`` -> ``schedules[0].T_max: ...``, so an
-        error inside a list or a sequence's JSON says which item it is about.
-        """
-        match = re.match(r"(optimizer|schedule)\.([A-Za-z_0-9]+)(.+)", error.path)
-        if match:
-            return f"{match.group(2)}{match.group(3)}: {error.message}"
-        return error.message
-
     def _revalidate(self) -> None:
-        """Re-parse the whole strategy and put every message beside its field.
+        """Check the whole strategy and put every problem beside its field.
 
-        ``parse_strategy`` stops at the first bad value. To show them all at
-        once, each bad key is dropped (so its default stands in) and the rest
-        parsed again, until it parses or a message has nowhere to go.
+        :func:`read_strategy` reports each bad field once, by its tuple path;
+        the form's own problems (text that is not a number) come first, since
+        the engine never sees those fields.
         """
         if not self.is_mounted:
             return
         self._sync_cycle_momentum(self.optimizer_name != "adagrad")
-        data = self.strategy_data()
         active = self._active_fields()
-        by_target = {(f.section, f.key): f for f in active}
-        lr_targets = {("optimizer", "lr"), ("schedule", "max_lr")}
+        by_target: dict[FieldPath, ParamField] = {(f.section, f.key): f for f in active}
         for field in active:
             field.set_engine_error(None)
+        strategy, found = read_strategy(self.strategy_data(), level_steps=self.level.steps)
         lr_error: str | None = None
-        general: list[str] = []
-        strategy: Strategy | None = None
-        for _attempt in range(len(active) + 4):
-            try:
-                strategy = parse_strategy(data, level_steps=self.level.steps)
-                break
-            except SpecError as error:
-                target = self._target(error.path)
-                if target in lr_targets:
-                    if lr_error is not None:
-                        break  # already marked on the rate
-                    lr_error = error.message
-                    data["optimizer"].pop("lr", None)
-                    data["schedule"].pop("max_lr", None)
-                    continue
-                culprit = by_target.get(target) if target is not None else None
-                if culprit is None:
-                    general.append(str(error))
-                    break
-                if culprit.error is not None:
-                    break  # its default fails too: the field's message says why
-                culprit.set_engine_error(self._message(error))
-                section_data = data[culprit.section]
-                if culprit.key not in section_data:
-                    break
-                del section_data[culprit.key]
+        general: list[Problem] = []
+        for problem in found:
+            target = problem.path[:2]
+            if target in LR_TARGETS:
+                # One rate fills both: the first word on it is the one to show.
+                lr_error = lr_error or problem.message
+                continue
+            culprit = by_target.get(target)
+            if culprit is None:
+                general.append(problem)
+            elif culprit.error is None:
+                culprit.set_engine_error(_inside_field(problem))
         control = self.lr_control
         control.set_error(lr_error)
         for field in active:
             field.show_error()
-        problems: list[str] = []
+        problems: list[Problem] = []
         if control.error is not None:
-            problems.append(f"{self._lr_label()}: {control.error}")
-        problems += [
-            f.error if f.error.startswith(f.key) else f"{f.key}: {f.error}"
-            for f in active
-            if f.error is not None
-        ]
+            problems.append(Problem(("optimizer", "lr"), control.error))
+        problems += [Problem((f.section, f.key), f.error) for f in active if f.error is not None]
         problems += general
         if strategy is not None and not problems:
             refusal = self.allowed.refusal(strategy)
             if refusal is not None:
-                problems.append(refusal)
+                problems.append(Problem((), refusal))
         self.problems = problems
         self.strategy = strategy if not problems else None
         self._show_status()
         self._show_preview()
+
+    def problem_text(self, problem: Problem) -> str:
+        """A problem as the form shows it: the rate by its label, a field by its key."""
+        if problem.path[:2] in LR_TARGETS:
+            return f"{self._lr_label()}: {problem.message}"
+        if len(problem.path) >= 2 and problem.path[0] in ("optimizer", "schedule"):
+            message = problem.message
+            # A field's own message may already name the place inside it (list items).
+            if message.startswith(str(problem.path[1])):
+                return message
+            return f"{format_path(problem.path[1:])}: {message}"
+        return problem.line()
 
     def _sync_cycle_momentum(self, has_momentum: bool) -> None:
         """Adagrad has no momentum to cycle (torch refuses): untick and lock the box."""
@@ -1024,7 +1002,11 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
             return
         self._revalidate()
         if self.strategy is None:
-            first = self.problems[0] if self.problems else _("the strategy is incomplete")
+            first = (
+                self.problem_text(self.problems[0])
+                if self.problems
+                else _("the strategy is incomplete")
+            )
             self.notify(
                 _("The LR finder needs a valid setup: {problem}", problem=first),
                 title=_("Fix the marked fields"),
@@ -1045,7 +1027,11 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
     def action_launch(self) -> None:
         self._revalidate()
         if self.strategy is None:
-            first = self.problems[0] if self.problems else _("the strategy is incomplete")
+            first = (
+                self.problem_text(self.problems[0])
+                if self.problems
+                else _("the strategy is incomplete")
+            )
             self.notify(
                 _("Cannot run yet: {problem}", problem=first),
                 title=_("Fix the marked fields"),
@@ -1068,6 +1054,18 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
                     self.query_one("#more", Collapsible).collapsed = False
                 field.editor.focus()
                 return
+
+
+LR_TARGETS: tuple[FieldPath, ...] = (("optimizer", "lr"), ("schedule", "max_lr"))
+"""Where the rate control's value goes: max_lr for onecycle and cyclic."""
+
+
+def _inside_field(problem: Problem) -> str:
+    """The engine's message, with the place inside the field when there is one:
+    ``schedule.schedules[0].T_max`` -> ``schedules[0].T_max: ...``."""
+    if len(problem.path) > 2:
+        return f"{format_path(problem.path[1:])}: {problem.message}"
+    return problem.message
 
 
 def _indent(text: str) -> str:

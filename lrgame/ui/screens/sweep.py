@@ -45,6 +45,7 @@ from lrgame.analysis.sweep import (
     region_name,
     sweep_rates,
 )
+from lrgame.engine.outcome import Outcome
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
 
@@ -83,14 +84,13 @@ __all__ = [
     "sweep_rates",
 ]
 
-GLYPHS = {"reached_goal": "✔", "stuck_local": "◌", "out_of_steps": "…", "diverged": "✗"}
-"""One-cell glyphs per outcome: the region strip and the legend say it without colour."""
 OUTCOME_COLORS = {
-    "reached_goal": "success",
-    "stuck_local": "warning",
-    "out_of_steps": "secondary",
-    "diverged": "error",
+    Outcome.REACHED_GOAL: "success",
+    Outcome.STUCK_LOCAL: "warning",
+    Outcome.OUT_OF_STEPS: "secondary",
+    Outcome.DIVERGED: "error",
 }
+"""The theme colour of each outcome's region (its glyph says it without colour)."""
 YOU_LINE, CLIFF_LINE, PAR_LINE, YOU_POINT, OFF_TOP_POINT = "│", "┆", "┄", "●", "▲"
 BRAILLE_COLS, BRAILLE_ROWS = 2, 4
 MAX_REGION_LINES = 7
@@ -105,7 +105,7 @@ class SweepPlot:
 
     log_lr: np.ndarray
     values: np.ndarray
-    outcomes: list[str]
+    outcomes: list[Outcome]
     log_y: bool
     title: str
     y_label: str = ""
@@ -261,11 +261,11 @@ class SweepChart(Widget):
 
         # Tint the sweet spot's columns and the cliff's (the strip below names them in words).
         tints = {
-            "reached_goal": theme.background.blend(theme.color("success"), 0.16),
-            "diverged": theme.background.blend(theme.color("error"), 0.10),
+            Outcome.REACHED_GOAL: theme.background.blend(theme.color("success"), 0.16),
+            Outcome.DIVERGED: theme.background.blend(theme.color("error"), 0.10),
         }
 
-        def on_tint(index: int, outcome: str) -> int:
+        def on_tint(index: int, outcome: Outcome) -> int:
             def make() -> Style:
                 return palette[index] + Style(bgcolor=tints[outcome].rich_color)
 
@@ -274,7 +274,9 @@ class SweepChart(Widget):
         cliff_from = math.inf if plot.cliff_log_lr is None else plot.cliff_log_lr
         for j, c in enumerate(cols):
             outcome = col_outcome[j]
-            if outcome == "reached_goal" or (outcome == "diverged" and col_x[j] >= cliff_from):
+            if outcome == Outcome.REACHED_GOAL or (
+                outcome == Outcome.DIVERGED and col_x[j] >= cliff_from
+            ):
                 for r in rows:
                     styles[r, c] = on_tint(int(styles[r, c]), outcome)
 
@@ -369,7 +371,12 @@ class SweepChart(Widget):
         return lines[:height]
 
     def _region_strip(
-        self, theme: ChartTheme, grid: CellGrid, cols: np.ndarray, outcomes: list[str], width: int
+        self,
+        theme: ChartTheme,
+        grid: CellGrid,
+        cols: np.ndarray,
+        outcomes: list[Outcome],
+        width: int,
     ) -> Strip:
         """A glyph per column, and each region's name written over its glyphs where it fits."""
         base = theme.base_style
@@ -397,10 +404,10 @@ class SweepChart(Widget):
                 Style(color=color.rich_color, bgcolor=theme.background.rich_color, bold=True)
             )
             a, b = int(cols[start]), int(cols[j - 1]) + 1
-            chars[a:b] = GLYPHS.get(outcome, "?")
+            chars[a:b] = outcome.glyph
             styles[a:b] = style
             # The name, padded if there is room, always with a glyph left on each side.
-            long, short = region_name(outcome), _("goal") if outcome == "reached_goal" else ""
+            long, short = region_name(outcome), _("goal") if outcome == Outcome.REACHED_GOAL else ""
             for name in (f" {long} ", long, f" {short} ", short):
                 if not name.strip():
                     continue
@@ -413,20 +420,20 @@ class SweepChart(Widget):
         self.region_row = "".join(chars.tolist())
         return cells_to_strip(chars, styles, palette)
 
-    def _legend(self, theme: ChartTheme, present: set[str], width: int) -> Strip:
+    def _legend(self, theme: ChartTheme, present: set[Outcome], width: int) -> Strip:
         base = theme.base_style
         muted = Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color)
         words = {
-            "reached_goal": _("goal"),
-            "stuck_local": _("stuck"),
-            "out_of_steps": _("out of steps"),
-            "diverged": _("diverges"),
+            Outcome.REACHED_GOAL: _("goal"),
+            Outcome.STUCK_LOCAL: _("stuck"),
+            Outcome.OUT_OF_STEPS: _("out of steps"),
+            Outcome.DIVERGED: _("diverges"),
         }
         segments: list[Segment] = []
-        for outcome in ("reached_goal", "stuck_local", "out_of_steps", "diverged"):
+        for outcome in Outcome:
             if outcome in present:
                 color = theme.color(OUTCOME_COLORS[outcome])
-                segments.append(Segment(GLYPHS[outcome], base + Style(color=color.rich_color)))
+                segments.append(Segment(outcome.glyph, base + Style(color=color.rich_color)))
                 segments.append(Segment(f" {words[outcome]}  ", muted))
         for glyph, word, role in (
             (YOU_LINE, _("you"), "accent"),
@@ -542,7 +549,7 @@ class SweepScreen(GuardedScreen[None]):
         if self.mode == "steps":
             value = (
                 float(yours.steps_to_goal)
-                if yours.outcome == "reached_goal" and yours.steps_to_goal is not None
+                if yours.outcome == Outcome.REACHED_GOAL and yours.steps_to_goal is not None
                 else math.nan
             )
             return SweepPlot(
@@ -560,7 +567,7 @@ class SweepScreen(GuardedScreen[None]):
                 y_max=float(self.strategy.steps),
             )
         floor = self.level.goal.loss if math.isfinite(self.level.goal.loss) else 0.0
-        if yours.outcome == "diverged" or yours.final_loss is None:
+        if yours.outcome == Outcome.DIVERGED or yours.final_loss is None:
             value = math.inf
         else:
             value = max(yours.final_loss - floor, 0.0)
@@ -591,7 +598,7 @@ class SweepScreen(GuardedScreen[None]):
             if i:
                 text.append("\n")
             color = OUTCOME_COLORS.get(seg.outcome, "foreground")
-            text.append(f"{GLYPHS.get(seg.outcome, '?')} ", style=_rich_theme_color(self, color))
+            text.append(f"{seg.outcome.glyph} ", style=_rich_theme_color(self, color))
             low, high = lr_text(seg.low), lr_text(seg.high)
             span = low if low == high else _("{low} – {high}", low=low, high=high)
             text.append(f"{span:<18}", style="bold")
@@ -607,14 +614,14 @@ class SweepScreen(GuardedScreen[None]):
         result = self.result
         assert result is not None
         first_band = result.bands[0].start if result.bands else None
-        if seg.outcome == "reached_goal":
+        if seg.outcome == Outcome.REACHED_GOAL:
             return _("sweet spot: reaches the goal")
-        if seg.outcome == "diverged":
+        if seg.outcome == Outcome.DIVERGED:
             if result.cliff_index is not None and seg.start == result.cliff_index:
                 return _("divergence cliff: everything from here up flies apart")
             return _("diverges")
         too_small = first_band is not None and seg.stop <= first_band
-        if seg.outcome == "stuck_local":
+        if seg.outcome == Outcome.STUCK_LOCAL:
             return _("gets stuck in a local minimum")
         if too_small or (first_band is None and seg.start == 0):
             return _("runs out of steps: too small to get there in time")
