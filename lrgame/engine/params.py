@@ -155,6 +155,13 @@ class ParamSpec:
     examples: tuple[Any, ...] = ()
     field: bool = True
     item_docs: tuple[str, ...] = ()
+    unique_items: bool = False
+    """A list whose items must differ (the schema says so; the reader checks the order)."""
+
+    @property
+    def required(self) -> bool:
+        """Whether a strategy must give it: no default at all."""
+        return self.default is None and not self.nullable
 
     @property
     def derived(self) -> bool:

@@ -90,6 +90,8 @@ class ScheduleDef:
     """May be a part of a ``sequence`` or of a ``chained`` schedule."""
     chainable: bool = False
     """Multiplies the rate by a factor of k alone, so ``chained`` composes it."""
+    item_names: Callable[[], tuple[str, ...]] | None = None
+    """For a family whose parameter is a list of schedules: which ones may be in it."""
     form_label: str = ""
     """The torch class(es) the setup screen names, when not ``torch_class``."""
     summary: str = ""

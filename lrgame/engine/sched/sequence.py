@@ -129,6 +129,7 @@ SCHEDULE = ScheduleDef(
             default=[],
             low=1,
             high=MAX_INT,
+            unique_items=True,
             doc="List of step indices at which the next schedule takes over; one fewer than "
             "the schedules, strictly increasing (torch.optim.lr_scheduler.SequentialLR "
             "`milestones`).",
@@ -136,6 +137,7 @@ SCHEDULE = ScheduleDef(
         ),
     ),
     parse=_parse,
+    item_names=part_names,
     lr=_lr,
     describe=_describe,
     export=_export,
