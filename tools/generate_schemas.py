@@ -1,13 +1,15 @@
-"""Write the JSON Schemas of strategies and levels from the optimizer and schedule registries.
+"""Write the JSON Schemas and the README's tables from the optimizer and schedule registries.
 
-    python tools/generate_schemas.py          # rewrite lrgame/levels/*.schema.json
-    python tools/generate_schemas.py --check  # exit 1 if a committed schema differs
+    python tools/generate_schemas.py          # rewrite lrgame/levels/*.schema.json, README.md
+    python tools/generate_schemas.py --check  # exit 1 if a committed file differs
 
 The strategy schema is generated whole: every optimizer, alias and schedule,
 every parameter with its bounds, default and words, straight from the
 ``ParamSpec`` declarations the parser reads, so the two cannot disagree. The
 level schema is written by hand except for what comes from the registries
-(the names ``allowed`` may offer); this script rewrites those parts only.
+(the names ``allowed`` may offer); this script rewrites those parts only. In
+``README.md`` it rewrites the optimizer and schedule tables between their
+markers.
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ from lrgame.engine.strategy import MAX_STEPS  # noqa: E402
 SCHEMA_DIR = ROOT / "lrgame" / "levels"
 STRATEGY_FILE = SCHEMA_DIR / "strategy.schema.json"
 LEVEL_FILE = SCHEMA_DIR / "level.schema.json"
+README = ROOT / "README.md"
+TABLES_START = "<!-- registry tables: written by tools/generate_schemas.py -->"
+TABLES_END = "<!-- end of registry tables -->"
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -300,10 +305,80 @@ def text(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
+def _number(x: Any) -> str:
+    if x is None:
+        return "null"
+    if isinstance(x, bool):
+        return "true" if x else "false"
+    if isinstance(x, str):
+        return f'"{x}"'
+    if isinstance(x, (list, tuple)):
+        return "[" + ", ".join(_number(v) for v in x) + "]"
+    if isinstance(x, float) and x == 1 / 3:
+        return "1/3"
+    shown = f"{x:g}"
+    if "e" in shown:
+        mantissa, exponent = shown.split("e")
+        shown = f"{mantissa}e{int(exponent)}"
+    return shown
+
+
+def _param_cell(param: ParamSpec, default: Any = None) -> str:
+    if param.derived:
+        return f"`{param.name}` ({param.default_doc})"
+    if param.required:
+        return f"`{param.name}` (required)"
+    value = param.default if default is None else default
+    return f"`{param.name}` {_number(value)}"
+
+
+def readme_tables() -> str:
+    """The README's optimizer and schedule tables, between their markers."""
+    lines = [
+        TABLES_START,
+        "",
+        "| optimizer | torch | what it does | parameters (defaults) |",
+        "|---|---|---|---|",
+    ]
+    for name, definition in OPTIMIZERS.items():
+        cells = ", ".join(_param_cell(p) for p in definition.params)
+        lines.append(f"| `{name}` | `{definition.torch_class}` | {definition.summary} | {cells} |")
+        for alias, alias_def in definition.aliases.items():
+            changed = ", ".join(f"`{k}` {_number(v)}" for k, v in alias_def.defaults.items())
+            lines.append(
+                f"| `{alias}` | `{definition.torch_class}` | {alias_def.title} | "
+                f"as `{name}`, with {changed} |"
+            )
+    lines += [
+        "",
+        "| schedule | torch | what it does | parameters (defaults; in brackets: lrgame's, "
+        "from the run) |",
+        "|---|---|---|---|",
+    ]
+    for name, sched in SCHEDULES.items():
+        torch_class = f"`{sched.torch_class}`" if sched.torch_class else "no scheduler"
+        if sched.form_label:
+            torch_class = f"`{sched.form_label}`"
+        cells = ", ".join(_param_cell(p) for p in sched.params)
+        lines.append(f"| `{name}` | {torch_class} | {sched.summary} | {cells} |")
+    lines += ["", TABLES_END]
+    return "\n".join(lines)
+
+
+def readme(current: str) -> str:
+    start = current.index(TABLES_START)
+    end = current.index(TABLES_END) + len(TABLES_END)
+    return current[:start] + readme_tables() + current[end:]
+
+
 def generated() -> dict[Path, str]:
-    """Each schema file and the text it should hold."""
+    """Each generated file and the text it should hold."""
     current = json.loads(LEVEL_FILE.read_text(encoding="utf-8"))
-    return {STRATEGY_FILE: text(strategy_schema()), LEVEL_FILE: text(level_schema(current))}
+    return {
+        STRATEGY_FILE: text(strategy_schema()),
+        LEVEL_FILE: text(level_schema(current)),
+        README: readme(README.read_text(encoding="utf-8")),
+    }
 
 
 def main(argv: list[str]) -> int:

@@ -590,7 +590,7 @@ def test_bad_strategies_are_rejected(bad: Any) -> None:
 # -- the schema and the parser agree (the schema is generated from the registries) --
 
 
-def test_committed_schemas_are_the_generated_ones() -> None:
+def test_committed_schemas_and_readme_tables_are_the_generated_ones() -> None:
     for path, text in generate_schemas.generated().items():
         assert path.read_text(encoding="utf-8") == text, (
             f"{path.name} is out of date: run python tools/generate_schemas.py"
