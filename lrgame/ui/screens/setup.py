@@ -716,7 +716,7 @@ class SetupScreen(Screen[SetupResult | None]):
         """
         if not self.is_mounted:
             return
-        self._sync_cycle_momentum(self.optimizer_name != "adagrad")
+        self._sync_cycle_momentum(OPTIMIZERS[self.optimizer_name].momentum is not None)
         data = self.strategy_data()
         active = self._active_fields()
         by_target = {(f.section, f.key): f for f in active}
