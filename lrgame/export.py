@@ -112,7 +112,7 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
         from .labexport import model_torch_code
 
         return model_torch_code(strategy, level, optimizer_line, scheduler, imports)
-    lines = ["import torch"]
+    lines = ["import math", "import torch"] if _needs_math(scheduler) else ["import torch"]
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
     lines.append("")
@@ -137,6 +137,11 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _needs_math(scheduler: str | None) -> bool:
+    """An lr_lambda with a function needs Python's math module."""
+    return scheduler is not None and "math." in scheduler
+
+
 def _skeleton(
     strategy: Strategy, optimizer_args: str, scheduler: str | None, imports: list[str]
 ) -> str:
@@ -148,6 +153,8 @@ def _skeleton(
     """
     plateau = not is_pure(strategy.schedule)  # ReduceLROnPlateau reads the loss
     lines = ["import torch", "from torch import nn"]
+    if _needs_math(scheduler):
+        lines.insert(0, "import math")
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
     lines += [

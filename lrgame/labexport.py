@@ -44,6 +44,8 @@ def model_torch_code(
     target = "y[idx].long()" if mlp.loss == "cross_entropy" else "y[idx]"
     out = "model(x[idx])" if mlp.loss == "cross_entropy" else "model(x[idx])[:, 0]"
     lines = ["import torch", "from torch import nn"]
+    if scheduler is not None and "math." in scheduler:  # an lr_lambda with a function
+        lines.insert(0, "import math")
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
     lines += [

@@ -139,12 +139,53 @@ def test_every_optimizer_exports_its_torch_class_and_keywords(name: str) -> None
 
 @pytest.mark.parametrize("name", [n for n in SCHEDULE_DEFS if n != "sequence"])
 def test_every_schedule_exports_its_torch_classes(name: str) -> None:
-    strategy = parse_strategy({"optimizer": "sgd", "schedule": name, "steps": 40}, level_steps=40)
+    definition = SCHEDULE_DEFS[name]
+    schedule = {"name": name}
+    for param in definition.params:
+        if param.required:  # no default: its declared example
+            schedule[param.name] = param.examples[0]
+    strategy = parse_strategy(
+        {"optimizer": "sgd", "schedule": schedule, "steps": 40}, level_steps=40
+    )
     code = torch_code(strategy)
     ast.parse(code)
-    definition = SCHEDULE_DEFS[name]
     if definition.torch_class:
         assert f"{definition.torch_class}(" in code
         assert "import" in code and definition.torch_class in code.splitlines()[2]
     else:
         assert "scheduler =" not in code
+
+
+def test_an_lr_lambda_is_exported_as_a_python_lambda() -> None:
+    strategy = parse_strategy(
+        {
+            "optimizer": "sgd",
+            "schedule": {"name": "lambda", "lr_lambda": "0.5 + 0.5*cos(pi*epoch/20)^2"},
+        },
+        level_steps=30,
+    )
+    for code in (torch_code(strategy), torch_code(strategy, load_level(LEVEL))):
+        ast.parse(code)
+        assert code.startswith("import math\n")
+        assert "LambdaLR(optimizer, lr_lambda=lambda epoch: 0.5 + 0.5 * math.cos(" in code
+    chained = parse_strategy(
+        {
+            "optimizer": "sgd",
+            "schedule": {
+                "name": "chained",
+                "schedules": [{"name": "multiplicative", "lr_lambda": "0.99"}, "exponential"],
+            },
+        },
+        level_steps=30,
+    )
+    code = torch_code(chained)
+    ast.parse(code)
+    assert "import math" not in code
+    assert (
+        "ChainedScheduler(" in code
+        and "MultiplicativeLR(optimizer, lr_lambda=lambda epoch: 0.99)" in code
+    )
+    assert (
+        "from torch.optim.lr_scheduler import ChainedScheduler, ExponentialLR, MultiplicativeLR"
+        in code
+    )

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from .errors import SpecError
+from .errors import ExpressionError, SpecError
+from .expr import Expression
 
 
 def join(path: str, key: str | int) -> str:
@@ -118,12 +119,23 @@ def as_list(value: Any, path: str, *, min_len: int = 0, max_len: int | None = No
     return list(value)
 
 
+def as_expression(value: Any, path: str, variables: Sequence[str]) -> str:
+    """Text in the level expression language over ``variables`` (never Python)."""
+    if not isinstance(value, str):
+        raise SpecError(path, f"expected an expression as text, got {describe(value)}")
+    try:
+        Expression.parse(value, tuple(variables))
+    except ExpressionError as error:
+        raise SpecError(path, f"{error} in {describe(value)}") from None
+    return value
+
+
 # --------------------------------------------------------------------------
 # declared parameters
 
 #: ``float``, ``int``, ``bool``, ``choice``; ``floats``/``ints`` are lists of
 #: them (``betas``, ``milestones``); ``expr`` a level-language expression;
-#: ``schedules`` a list of schedules.
+#: ``schedules`` a list of schedules (``choices`` then names the variables of an ``expr``).
 ParamKind = Literal["float", "int", "bool", "choice", "floats", "ints", "expr", "schedules"]
 
 
@@ -196,6 +208,8 @@ class ParamSpec:
             return as_bool(value, path)
         if kind == "choice":
             return as_choice(value, path, self.choices)
+        if kind == "expr":
+            return as_expression(value, path, self.choices)
         if kind in ("floats", "ints"):
             n = self.length
             items = as_list(value, path, min_len=n or 0, max_len=n)

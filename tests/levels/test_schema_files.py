@@ -195,6 +195,25 @@ FULL_OPTIMIZERS: list[dict[str, Any]] = [
         "initial_accumulator_value": 0.1,
         "eps": 1e-10,
     },
+    {
+        "name": "nadam",
+        "lr": 0.002,
+        "betas": [0.9, 0.999],
+        "eps": 1e-8,
+        "weight_decay": 0.01,
+        "momentum_decay": 0.004,
+        "decoupled_weight_decay": True,
+    },
+    {
+        "name": "radam",
+        "lr": 0.001,
+        "betas": [0.9, 0.999],
+        "eps": 1e-8,
+        "weight_decay": 0.01,
+        "decoupled_weight_decay": False,
+    },
+    {"name": "adamax", "lr": 0.002, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0},
+    {"name": "adadelta", "lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0},
 ]
 FULL_SCHEDULES: list[Any] = [
     "constant",
@@ -250,6 +269,18 @@ FULL_SCHEDULES: list[Any] = [
         "total_steps": 100,
     },
     "warmup_cosine",
+    {"name": "polynomial", "total_iters": 50, "power": 2.0},
+    {"name": "constant_factor", "factor": 0.5, "total_iters": 10},
+    {"name": "lambda", "lr_lambda": "0.97^epoch"},
+    {"name": "multiplicative", "lr_lambda": "1/(1 + 0.01*epoch)"},
+    {
+        "name": "chained",
+        "schedules": [
+            {"name": "linear", "start_factor": 0.1, "total_iters": 10},
+            {"name": "multiplicative", "lr_lambda": "0.99"},
+            "exponential",
+        ],
+    },
 ]
 
 
@@ -468,6 +499,7 @@ def test_every_schedule_with_all_its_fields_validates(schedule: Any) -> None:
 
 
 def test_each_optimizer_schema_declares_exactly_its_fields() -> None:
+    assert {o["name"] for o in FULL_OPTIMIZERS} >= set(OPTIMIZER_NAMES)
     for optimizer in FULL_OPTIMIZERS:
         declared = set(STRATEGY["$defs"][f"optimizer_{optimizer['name']}"]["properties"])
         assert declared == set(optimizer), optimizer["name"]
@@ -599,6 +631,11 @@ def test_committed_schemas_and_readme_tables_are_the_generated_ones() -> None:
 
 AGREEMENT = [
     # (strategy, accepted by both)
+    ({"optimizer": "sgd", "schedule": "lambda"}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "lambda", "lr_lambda": ""}}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "chained", "schedules": ["cosine"]}}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "constant_factor", "factor": 0}}, False),
+    ({"optimizer": {"name": "adadelta", "rho": 1.01}}, False),
     ({"optimizer": "sgd"}, True),
     ({"optimizer": "sgd", "schedule": {"name": "multistep", "milestones": [0, 5, 5]}}, True),
     ({"optimizer": "sgd", "schedule": "multistep"}, True),

@@ -213,6 +213,8 @@ def read_params(
     ]
     for key in order:
         spec = definition.param(key)
+        if key not in body and spec.required:
+            raise SpecError(join(path, key), f"missing: {definition.name} needs its {key}")
         raw = body[key] if key in body else spec.default_for(ctx, values)
         values[key] = spec.read(raw, join(path, key))
     if definition.check is not None:

@@ -33,5 +33,4 @@ SCHEDULE = ScheduleDef(
     params=(),
     lr=_lr,
     describe=_describe,
-    chainable=True,
 )

@@ -158,6 +158,13 @@ def _read_number(text: str) -> int | float:
     return float(text)
 
 
+def _plain(value: Any) -> Any:
+    """Parsed schedules (a chain's parts) back in their strategy-file form."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value.to_json() if hasattr(value, "to_json") else value
+
+
 def _sequence_default(steps: int) -> list[dict[str, Any]]:
     """A warm-up then a cosine: a sequence needs parts, and this is the common one."""
     warmup = max(1, steps // 10)
@@ -513,8 +520,14 @@ class SetupScreen(Screen[SetupResult | None]):
             defaults = {"schedules": _sequence_default(steps), "milestones": [max(1, steps // 10)]}
         else:
             first = self._start_optimizer()
+            # A field torch has no default for (lr_lambda, a chain's schedules)
+            # starts from its declared example.
+            body: dict[str, Any] = {"name": name}
+            for param in SCHEDULES[name].params:
+                if param.required and param.examples:
+                    body[param.name] = param.examples[0]
             spec = parse_schedule(
-                name,
+                body,
                 steps=steps,
                 optimizer_name=first,
                 optimizer_lr=self._start_lr(),
@@ -528,8 +541,9 @@ class SetupScreen(Screen[SetupResult | None]):
         values = dict(defaults)
         if name == "cyclic":
             values["base_lr"] = ""
-        if name == "sequence":
-            values["schedules"] = json.dumps(defaults["schedules"])
+        if "schedules" in defaults:
+            values["schedules"] = json.dumps(_plain(defaults["schedules"]))
+            defaults["schedules"] = _plain(defaults["schedules"])
         restored = self._restored
         if restored is not None and restored.schedule.name == name:
             data = restored.schedule.to_json()
