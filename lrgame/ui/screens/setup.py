@@ -788,7 +788,7 @@ class SetupScreen(Screen[SetupResult | None]):
 
     def _sync_cycle_momentum(self, has_momentum: bool) -> None:
         """Adagrad has no momentum to cycle (torch refuses): untick and lock the box."""
-        for name in ("onecycle", "cyclic"):
+        for name in (n for n, d in SCHEDULES.items() if "cycle_momentum" in d.keys):
             for field in self._fields("schedule", name):
                 if field.key != "cycle_momentum":
                     continue
