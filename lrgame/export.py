@@ -9,28 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine.schedules import ScheduleSpec
+from .engine.optim import REGISTRY as OPTIMIZERS
+from .engine.sched import REGISTRY as SCHEDULES
+from .engine.sched.export import scheduler_code
+from .engine.schedules import ScheduleSpec, is_pure
 from .engine.strategy import Strategy
 from .levels.model import Level
 
-OPTIMIZER_CLASSES = {
-    "sgd": "SGD",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
-SCHEDULER_CLASSES = {
-    "step": "StepLR",
-    "multistep": "MultiStepLR",
-    "exponential": "ExponentialLR",
-    "cosine": "CosineAnnealingLR",
-    "cosine_restarts": "CosineAnnealingWarmRestarts",
-    "linear": "LinearLR",
-    "onecycle": "OneCycleLR",
-    "cyclic": "CyclicLR",
-    "plateau": "ReduceLROnPlateau",
-}
+OPTIMIZER_CLASSES = {name: d.torch_class for name, d in OPTIMIZERS.items()}
+SCHEDULER_CLASSES = {name: d.torch_class for name, d in SCHEDULES.items() if d.torch_class}
 TORCH_FUNCTIONS = {"arctan": "atan"}
 
 # Precedence of generated code fragments, to place parentheses only where needed.
@@ -60,29 +47,7 @@ def _kwargs(params: dict[str, Any]) -> str:
 
 def scheduler_expr(spec: ScheduleSpec, steps: int) -> str | None:
     """The torch expression building this schedule on ``optimizer``, or None for constant."""
-    name = spec.name
-    params = dict(spec.params)
-    if name == "constant":
-        return None
-    if name == "sequence":
-        parts = [
-            scheduler_expr(sub, steps) or "LambdaLR(optimizer, lambda step: 1.0)"
-            for sub in params["schedules"]
-        ]
-        inner = ",\n        ".join(parts)
-        return f"SequentialLR(\n    optimizer,\n    [\n        {inner},\n    ],\n    milestones={_value(list(params['milestones']))},\n)"
-    if name == "warmup_cosine":
-        k = params["warmup_steps"]
-        total = params.get("total_steps", steps)
-        return (
-            "SequentialLR(\n    optimizer,\n    [\n"
-            f"        LinearLR(optimizer, start_factor={_value(params['start_factor'])}, end_factor=1.0, total_iters={k}),\n"
-            f"        CosineAnnealingLR(optimizer, T_max={total - k}, eta_min={_value(params['eta_min'])}),\n"
-            f"    ],\n    milestones=[{k}],\n)"
-        )
-    if name == "multistep":
-        params["milestones"] = list(params["milestones"])
-    return f"{SCHEDULER_CLASSES[name]}(optimizer, {_kwargs(params)})"
+    return scheduler_code(spec, steps)[0]
 
 
 class _CodeOps:
@@ -133,16 +98,9 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
     if "betas" in params:
         params["betas"] = tuple(params["betas"])
     optimizer_args = _kwargs({"lr": opt.lr, **params})
-    scheduler = scheduler_expr(strategy.schedule, strategy.steps)
-    plateau = strategy.schedule.name == "plateau"
-    imports = (
-        sorted(
-            {SCHEDULER_CLASSES.get(strategy.schedule.name, "")} | _nested_classes(strategy.schedule)
-        )
-        if scheduler
-        else []
-    )
-    imports = [name for name in imports if name]
+    scheduler, classes = scheduler_code(strategy.schedule, strategy.steps)
+    plateau = not is_pure(strategy.schedule)  # ReduceLROnPlateau reads the loss
+    imports = sorted(classes)
     optimizer_line = (
         f"optimizer = torch.optim.{OPTIMIZER_CLASSES[opt.name]}(params, {optimizer_args})"
     )
@@ -154,7 +112,7 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
         from .labexport import model_torch_code
 
         return model_torch_code(strategy, level, optimizer_line, scheduler, imports)
-    lines = ["import torch"]
+    lines = ["import math", "import torch"] if _needs_math(scheduler) else ["import torch"]
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
     lines.append("")
@@ -179,6 +137,11 @@ def torch_code(strategy: Strategy, level: Level | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _needs_math(scheduler: str | None) -> bool:
+    """An lr_lambda with a function needs Python's math module."""
+    return scheduler is not None and "math." in scheduler
+
+
 def _skeleton(
     strategy: Strategy, optimizer_args: str, scheduler: str | None, imports: list[str]
 ) -> str:
@@ -188,8 +151,10 @@ def _skeleton(
     a small model and random data make the loop runnable as it is, and say which
     lines to replace.
     """
-    plateau = strategy.schedule.name == "plateau"
+    plateau = not is_pure(strategy.schedule)  # ReduceLROnPlateau reads the loss
     lines = ["import torch", "from torch import nn"]
+    if _needs_math(scheduler):
+        lines.insert(0, "import math")
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
     lines += [
@@ -230,14 +195,3 @@ def _skeleton(
         '    print(f"step {step}: loss {loss.item():.4g}")',
     ]
     return "\n".join(lines) + "\n"
-
-
-def _nested_classes(spec: ScheduleSpec) -> set[str]:
-    if spec.name == "sequence":
-        out = {"SequentialLR"}
-        for sub in spec.params["schedules"]:
-            out |= {SCHEDULER_CLASSES[sub.name]} if sub.name in SCHEDULER_CLASSES else {"LambdaLR"}
-        return out
-    if spec.name == "warmup_cosine":
-        return {"SequentialLR", "LinearLR", "CosineAnnealingLR"}
-    return set()

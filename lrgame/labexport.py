@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engine.schedules import is_pure
 from .engine.strategy import Strategy
 from .levels.lab import ModelLevel
 
@@ -40,10 +41,12 @@ def model_torch_code(
             layers.append(ACTIVATION_CLASSES[mlp.activation])
         layers.append(f"nn.Linear({fan_in}, {fan_out})")
     batches = level.landscape.batches(strategy.steps)
-    plateau = strategy.schedule.name == "plateau"
+    plateau = not is_pure(strategy.schedule)  # ReduceLROnPlateau reads the loss
     target = "y[idx].long()" if mlp.loss == "cross_entropy" else "y[idx]"
     out = "model(x[idx])" if mlp.loss == "cross_entropy" else "model(x[idx])[:, 0]"
     lines = ["import torch", "from torch import nn"]
+    if scheduler is not None and "math." in scheduler:  # an lr_lambda with a function
+        lines.insert(0, "import math")
     if imports:
         lines.append(f"from torch.optim.lr_scheduler import {', '.join(imports)}")
     lines += [

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from lrgame.__main__ import main
+from lrgame.engine.optim import REGISTRY as OPTIMIZERS
+from lrgame.engine.sched import REGISTRY as SCHEDULE_DEFS
 from lrgame.engine.strategy import parse_strategy
 from lrgame.export import torch_code
 from lrgame.levels.loader import load_level
@@ -68,7 +70,7 @@ def test_export_parses_and_matches_the_strategy(optimizer: str, schedule: object
     assert body.index("optimizer.step()") < body.index("optimizer.zero_grad()")
     name = schedule if isinstance(schedule, str) else schedule["name"]
     if name == "constant":
-        assert "scheduler" not in code
+        assert "scheduler =" not in code
     elif name == "plateau":
         assert "scheduler.step(loss.item())" in body
         assert "ReduceLROnPlateau" in found
@@ -122,3 +124,68 @@ def test_without_a_level_the_export_trains_the_readers_model(schedule: str) -> N
     else:
         assert "scheduler =" not in code and "scheduler.step" not in code
     assert "steps = 40" in code
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_optimizer_exports_its_torch_class_and_keywords(name: str) -> None:
+    code = torch_code(parse_strategy({"optimizer": name}, level_steps=10))
+    ast.parse(code)
+    definition = OPTIMIZERS[name]
+    line = next(text for text in code.splitlines() if text.startswith("optimizer = "))
+    assert f"torch.optim.{definition.torch_class}(" in line
+    for param in definition.params:
+        assert f"{param.name}=" in line
+
+
+@pytest.mark.parametrize("name", [n for n in SCHEDULE_DEFS if n != "sequence"])
+def test_every_schedule_exports_its_torch_classes(name: str) -> None:
+    definition = SCHEDULE_DEFS[name]
+    schedule = {"name": name}
+    for param in definition.params:
+        if param.required:  # no default: its declared example
+            schedule[param.name] = param.examples[0]
+    strategy = parse_strategy(
+        {"optimizer": "sgd", "schedule": schedule, "steps": 40}, level_steps=40
+    )
+    code = torch_code(strategy)
+    ast.parse(code)
+    if definition.torch_class:
+        assert f"{definition.torch_class}(" in code
+        assert "import" in code and definition.torch_class in code.splitlines()[2]
+    else:
+        assert "scheduler =" not in code
+
+
+def test_an_lr_lambda_is_exported_as_a_python_lambda() -> None:
+    strategy = parse_strategy(
+        {
+            "optimizer": "sgd",
+            "schedule": {"name": "lambda", "lr_lambda": "0.5 + 0.5*cos(pi*epoch/20)^2"},
+        },
+        level_steps=30,
+    )
+    for code in (torch_code(strategy), torch_code(strategy, load_level(LEVEL))):
+        ast.parse(code)
+        assert code.startswith("import math\n")
+        assert "LambdaLR(optimizer, lr_lambda=lambda epoch: 0.5 + 0.5 * math.cos(" in code
+    chained = parse_strategy(
+        {
+            "optimizer": "sgd",
+            "schedule": {
+                "name": "chained",
+                "schedules": [{"name": "multiplicative", "lr_lambda": "0.99"}, "exponential"],
+            },
+        },
+        level_steps=30,
+    )
+    code = torch_code(chained)
+    ast.parse(code)
+    assert "import math" not in code
+    assert (
+        "ChainedScheduler(" in code
+        and "MultiplicativeLR(optimizer, lr_lambda=lambda epoch: 0.99)" in code
+    )
+    assert (
+        "from torch.optim.lr_scheduler import ChainedScheduler, ExponentialLR, MultiplicativeLR"
+        in code
+    )

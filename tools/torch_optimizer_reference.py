@@ -71,6 +71,10 @@ TORCH_CLASSES: dict[str, type[torch.optim.Optimizer]] = {
     "adamw": torch.optim.AdamW,
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
+    "nadam": torch.optim.NAdam,
+    "radam": torch.optim.RAdam,
+    "adamax": torch.optim.Adamax,
+    "adadelta": torch.optim.Adadelta,
 }
 ALIASES: dict[str, tuple[str, dict[str, Any]]] = {
     "momentum": ("sgd", {"momentum": 0.9}),
@@ -505,6 +509,119 @@ def cases() -> list[Case]:
                     "mode": "triangular2",
                 },
             },
+        )
+    )
+    c += more_cases()
+    return c
+
+
+def more_cases() -> list[Case]:
+    """NAdam, RAdam, Adamax and Adadelta: defaults, every option, β1 cycled by a schedule."""
+    c: list[Case] = []
+    n = 150
+    c.append(case("nadam-rosen", "rosenbrock", {"name": "nadam", "lr": 2e-3}, 200))
+    c.append(
+        case(
+            "nadam-wd-decay-quad",
+            "quadratic",
+            {"name": "nadam", "lr": 0.02, "weight_decay": 0.05, "momentum_decay": 0.01},
+            120,
+        )
+    )
+    c.append(
+        case(
+            "nadam-decoupled-betas-quartic",
+            "quartic",
+            {
+                "name": "nadam",
+                "lr": 0.01,
+                "betas": [0.8, 0.99],
+                "eps": 1e-6,
+                "weight_decay": 0.1,
+                "decoupled_weight_decay": True,
+            },
+            120,
+        )
+    )
+    lrs, moms = one_cycle(n, 0.02)
+    c.append(
+        case("sched-nadam-onecycle-quartic", "quartic", {"name": "nadam", "lr": 1e-3}, n, lrs, moms)
+    )
+    c.append(case("radam-rosen", "rosenbrock", {"name": "radam", "lr": 5e-3}, 200))
+    c.append(
+        case(
+            "radam-wd-quad",
+            "quadratic",
+            {"name": "radam", "lr": 0.05, "weight_decay": 0.05, "eps": 1e-6},
+            120,
+        )
+    )
+    c.append(
+        case(
+            "radam-decoupled-betas-quartic",
+            "quartic",
+            {
+                "name": "radam",
+                "lr": 0.01,
+                "betas": [0.85, 0.9],
+                "weight_decay": 0.1,
+                "decoupled_weight_decay": True,
+            },
+            120,
+        )
+    )
+    c.append(
+        case(
+            "sched-radam-quad",
+            "quadratic",
+            {"name": "radam", "lr": 1e-3},
+            n,
+            triangle(n, 0.0, 0.1, 50),
+            triangle(n, 0.95, 0.5, 50),
+        )
+    )
+    c.append(case("adamax-rosen", "rosenbrock", {"name": "adamax", "lr": 2e-3}, 200))
+    c.append(
+        case(
+            "adamax-wd-betas-quad",
+            "quadratic",
+            {"name": "adamax", "lr": 0.05, "betas": [0.7, 0.95], "weight_decay": 0.05, "eps": 1e-4},
+            120,
+        )
+    )
+    lrs, moms = one_cycle(n, 0.05)
+    c.append(
+        case(
+            "sched-adamax-onecycle-quartic", "quartic", {"name": "adamax", "lr": 1e-3}, n, lrs, moms
+        )
+    )
+    c.append(case("adadelta-rosen", "rosenbrock", {"name": "adadelta"}, 200))
+    c.append(
+        case(
+            "adadelta-rho-wd-quad",
+            "quadratic",
+            {"name": "adadelta", "lr": 2.0, "rho": 0.95, "eps": 1e-4, "weight_decay": 0.05},
+            120,
+        )
+    )
+    c.append(
+        case(
+            "sched-adadelta-lr-only-quartic",
+            "quartic",
+            {"name": "adadelta", "lr": 0.5},
+            n,
+            cosine(n, 0.5),
+            None,
+        )
+    )
+    m = 100
+    c.append(
+        case(
+            "torch-onecycle-nadam-quartic",
+            "quartic",
+            {"name": "nadam", "lr": 1e-3},
+            m,
+            scheduler={"class": "OneCycleLR", "kwargs": {"max_lr": 0.02, "total_steps": m}},
         )
     )
     return c

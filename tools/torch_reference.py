@@ -88,6 +88,17 @@ OPTIMIZERS = {
     "adamw": torch.optim.AdamW,
     "rmsprop": torch.optim.RMSprop,
     "adagrad": torch.optim.Adagrad,
+    "nadam": torch.optim.NAdam,
+    "radam": torch.optim.RAdam,
+    "adamax": torch.optim.Adamax,
+    "adadelta": torch.optim.Adadelta,
+}
+
+# lr_lambda: lrgame reads the expression language; torch is given these Python functions.
+LAMBDAS: dict[str, Any] = {
+    "0.98^epoch": lambda epoch: 0.98**epoch,
+    "1/(1 + 0.05*epoch)": lambda epoch: 1 / (1 + 0.05 * epoch),
+    "0.99": lambda epoch: 0.99,
 }
 
 
@@ -132,6 +143,16 @@ def make_scheduler(opt: torch.optim.Optimizer, name: str, p: dict[str, Any], ste
             ],
             milestones=[k],
         )
+    if name == "polynomial":
+        return S.PolynomialLR(opt, total_iters=p["total_iters"], power=p["power"])
+    if name == "constant_factor":
+        return S.ConstantLR(opt, factor=p["factor"], total_iters=p["total_iters"])
+    if name == "lambda":
+        return S.LambdaLR(opt, lr_lambda=LAMBDAS[p["lr_lambda"]])
+    if name == "multiplicative":
+        return S.MultiplicativeLR(opt, lr_lambda=LAMBDAS[p["lr_lambda"]])
+    if name == "chained":
+        return S.ChainedScheduler([make_sub(opt, sub, steps) for sub in p["schedules"]])
     raise ValueError(name)
 
 
@@ -193,7 +214,7 @@ def run_torch(case: dict[str, Any]) -> dict[str, Any]:
 
 def _torch_params(spec: Any) -> dict[str, Any]:
     params = dict(spec.params)
-    if spec.name == "sequence":
+    if spec.name in ("sequence", "chained"):
         params["schedules"] = list(params["schedules"])
     return params
 
@@ -297,6 +318,66 @@ def cases() -> list[dict[str, Any]]:
     out.append(
         {"landscape": "quartic", "steps": 50, "strategy": {"optimizer": {"name": "sgd", "lr": 2.0}}}
     )
+    return out + more_cases()
+
+
+def more_cases() -> list[dict[str, Any]]:
+    """The optimizers and schedules added with the registry, on every landscape.
+
+    Drawn from their own generator, so the cases above stay as they were.
+    """
+    rng = np.random.default_rng(2027)
+    optimizers = [
+        {"name": "nadam", "lr": 0.03},
+        {"name": "nadam", "lr": 0.02, "weight_decay": 0.05, "decoupled_weight_decay": True},
+        {"name": "radam", "lr": 0.05},
+        {"name": "radam", "lr": 0.03, "weight_decay": 0.1, "decoupled_weight_decay": True},
+        {"name": "adamax", "lr": 0.05, "betas": [0.85, 0.99]},
+        {"name": "adadelta", "lr": 1.0},
+        {"name": "adadelta", "lr": 3.0, "rho": 0.8, "weight_decay": 0.01},
+    ]
+    schedules: list[Any] = [
+        "constant",
+        {"name": "polynomial", "total_iters": 40, "power": 2.0},
+        {"name": "constant_factor", "factor": 0.2, "total_iters": 12},
+        {"name": "lambda", "lr_lambda": "0.98^epoch"},
+        {"name": "multiplicative", "lr_lambda": "0.99"},
+        {
+            "name": "chained",
+            "schedules": [
+                {"name": "linear", "start_factor": 0.1, "total_iters": 10},
+                {"name": "multiplicative", "lr_lambda": "0.99"},
+            ],
+        },
+        {"name": "onecycle", "pct_start": 0.3},
+        {"name": "cyclic", "step_size_up": 8, "mode": "triangular2"},
+    ]
+    sgd_like = [
+        {"name": "sgd", "lr": 2e-3, "momentum": 0.9},
+        {"name": "adam", "lr": 0.05},
+    ]
+    names = list(LANDSCAPES)
+    out: list[dict[str, Any]] = []
+    for i, schedule in enumerate(schedules):
+        for j, opt in enumerate(optimizers + (sgd_like if i in (1, 2, 3, 4, 5) else [])):
+            momentum_cycling = isinstance(schedule, dict) and schedule["name"] in (
+                "onecycle",
+                "cyclic",
+            )
+            if opt["name"] == "adadelta" and momentum_cycling:
+                continue
+            if (i + j) % 2 and not momentum_cycling:
+                continue
+            steps = int(rng.integers(60, 121))
+            case: dict[str, Any] = {
+                "landscape": names[(i * 5 + j) % len(names)],
+                "steps": steps,
+                "strategy": {"optimizer": opt, "schedule": schedule},
+            }
+            if (i + j) % 4 == 0:
+                case["noise_std"] = 0.5
+                case["noise_seed"] = int(rng.integers(0, 1000))
+            out.append(case)
     return out
 
 

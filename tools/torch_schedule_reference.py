@@ -412,6 +412,75 @@ def cases() -> list[dict[str, Any]]:
             20,
             {"name": "warmup_cosine", "warmup_steps": 3, "total_steps": 30},
         ),
+        # PolynomialLR, also past total_iters
+        _case("polynomial-defaults", 12, "polynomial"),
+        _case("polynomial-square", 40, {"name": "polynomial", "total_iters": 30, "power": 2.0}),
+        _case("polynomial-root", 30, {"name": "polynomial", "total_iters": 25, "power": 0.5}, adam),
+        # ConstantLR
+        _case("constant-factor-defaults", 12, "constant_factor"),
+        _case("constant-factor", 30, {"name": "constant_factor", "factor": 0.1, "total_iters": 10}),
+        # LambdaLR and MultiplicativeLR with lr_lambda in the expression language
+        _case("lambda-power", 60, {"name": "lambda", "lr_lambda": "0.97^epoch"}),
+        _case("lambda-inverse", 50, {"name": "lambda", "lr_lambda": "1/(1 + 0.1*epoch)"}, adam),
+        _case("lambda-cos", 45, {"name": "lambda", "lr_lambda": "0.5 + 0.5*cos(pi*epoch/20)"}),
+        _case("multiplicative-const", 60, {"name": "multiplicative", "lr_lambda": "0.95"}),
+        _case(
+            "multiplicative-linear", 80, {"name": "multiplicative", "lr_lambda": "1 - 0.01*epoch"}
+        ),
+        _case(
+            "multiplicative-exp", 50, {"name": "multiplicative", "lr_lambda": "exp(-0.02*epoch)"}
+        ),
+        # the new families inside a SequentialLR
+        _case(
+            "sequence-new-parts",
+            60,
+            {
+                "name": "sequence",
+                "schedules": [
+                    {"name": "constant_factor", "factor": 0.2, "total_iters": 5},
+                    {"name": "lambda", "lr_lambda": "0.97^epoch"},
+                    {"name": "polynomial", "total_iters": 15},
+                ],
+                "milestones": [10, 40],
+            },
+        ),
+        # ChainedScheduler: every step of every part multiplies the rate
+        _case(
+            "chained-warmup-exp",
+            60,
+            {
+                "name": "chained",
+                "schedules": [
+                    {"name": "linear", "start_factor": 0.1, "total_iters": 10},
+                    {"name": "exponential", "gamma": 0.97},
+                ],
+            },
+        ),
+        _case(
+            "chained-four",
+            70,
+            {
+                "name": "chained",
+                "schedules": [
+                    {"name": "constant_factor", "factor": 0.5, "total_iters": 8},
+                    {"name": "step", "step_size": 15, "gamma": 0.5},
+                    {"name": "multistep", "milestones": [0, 20, 20, 50], "gamma": 0.8},
+                    {"name": "polynomial", "total_iters": 60, "power": 1.5},
+                ],
+            },
+            adam,
+        ),
+        _case(
+            "chained-multiplicative",
+            50,
+            {
+                "name": "chained",
+                "schedules": [
+                    {"name": "multiplicative", "lr_lambda": "0.95"},
+                    {"name": "exponential", "gamma": 0.99},
+                ],
+            },
+        ),
     ]
 
 
@@ -494,7 +563,28 @@ def build(opt: torch.optim.Optimizer, cfg: Any, steps: int, opt_lr: float) -> An
         )
         cosine = S.CosineAnnealingLR(opt, T_max=total - warmup, eta_min=kw.get("eta_min", 0.0))
         return S.SequentialLR(opt, [linear, cosine], milestones=[warmup])
+    if name == "polynomial":
+        return S.PolynomialLR(opt, **kw)
+    if name == "constant_factor":
+        return S.ConstantLR(opt, **kw)
+    if name == "lambda":
+        return S.LambdaLR(opt, lr_lambda=LAMBDAS[kw["lr_lambda"]])
+    if name == "multiplicative":
+        return S.MultiplicativeLR(opt, lr_lambda=LAMBDAS[kw["lr_lambda"]])
+    if name == "chained":
+        return S.ChainedScheduler([build(opt, part, steps, opt_lr) for part in kw["schedules"]])
     raise ValueError(name)
+
+
+# lr_lambda: lrgame reads the expression language; torch is given these Python functions.
+LAMBDAS: dict[str, Any] = {
+    "0.97^epoch": lambda epoch: 0.97**epoch,
+    "1/(1 + 0.1*epoch)": lambda epoch: 1 / (1 + 0.1 * epoch),
+    "0.5 + 0.5*cos(pi*epoch/20)": lambda epoch: 0.5 + 0.5 * math.cos(math.pi * epoch / 20),
+    "0.95": lambda epoch: 0.95,
+    "1 - 0.01*epoch": lambda epoch: 1 - 0.01 * epoch,
+    "exp(-0.02*epoch)": lambda epoch: math.exp(-0.02 * epoch),
+}
 
 
 def _momentum(opt: torch.optim.Optimizer) -> float | None:

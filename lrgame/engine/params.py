@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
-from .errors import SpecError
+from .errors import ExpressionError, SpecError
+from .expr import Expression
 
 
 def join(path: str, key: str | int) -> str:
@@ -115,3 +117,102 @@ def as_list(value: Any, path: str, *, min_len: int = 0, max_len: int | None = No
             want = f"{min_len} to {max_len}"
         raise SpecError(path, f"expected a list of {want} items, got {len(value)}")
     return list(value)
+
+
+def as_expression(value: Any, path: str, variables: Sequence[str]) -> str:
+    """Text in the level expression language over ``variables`` (never Python)."""
+    if not isinstance(value, str):
+        raise SpecError(path, f"expected an expression as text, got {describe(value)}")
+    try:
+        Expression.parse(value, tuple(variables))
+    except ExpressionError as error:
+        raise SpecError(path, f"{error} in {describe(value)}") from None
+    return value
+
+
+# --------------------------------------------------------------------------
+# declared parameters
+
+#: ``float``, ``int``, ``bool``, ``choice``; ``floats``/``ints`` are lists of
+#: them (``betas``, ``milestones``); ``expr`` a level-language expression;
+#: ``schedules`` a list of schedules (``choices`` then names the variables of an ``expr``).
+ParamKind = Literal["float", "int", "bool", "choice", "floats", "ints", "expr", "schedules"]
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One hyperparameter, declared once: what reads it, what the form, the
+    schema, the export and the README say about it.
+
+    ``default`` is a value or, when it depends on the run (a schedule's step
+    counts), a callable ``(context, values so far) -> value``; ``default_doc``
+    then says it in words. Bounds are torch's; ``advanced`` puts the field
+    under "More settings". ``field`` false: the setup form has another
+    control for it (``lr``, ``max_lr``).
+    """
+
+    name: str
+    kind: ParamKind = "float"
+    default: Any = None
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+    choices: tuple[str, ...] = ()
+    advanced: bool = False
+    nullable: bool = False
+    length: int | None = None
+    doc: str = ""
+    default_doc: str = ""
+    examples: tuple[Any, ...] = ()
+    field: bool = True
+    item_docs: tuple[str, ...] = ()
+    unique_items: bool = False
+    """A list whose items must differ (the schema says so; the reader checks the order)."""
+
+    @property
+    def required(self) -> bool:
+        """Whether a strategy must give it: no default at all."""
+        return self.default is None and not self.nullable
+
+    @property
+    def derived(self) -> bool:
+        """Whether the default depends on the run."""
+        return callable(self.default)
+
+    def default_for(self, context: Any, values: Mapping[str, Any]) -> Any:
+        return self.default(context, values) if callable(self.default) else self.default
+
+    def read(self, value: Any, path: str) -> Any:
+        """The value checked against this declaration (lists of numbers become lists)."""
+        if value is None and self.nullable:
+            return None
+        kind = self.kind
+        if kind == "float":
+            return as_float(
+                value,
+                path,
+                low=self.low,
+                high=self.high,
+                low_open=self.low_open,
+                high_open=self.high_open,
+            )
+        if kind == "int":
+            return as_int(
+                value,
+                path,
+                low=None if self.low is None else int(self.low),
+                high=None if self.high is None else int(self.high),
+            )
+        if kind == "bool":
+            return as_bool(value, path)
+        if kind == "choice":
+            return as_choice(value, path, self.choices)
+        if kind == "expr":
+            return as_expression(value, path, self.choices)
+        if kind in ("floats", "ints"):
+            n = self.length
+            items = as_list(value, path, min_len=n or 0, max_len=n)
+            item = replace(self, kind="float" if kind == "floats" else "int", nullable=False)
+            return [item.read(v, join(path, i)) for i, v in enumerate(items)]
+        raise ValueError(f"{self.name}: a {kind} parameter is read by its module")

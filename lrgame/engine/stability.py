@@ -81,7 +81,7 @@ def _momentum_scale(spec: OptimizerSpec, momentum: np.ndarray) -> np.ndarray:
         if spec.params.get("nesterov"):
             return (1 + 2 * mu) / (1 + mu)
         return np.where(mu > 0, (1 - tau) / (1 + mu), 1.0)
-    if spec.name in ("adam", "adamw"):
+    if spec.definition.momentum == "β1":  # the Adams: β1 averages the gradient
         return (1 - mu) / (1 + mu)
     if spec.name == "rmsprop":
         return 1 / (1 + mu)
@@ -101,11 +101,13 @@ def effective_rates(spec: OptimizerSpec, run: Run, noise: Noise | None = None) -
         felt += sampled
     params = spec.params
     wd = float(params.get("weight_decay", 0.0))
-    if wd and spec.name != "adamw":  # AdamW decays the weights, not the gradient
+    # AdamW (and the decoupled NAdam, RAdam) decay the weights, not the gradient
+    if wd and spec.name != "adamw" and not params.get("decoupled_weight_decay"):
         felt = felt + wd * run.trajectory[:n]
     out = np.empty((n, dim))
     with np.errstate(all="ignore"):
-        if spec.name in ("adam", "adamw"):
+        if spec.name in ("adam", "adamw", "nadam", "radam"):
+            # NAdam and RAdam divide by the same bias-corrected root mean square.
             beta2 = float(params["betas"][1])
             eps = float(params["eps"])
             v = np.zeros(dim)
@@ -128,13 +130,32 @@ def effective_rates(spec: OptimizerSpec, run: Run, noise: Noise | None = None) -
                     out[t] = lr[t] / (np.sqrt(v - mean**2) + eps)
                 else:
                     out[t] = lr[t] / (np.sqrt(v) + eps)
-        else:  # adagrad
+        elif spec.name == "adamax":
+            beta1, beta2 = (float(b) for b in params["betas"])
+            eps = float(params["eps"])
+            u = np.zeros(dim)
+            for t in range(n):
+                u = np.maximum(beta2 * u, np.abs(felt[t]) + eps)
+                out[t] = lr[t] / (1 - beta1 ** (t + 1)) / u
+        elif spec.name == "adadelta":
+            rho = float(params["rho"])
+            eps = float(params["eps"])
+            v = np.zeros(dim)
+            acc = np.zeros(dim)
+            for t in range(n):
+                v = rho * v + (1 - rho) * felt[t] ** 2
+                ratio = np.sqrt(acc + eps) / np.sqrt(v + eps)
+                out[t] = lr[t] * ratio
+                acc = rho * acc + (1 - rho) * (ratio * felt[t]) ** 2
+        elif spec.name == "adagrad":
             decay = float(params["lr_decay"])
             eps = float(params["eps"])
             total = np.full(dim, float(params["initial_accumulator_value"]))
             for t in range(n):
                 total = total + felt[t] ** 2
                 out[t] = lr[t] / (1 + t * decay) / (np.sqrt(total) + eps)
+        else:  # an optimizer this analysis does not model: no factor rather than a wrong one
+            out[:] = np.nan
     return out
 
 
@@ -156,7 +177,7 @@ def stability_factors(
         mu = np.nan_to_num(run.momentum[:n], nan=0.0)
     elif spec.name == "sgd" or spec.name == "rmsprop":
         mu = np.full(n, float(spec.params.get("momentum", 0.0)))
-    elif spec.name in ("adam", "adamw"):
+    elif spec.definition.momentum == "β1":
         mu = np.full(n, float(spec.params["betas"][0]))
     scale = _momentum_scale(spec, mu)
     with np.errstate(all="ignore"):

@@ -13,11 +13,17 @@ from typing import Any
 from .errors import SpecError
 from .optimizers import OptimizerSpec, parse_optimizer
 from .params import as_int, check_keys, join
-from .schedules import ScheduleSpec, headline_lr, parse_schedule, with_headline_lr
+from .schedules import (
+    HEADLINE_SCHEDULES,
+    ScheduleSpec,
+    headline_lr,
+    parse_schedule,
+    with_headline_lr,
+)
 
 MAX_STEPS = 10_000
-# Schedules that ignore the optimizer's lr and carry their own peak rate.
-HEADLINE_SCHEDULES = ("onecycle", "cyclic")
+
+__all__ = ["HEADLINE_SCHEDULES", "MAX_STEPS", "Strategy", "parse_strategy"]
 
 
 @dataclass(frozen=True)

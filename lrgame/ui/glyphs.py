@@ -29,7 +29,7 @@ HEADER_ICON = "●"
 SEARCH_ICON = ">"
 """Nor is the command palette's 🔎 (U+1F50E), an emoji besides."""
 
-DRAWN = frozenset("“”±·×÷−–—…•←↑→↓↗↘∇∈√∞≈≤²─━│┃┄┆┊├┤┼╱▀░■▲▶▼◀◆◇○◌●★☆⚠✓✔✗✚")
+DRAWN = frozenset("“”₊±·×÷−–—…•←↑→↓↗↘∇∈√∞≈≤²─━│┃┄┆┊├┤┼╱▀░■▲▶▼◀◆◇○◌●★☆⚠✓✔✗✚")
 """Every non-letter symbol in the game's own strings (a test keeps this list complete,
 so a new symbol gets checked in the browser before it ships)."""
 

@@ -68,8 +68,8 @@ def test_fixture_covers_everything() -> None:
     assert DOC["dtype"] == "float64"
     names = {parse_optimizer(c["spec"]).name for c in CASES}
     assert names == set(OPTIMIZER_NAMES)
-    assert 45 <= len(CASES) <= 60
-    assert FIXTURE.stat().st_size < 400_000
+    assert 60 <= len(CASES) <= 75
+    assert FIXTURE.stat().st_size < 550_000
     options = {k for c in CASES for k in c["spec"] if k not in ("name", "lr")}
     assert options >= {
         "momentum",
@@ -83,9 +83,12 @@ def test_fixture_covers_everything() -> None:
         "alpha",
         "lr_decay",
         "initial_accumulator_value",
+        "momentum_decay",
+        "decoupled_weight_decay",
+        "rho",
     }
     overridden = {parse_optimizer(c["spec"]).name for c in CASES if c["momentum"] is not None}
-    assert overridden == {"sgd", "rmsprop", "adam", "adamw"}
+    assert overridden == {n for n in OPTIMIZER_NAMES if parse_optimizer(n).has_momentum}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -308,13 +311,18 @@ def test_optimizer_classes() -> None:
 
 
 def test_has_momentum() -> None:
-    assert [parse_optimizer(n).has_momentum for n in OPTIMIZER_NAMES] == [
-        True,
-        True,
-        True,
-        True,
-        False,
-    ]
+    has = {n: parse_optimizer(n).has_momentum for n in OPTIMIZER_NAMES}
+    assert has == {
+        "sgd": True,
+        "adam": True,
+        "adamw": True,
+        "rmsprop": True,
+        "adagrad": False,
+        "nadam": True,
+        "radam": True,
+        "adamax": True,
+        "adadelta": False,
+    }
 
 
 def test_with_lr_and_immutability() -> None:
@@ -522,6 +530,12 @@ BATCH_SPECS: list[Any] = [
     {"name": "rmsprop", "centered": True, "momentum": 0.5, "weight_decay": 0.1},
     {"name": "rmsprop"},
     {"name": "adagrad", "lr_decay": 0.1, "initial_accumulator_value": 0.5, "weight_decay": 0.1},
+    {"name": "nadam", "weight_decay": 0.1},
+    {"name": "nadam", "weight_decay": 0.1, "decoupled_weight_decay": True, "momentum_decay": 0.1},
+    {"name": "radam", "weight_decay": 0.1},
+    {"name": "radam", "decoupled_weight_decay": True, "weight_decay": 0.2, "betas": [0.5, 0.9]},
+    {"name": "adamax", "weight_decay": 0.1},
+    {"name": "adadelta", "rho": 0.5, "weight_decay": 0.1},
 ]
 
 
@@ -648,3 +662,41 @@ def test_bias_correction_is_libms_pow() -> None:
         want = np.array([1 - b**t for b in betas.tolist()])
         assert np.asarray(got).tobytes() == want.tobytes()
         assert _one_minus_pow(betas[5:6], t) == want[5]
+
+
+@pytest.mark.parametrize(
+    ("obj", "path"),
+    [
+        ({"name": "nadam", "momentum_decay": -0.1}, "momentum_decay"),
+        ({"name": "nadam", "decoupled_weight_decay": 1}, "decoupled_weight_decay"),
+        ({"name": "radam", "betas": [0.9, 1.0]}, "betas[1]"),
+        ({"name": "adamax", "amsgrad": True}, "amsgrad"),
+        ({"name": "adadelta", "rho": 1.5}, "rho"),
+        ({"name": "adadelta", "momentum": 0.9}, "momentum"),
+    ],
+)
+def test_new_optimizers_refuse_what_torch_refuses(obj: dict[str, Any], path: str) -> None:
+    with pytest.raises(SpecError) as err:
+        parse_optimizer(obj, "o")
+    assert err.value.path == f"o.{path}"
+
+
+def test_new_optimizers_defaults_are_torchs() -> None:
+    assert parse_optimizer("nadam").lr == 2e-3
+    assert parse_optimizer("nadam").params["momentum_decay"] == 4e-3
+    assert parse_optimizer("adamax").lr == 2e-3
+    assert parse_optimizer("adadelta").lr == 1.0
+    assert dict(parse_optimizer("adadelta").params) == {
+        "rho": 0.9,
+        "eps": 1e-6,
+        "weight_decay": 0.0,
+    }
+    assert not parse_optimizer("radam").params["decoupled_weight_decay"]
+    with pytest.raises(ValueError):
+        Optimizer(parse_optimizer("adadelta")).update(
+            Optimizer(parse_optimizer("adadelta")).init(np.zeros((1, 1))),
+            np.zeros((1, 1)),
+            np.zeros((1, 1)),
+            np.array([1.0]),
+            np.array([0.9]),
+        )

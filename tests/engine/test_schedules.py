@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -568,8 +569,9 @@ def test_describe() -> None:
     assert describe(parse("exponential")) == "lr = lr0 · 0.99^k"
     seq = parse({"name": "sequence", "schedules": ["constant", "cosine"], "milestones": [10]})
     assert "k=10" in describe(seq)
+    needs = {"sequence", "chained", "lambda", "multiplicative"}  # a field without a default
     for name in SCHEDULE_NAMES:
-        if name != "sequence":
+        if name not in needs:
             assert describe(parse(name), 0.1)
 
 
@@ -646,3 +648,92 @@ def test_cyclic_between_bounds(mode: str, up: int, down: int | None, max_lr: flo
     mom = momentum_values(spec, k_range(60))
     assert mom is not None
     assert np.all(mom >= 0.8 - 1e-12) and np.all(mom <= 0.9 + 1e-12)
+
+
+# --------------------------------------------------------------------------
+# The families added with the registry
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("obj", "path", "words"),
+    [
+        ({"name": "lambda"}, "schedule.lr_lambda", "missing"),
+        ({"name": "lambda", "lr_lambda": "__import__('os')"}, "schedule.lr_lambda", "unknown"),
+        ({"name": "lambda", "lr_lambda": "lambda e: 1"}, "schedule.lr_lambda", "column"),
+        ({"name": "lambda", "lr_lambda": "x^2"}, "schedule.lr_lambda", "unknown name 'x'"),
+        ({"name": "lambda", "lr_lambda": 0.9}, "schedule.lr_lambda", "expected an expression"),
+        ({"name": "multiplicative", "lr_lambda": "1/0"}, "schedule.lr_lambda", "column"),
+        ({"name": "polynomial", "power": -1}, "schedule.power", ">= 0"),
+        ({"name": "polynomial", "total_iters": 0}, "schedule.total_iters", ">= 1"),
+        ({"name": "constant_factor", "factor": 0}, "schedule.factor", "> 0"),
+        ({"name": "constant_factor", "factor": 1.5}, "schedule.factor", "<= 1"),
+        ({"name": "chained"}, "schedule.schedules", "missing"),
+        ({"name": "chained", "schedules": []}, "schedule.schedules", "at least 1"),
+        ({"name": "chained", "schedules": ["cosine"]}, "schedule.schedules[0]", "chained"),
+        ({"name": "chained", "schedules": ["lambda"]}, "schedule.schedules[0]", "chained"),
+        (
+            {"name": "sequence", "schedules": ["multiplicative", "step"], "milestones": [5]},
+            "schedule.schedules[0]",
+            "sequence",
+        ),
+    ],
+)
+def test_new_schedules_refuse_what_torch_cannot_run(obj: Any, path: str, words: str) -> None:
+    with pytest.raises(SpecError) as err:
+        parse(obj)
+    assert err.value.path == path
+    assert words in str(err.value)
+
+
+def test_lambda_is_lr0_times_the_expression_of_epoch() -> None:
+    spec = parse({"name": "lambda", "lr_lambda": "1/(1 + 0.5*epoch)"})
+    got = lr_values(spec, np.array([0.2, 1.0]), k_range(5))
+    want = np.array([[0.2], [1.0]]) / (1 + 0.5 * np.arange(5))
+    np.testing.assert_allclose(got, want, rtol=1e-15)
+    assert describe(spec) == "lr = lr0 · f(k), f(epoch) = 1/(1 + 0.5*epoch)"
+
+
+def test_multiplicative_multiplies_step_after_step_as_torch_does() -> None:
+    spec = parse({"name": "multiplicative", "lr_lambda": "0.9 + 0.01*epoch"})
+    got = lr_values(spec, np.array([0.3]), k_range(30))[0]
+    lr, want = 0.3, [0.3]
+    for k in range(1, 30):
+        lr = lr * (0.9 + 0.01 * k)
+        want.append(lr)
+    assert got.tolist() == want  # the same running product, bit for bit
+    # any subset of steps, in any order, reads the same table
+    k = np.array([29, 0, 7, 7])
+    assert lr_values(spec, np.array([0.3]), k)[0].tolist() == [want[29], 0.3, want[7], want[7]]
+
+
+def test_chained_multiplies_its_parts() -> None:
+    parts = [
+        {"name": "linear", "start_factor": 0.5, "total_iters": 4},
+        {"name": "step", "step_size": 3, "gamma": 0.5},
+        {"name": "constant_factor", "factor": 0.25, "total_iters": 2},
+    ]
+    chained = parse({"name": "chained", "schedules": parts})
+    k = k_range(12)
+    lr0 = np.array([0.1])
+    want = lr0[:, None] * np.prod([lr_values(parse(p), np.ones(1), k)[0] for p in parts], axis=0)
+    np.testing.assert_allclose(lr_values(chained, lr0, k), want, rtol=1e-15)
+    text = describe(chained, 0.1)
+    assert text.startswith("lr = 0.1 · (") and "floor(k/3)" in text
+
+
+def test_polynomial_and_constant_factor_reach_their_end() -> None:
+    poly = parse({"name": "polynomial", "total_iters": 4, "power": 2.0})
+    np.testing.assert_allclose(
+        lr_values(poly, np.array([1.0]), k_range(6))[0], [1, 0.5625, 0.25, 0.0625, 0, 0]
+    )
+    const = parse({"name": "constant_factor", "factor": 0.5, "total_iters": 2})
+    assert lr_values(const, np.array([1.0]), k_range(4))[0].tolist() == [0.5, 0.5, 1.0, 1.0]
+
+
+def test_a_lambda_that_blows_up_is_an_outcome_not_a_warning() -> None:
+    spec = parse({"name": "lambda", "lr_lambda": "1/epoch + exp(epoch*100)"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = lr_values(spec, np.array([0.1]), k_range(12))[0]
+    assert np.isinf(got[0]) and np.isinf(got[-1])

@@ -7,6 +7,7 @@ import pytest
 
 from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
+from lrgame.engine.optimizers import OPTIMIZER_NAMES
 from lrgame.engine.simulate import simulate
 from lrgame.engine.stability import (
     effective_rates,
@@ -100,3 +101,27 @@ def test_limits() -> None:
     sgd, _ = run_of({"name": "sgd", "lr": 0.1})
     assert stability_limit(sgd.optimizer, 16.0) == pytest.approx(0.125)
     assert stability_limit(sgd.optimizer, -1.0) is None
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZER_NAMES))
+def test_every_optimizer_has_a_meter(name: str) -> None:
+    # The meter reads every optimizer of the registry: a new one gets its rates modelled.
+    strategy, run = run_of({"name": name, "lr": 0.01}, steps=5)
+    factors = stability_factors(LAND, run, strategy.optimizer)
+    assert factors.shape == (5, 2) and np.isfinite(factors).all()
+
+
+def test_adamax_rate_is_bias_corrected_lr_over_the_largest_gradient() -> None:
+    strategy, run = run_of({"name": "adamax", "lr": 0.1}, steps=2)
+    rates = effective_rates(strategy.optimizer, run)
+    u1 = np.abs(run.grad[0]) + 1e-8
+    np.testing.assert_allclose(rates[0], 0.1 / (1 - 0.9) / u1)
+    u2 = np.maximum(0.999 * u1, np.abs(run.grad[1]) + 1e-8)
+    np.testing.assert_allclose(rates[1], 0.1 / (1 - 0.9**2) / u2)
+
+
+def test_adadelta_first_rate_is_lr_times_root_eps_over_root_v() -> None:
+    strategy, run = run_of({"name": "adadelta", "lr": 1.0}, steps=1)
+    rates = effective_rates(strategy.optimizer, run)
+    v = 0.1 * run.grad[0] ** 2
+    np.testing.assert_allclose(rates[0], np.sqrt(1e-6) / np.sqrt(v + 1e-6))

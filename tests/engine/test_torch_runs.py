@@ -16,6 +16,7 @@ import pytest
 
 from lrgame.engine.expr import Expression
 from lrgame.engine.landscape import Landscape
+from lrgame.engine.optimizers import OPTIMIZER_NAMES
 from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.engine.simulate import Noise, simulate
 from lrgame.engine.strategy import parse_strategy
@@ -37,7 +38,7 @@ def test_fixture_covers_every_optimizer_and_schedule() -> None:
         s if isinstance(s, str) else s["name"]
         for s in (c["strategy"].get("schedule", "constant") for c in CASES)
     }
-    assert {"sgd", "nesterov", "adam", "adamw", "rmsprop", "adagrad"} <= optimizers
+    assert {"nesterov", *OPTIMIZER_NAMES} <= optimizers
     assert set(SCHEDULE_NAMES) <= schedules
     assert any("noise_std" in c for c in CASES)
     assert any(len(c["torch"]["lr"]) < c["steps"] for c in CASES), "a diverging case"

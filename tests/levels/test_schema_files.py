@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,14 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
+
+from lrgame.engine.errors import SpecError
+from lrgame.engine.optimizers import OPTIMIZER_NAMES
+from lrgame.engine.schedules import SCHEDULE_NAMES
+from lrgame.engine.strategy import parse_strategy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+import generate_schemas  # noqa: E402
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "lrgame" / "levels"
 LEVEL_ID = "https://lrgame.dev/schema/level.schema.json"
@@ -186,6 +195,25 @@ FULL_OPTIMIZERS: list[dict[str, Any]] = [
         "initial_accumulator_value": 0.1,
         "eps": 1e-10,
     },
+    {
+        "name": "nadam",
+        "lr": 0.002,
+        "betas": [0.9, 0.999],
+        "eps": 1e-8,
+        "weight_decay": 0.01,
+        "momentum_decay": 0.004,
+        "decoupled_weight_decay": True,
+    },
+    {
+        "name": "radam",
+        "lr": 0.001,
+        "betas": [0.9, 0.999],
+        "eps": 1e-8,
+        "weight_decay": 0.01,
+        "decoupled_weight_decay": False,
+    },
+    {"name": "adamax", "lr": 0.002, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0},
+    {"name": "adadelta", "lr": 1.0, "rho": 0.9, "eps": 1e-6, "weight_decay": 0},
 ]
 FULL_SCHEDULES: list[Any] = [
     "constant",
@@ -233,8 +261,26 @@ FULL_SCHEDULES: list[Any] = [
         "eps": 1e-8,
     },
     {"name": "sequence", "schedules": [{"name": "constant"}, "exponential"], "milestones": [10]},
-    {"name": "warmup_cosine", "warmup_steps": 10, "start_factor": 0.01, "eta_min": 0},
+    {
+        "name": "warmup_cosine",
+        "warmup_steps": 10,
+        "start_factor": 0.01,
+        "eta_min": 0,
+        "total_steps": 100,
+    },
     "warmup_cosine",
+    {"name": "polynomial", "total_iters": 50, "power": 2.0},
+    {"name": "constant_factor", "factor": 0.5, "total_iters": 10},
+    {"name": "lambda", "lr_lambda": "0.97^epoch"},
+    {"name": "multiplicative", "lr_lambda": "1/(1 + 0.01*epoch)"},
+    {
+        "name": "chained",
+        "schedules": [
+            {"name": "linear", "start_factor": 0.1, "total_iters": 10},
+            {"name": "multiplicative", "lr_lambda": "0.99"},
+            "exponential",
+        ],
+    },
 ]
 
 
@@ -349,20 +395,9 @@ def test_level_schema_lists_every_lesson_and_the_strategy_lists_every_schedule()
     ]
     schedules = STRATEGY["$defs"]["schedule"]["anyOf"][1]["properties"]["name"]["enum"]
     assert schedules == LEVEL["properties"]["allowed"]["properties"]["schedules"]["items"]["enum"]
-    assert set(schedules) == {
-        "constant",
-        "step",
-        "multistep",
-        "exponential",
-        "cosine",
-        "cosine_restarts",
-        "linear",
-        "onecycle",
-        "cyclic",
-        "plateau",
-        "sequence",
-        "warmup_cosine",
-    }
+    assert schedules == list(SCHEDULE_NAMES)
+    optimizers = LEVEL["properties"]["allowed"]["properties"]["optimizers"]["items"]["enum"]
+    assert optimizers == list(OPTIMIZER_NAMES)
 
 
 def test_defaults_follow_torch() -> None:
@@ -464,6 +499,7 @@ def test_every_schedule_with_all_its_fields_validates(schedule: Any) -> None:
 
 
 def test_each_optimizer_schema_declares_exactly_its_fields() -> None:
+    assert {o["name"] for o in FULL_OPTIMIZERS} >= set(OPTIMIZER_NAMES)
     for optimizer in FULL_OPTIMIZERS:
         declared = set(STRATEGY["$defs"][f"optimizer_{optimizer['name']}"]["properties"])
         assert declared == set(optimizer), optimizer["name"]
@@ -528,7 +564,10 @@ BAD_LEVELS = {
         ("demos", "win", 1, "strategy", "schedule", "schedules", 1),
         {"name": "onecycle"},
     ),
-    "bare multistep needs milestones": (("demos", "win", 0, "strategy", "schedule"), "multistep"),
+    "multistep with a negative milestone": (
+        ("demos", "win", 0, "strategy", "schedule"),
+        {"name": "multistep", "milestones": [-1]},
+    ),
     "unknown schedule name": (("demos", "win", 0, "strategy", "schedule"), "warm"),
     "setup without an optimizer": (("setup", "optimizer"), DELETE),
     "setup with a negative rate": (("setup", "optimizer", "lr"), -1),
@@ -555,7 +594,7 @@ def test_bad_levels_are_rejected(case: str) -> None:
         [],
         "sgd",
         {"name": "sgd"},
-        {"optimizer": "sgd"},
+        {"optimizer": "lbfgs"},
         {"optimizer": {"lr": 0.1}},
         {"optimizer": {"name": "sgd", "betas": [0.9, 0.999]}},
         {"optimizer": {"name": "rmsprop", "amsgrad": True}},
@@ -563,16 +602,81 @@ def test_bad_levels_are_rejected(case: str) -> None:
         {"optimizer": {"name": "sgd", "nesterov": "yes"}},
         {"optimizer": {"name": "sgd"}, "steps": 0},
         {"optimizer": {"name": "sgd"}, "schedule": {"name": "step", "step_size": 0}},
-        {"optimizer": {"name": "sgd"}, "schedule": {"name": "cosine_restarts"}},
+        {"optimizer": {"name": "sgd"}, "schedule": {"name": "cosine_restarts", "T_mult": 0}},
         {"optimizer": {"name": "sgd"}, "schedule": {"name": "linear", "start_factor": 0}},
         {"optimizer": {"name": "sgd"}, "schedule": {"name": "cyclic", "mode": "sawtooth"}},
         {"optimizer": {"name": "sgd"}, "schedule": {"name": "plateau", "factor": 1.0}},
-        {"optimizer": {"name": "sgd"}, "schedule": {"name": "sequence", "schedules": ["constant"]}},
+        {"optimizer": {"name": "sgd"}, "schedule": {"name": "sequence", "schedules": []}},
+        {"optimizer": {"name": "sgd"}, "schedule": "sequence"},
+        {"optimizer": {"name": "sgd"}, "schedule": {"name": "onecycle", "max_momentum": 1.0}},
     ],
     ids=lambda b: json.dumps(b)[:60],
 )
 def test_bad_strategies_are_rejected(bad: Any) -> None:
     assert errors(STRATEGY_VALIDATOR, bad)
+    # The parser refuses them too: the schema is generated from its declarations.
+    with pytest.raises(SpecError):
+        parse_strategy(bad, level_steps=100)
+
+
+# -- the schema and the parser agree (the schema is generated from the registries) --
+
+
+def test_committed_schemas_and_readme_tables_are_the_generated_ones() -> None:
+    for path, text in generate_schemas.generated().items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path.name} is out of date: run python tools/generate_schemas.py"
+        )
+
+
+AGREEMENT = [
+    # (strategy, accepted by both)
+    ({"optimizer": "sgd", "schedule": "lambda"}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "lambda", "lr_lambda": ""}}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "chained", "schedules": ["cosine"]}}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "constant_factor", "factor": 0}}, False),
+    ({"optimizer": {"name": "adadelta", "rho": 1.01}}, False),
+    ({"optimizer": "sgd"}, True),
+    ({"optimizer": "sgd", "schedule": {"name": "multistep", "milestones": [0, 5, 5]}}, True),
+    ({"optimizer": "sgd", "schedule": "multistep"}, True),
+    ({"optimizer": "sgd", "schedule": "cosine_restarts"}, True),
+    ({"optimizer": "sgd", "schedule": {"name": "sequence", "schedules": ["constant"]}}, True),
+    ({"optimizer": "sgd", "schedule": {"name": "onecycle", "base_momentum": 1.0}}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "cyclic", "max_momentum": 1.0}}, False),
+    ({"optimizer": "sgd", "schedule": {"name": "multistep", "milestones": [-1]}}, False),
+    ({"optimizer": {"name": "sgd", "dampening": 2.0}}, True),
+    ({"optimizer": {"name": "adam", "betas": [0.9, 1.0]}}, False),
+    (
+        {
+            "optimizer": "sgd",
+            "schedule": {"name": "sequence", "schedules": ["onecycle"], "milestones": []},
+        },
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "accepted"), AGREEMENT, ids=[json.dumps(s)[:70] for s, _ in AGREEMENT]
+)
+def test_schema_and_parser_agree(strategy: dict[str, Any], accepted: bool) -> None:
+    assert (errors(STRATEGY_VALIDATOR, strategy) == []) is accepted
+    if accepted:
+        parse_strategy(strategy, level_steps=100)
+    else:
+        with pytest.raises(SpecError):
+            parse_strategy(strategy, level_steps=100)
+
+
+@pytest.mark.parametrize("schedule", FULL_SCHEDULES, ids=lambda s: json.dumps(s)[:24])
+def test_every_full_schedule_parses(schedule: Any) -> None:
+    strategy = {"optimizer": {"name": "sgd", "lr": 0.1}, "schedule": schedule, "steps": 100}
+    parse_strategy(strategy, level_steps=100)
+
+
+@pytest.mark.parametrize("optimizer", FULL_OPTIMIZERS, ids=lambda o: o["name"])
+def test_every_full_optimizer_parses(optimizer: dict[str, Any]) -> None:
+    parse_strategy({"optimizer": optimizer}, level_steps=100)
 
 
 def test_level_json_files_load_with_the_json_module() -> None:

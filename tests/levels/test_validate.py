@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from lrgame.__main__ import main
+from lrgame.engine.optimizers import OPTIMIZER_NAMES
+from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.levels.loader import check_file, check_text, load_campaign
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "levels"
@@ -47,7 +49,10 @@ def test_minimal_level_gets_defaults(tmp_path: Path) -> None:
     assert level.tolerance == pytest.approx(0.02 * 6)
     assert level.fog.enabled and level.fog.radius == 0.08
     assert level.noise.std == 0.0
-    assert level.allowed.optimizers == ("sgd", "adam", "adamw", "rmsprop", "adagrad")
+    # Every optimizer and schedule of the registries is on offer by default.
+    assert level.allowed.optimizers == OPTIMIZER_NAMES
+    assert {"sgd", "adam", "nadam", "adadelta"} <= set(level.allowed.optimizers)
+    assert level.allowed.schedules == SCHEDULE_NAMES
     assert level.goal.minima.tolist() == [[0.0]]
 
 

@@ -10,9 +10,9 @@ import pytest
 from textual.app import App
 from textual.widgets import Button, Checkbox, Input, OptionList, Select, Static
 
-from lrgame.engine.optimizers import update_rule
+from lrgame.engine.optimizers import OPTIMIZER_NAMES, update_rule
 from lrgame.engine.problems import Problem
-from lrgame.engine.schedules import lr_values
+from lrgame.engine.schedules import SCHEDULE_NAMES, lr_values
 from lrgame.engine.strategy import Strategy, parse_strategy
 from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
@@ -153,7 +153,8 @@ async def test_choosing_an_optimizer_and_a_schedule() -> None:
             screen.query_one(f"#{s} OptionList", OptionList).option_count
             for s in ("optimizer", "schedule")
         ]
-        assert counts == [5, 12]  # a level that allows everything offers everything
+        # a level that allows everything offers everything the registries hold
+        assert counts == [len(OPTIMIZER_NAMES), len(SCHEDULE_NAMES)]
         # The optimizer by keyboard: open the list, one down (sgd -> adam), choose.
         screen.query_one("#optimizer", Select).focus()
         await pilot.press("enter", "down", "enter")
@@ -619,3 +620,37 @@ async def test_the_form_holds_its_problems_as_data_one_per_field() -> None:
         assert "3 problems" in text_of(screen.query_one("#status", Static))
         # A problem outside any field (the level's refusal) prints as the validator would.
         assert screen.problem_text(Problem((), "not offered")) == "not offered"
+
+
+async def test_every_registered_optimizer_and_schedule_can_be_chosen() -> None:
+    # The form's fields come from the registries: each choice starts valid, with a
+    # field for every parameter the form offers, and runs as what the engine parses.
+    from lrgame.engine.optim import REGISTRY as OPTIMIZERS
+    from lrgame.engine.sched import REGISTRY as SCHEDULES
+
+    app = SetupApp()
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        screen = setup_screen(app)
+        for name in OPTIMIZER_NAMES:
+            await choose(pilot, "optimizer", name)
+            for param in OPTIMIZERS[name].params:
+                if param.field:
+                    assert field(app, f"opt-{name}-{param.name}")
+            assert screen.strategy is not None, (name, screen.problems)
+            assert screen.strategy.optimizer.name == name
+        await choose(pilot, "optimizer", "sgd")
+        for name in SCHEDULE_NAMES:
+            await choose(pilot, "schedule", name)
+            for param in SCHEDULES[name].params:
+                if param.field:
+                    assert field(app, f"sched-{name}-{param.name}")
+            assert screen.strategy is not None, (name, screen.problems)
+            assert screen.strategy.schedule.name == name
+        await choose(pilot, "schedule", "lambda")
+        await fill(pilot, field(app, "sched-lambda-lr_lambda").query_one(Input), "0.9^epoch")
+        assert screen.strategy is not None
+        assert screen.strategy.schedule.params["lr_lambda"] == "0.9^epoch"
+        await fill(pilot, field(app, "sched-lambda-lr_lambda").query_one(Input), "x + 1")
+        assert screen.strategy is None
+        assert "unknown name 'x'" in (field(app, "sched-lambda-lr_lambda").error or "")

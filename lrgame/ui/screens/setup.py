@@ -31,8 +31,11 @@ from textual.widgets import Button, Checkbox, Collapsible, Footer, Input, Label,
 from textual_plotext import PlotextPlot
 
 from lrgame.engine.errors import SpecError
+from lrgame.engine.optim import REGISTRY as OPTIMIZERS
 from lrgame.engine.optimizers import DEFAULTS, OPTIMIZER_NAMES, update_rule
+from lrgame.engine.params import ParamSpec
 from lrgame.engine.problems import FieldPath, Problem, format_path
+from lrgame.engine.sched import REGISTRY as SCHEDULES
 from lrgame.engine.schedules import (
     SCHEDULE_NAMES,
     describe,
@@ -55,7 +58,7 @@ __all__ = ["FieldSpec", "ParamField", "SchedulePreview", "SetupResult", "SetupSc
 DEFAULT_LR = DEFAULT_SETUP_LR
 """The rate a fresh setup starts from: a common first guess, never the level's answer."""
 
-Kind = Literal["float", "int", "bool", "choice", "numbers", "json"]
+Kind = Literal["float", "int", "bool", "choice", "numbers", "json", "text"]
 
 
 @dataclass(frozen=True)
@@ -93,115 +96,50 @@ def F(
     return FieldSpec(key, kind, more, choices)
 
 
-# The fields each optimizer shows (lr has its own control). The common ones
-# first; the rest under "More settings".
+_KINDS: Mapping[str, Kind] = {
+    "float": "float",
+    "int": "int",
+    "bool": "bool",
+    "choice": "choice",
+    "floats": "numbers",
+    "ints": "numbers",
+    "schedules": "json",
+    "expr": "text",
+}
+
+
+def _field(param: ParamSpec) -> FieldSpec:
+    return FieldSpec(param.name, _KINDS[param.kind], param.advanced, param.choices)
+
+
+def _fields(params: tuple[ParamSpec, ...]) -> tuple[FieldSpec, ...]:
+    """The form's fields: the common ones first, the advanced ones under "More settings".
+
+    (lr and max_lr are not fields: the LrControl sets them.)
+    """
+    shown = [p for p in params if p.field]
+    return tuple(_field(p) for p in shown if not p.advanced) + tuple(
+        _field(p) for p in shown if p.advanced
+    )
+
+
+# The fields come from the engine's declarations, so the form offers exactly
+# what the parser reads.
 OPTIMIZER_FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
-    "sgd": (
-        F("momentum"),
-        F("nesterov", "bool"),
-        F("dampening", more=True),
-        F("weight_decay", more=True),
-    ),
-    "adam": (
-        F("betas", "numbers"),
-        F("eps", more=True),
-        F("weight_decay", more=True),
-        F("amsgrad", "bool", more=True),
-    ),
-    "adamw": (
-        F("betas", "numbers"),
-        F("weight_decay"),
-        F("eps", more=True),
-        F("amsgrad", "bool", more=True),
-    ),
-    "rmsprop": (
-        F("alpha"),
-        F("momentum"),
-        F("centered", "bool", more=True),
-        F("eps", more=True),
-        F("weight_decay", more=True),
-    ),
-    "adagrad": (
-        F("lr_decay"),
-        F("eps", more=True),
-        F("weight_decay", more=True),
-        F("initial_accumulator_value", more=True),
-    ),
+    name: _fields(d.params) for name, d in OPTIMIZERS.items()
 }
 SGD_MOMENTUM_KEYS = ("momentum", "nesterov", "dampening")
 """SGD's fields that a level without momentum does not offer."""
 
-# max_lr of onecycle/cyclic is the LrControl, not a field.
 SCHEDULE_FIELDS: Mapping[str, tuple[FieldSpec, ...]] = {
-    "constant": (),
-    "step": (F("step_size", "int"), F("gamma")),
-    "multistep": (F("milestones", "numbers"), F("gamma")),
-    "exponential": (F("gamma"),),
-    "cosine": (F("T_max", "int"), F("eta_min")),
-    "cosine_restarts": (F("T_0", "int"), F("T_mult", "int"), F("eta_min")),
-    "linear": (F("start_factor"), F("end_factor"), F("total_iters", "int")),
-    "onecycle": (
-        F("pct_start"),
-        F("anneal_strategy", "choice", choices=("cos", "linear")),
-        F("div_factor"),
-        F("final_div_factor"),
-        F("total_steps", "int", more=True),
-        F("three_phase", "bool", more=True),
-        F("cycle_momentum", "bool", more=True),
-        F("base_momentum", more=True),
-        F("max_momentum", more=True),
-    ),
-    "cyclic": (
-        F("base_lr"),
-        F("step_size_up", "int"),
-        F("step_size_down", "int"),
-        F("mode", "choice", choices=("triangular", "triangular2", "exp_range")),
-        F("gamma", more=True),
-        F("cycle_momentum", "bool", more=True),
-        F("base_momentum", more=True),
-        F("max_momentum", more=True),
-    ),
-    "plateau": (
-        F("factor"),
-        F("patience", "int"),
-        F("threshold"),
-        F("mode", "choice", more=True, choices=("min", "max")),
-        F("threshold_mode", "choice", more=True, choices=("rel", "abs")),
-        F("cooldown", "int", more=True),
-        F("min_lr", more=True),
-        F("eps", more=True),
-    ),
-    "sequence": (F("schedules", "json"), F("milestones", "numbers")),
-    "warmup_cosine": (
-        F("warmup_steps", "int"),
-        F("start_factor"),
-        F("eta_min"),
-        F("total_steps", "int", more=True),
-    ),
+    name: _fields(d.params) for name, d in SCHEDULES.items()
 }
 
-OPTIMIZER_LABELS: Mapping[str, str] = {
-    "sgd": "SGD",
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}
+OPTIMIZER_LABELS: Mapping[str, str] = {name: d.torch_class for name, d in OPTIMIZERS.items()}
 """torch's class names: what the player will meet in real code."""
 
 SCHEDULER_CLASSES: Mapping[str, str] = {
-    "constant": "",
-    "step": "StepLR",
-    "multistep": "MultiStepLR",
-    "exponential": "ExponentialLR",
-    "cosine": "CosineAnnealingLR",
-    "cosine_restarts": "CosineAnnealingWarmRestarts",
-    "linear": "LinearLR",
-    "onecycle": "OneCycleLR",
-    "cyclic": "CyclicLR",
-    "plateau": "ReduceLROnPlateau",
-    "sequence": "SequentialLR",
-    "warmup_cosine": "LinearLR → CosineAnnealingLR",
+    name: d.form_label or d.torch_class for name, d in SCHEDULES.items()
 }
 
 
@@ -221,6 +159,13 @@ def _read_number(text: str) -> int | float:
     if re.fullmatch(r"[+-]?\d+", text):
         return int(text)
     return float(text)
+
+
+def _plain(value: Any) -> Any:
+    """Parsed schedules (a chain's parts) back in their strategy-file form."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value.to_json() if hasattr(value, "to_json") else value
 
 
 def _sequence_default(steps: int) -> list[dict[str, Any]]:
@@ -345,6 +290,8 @@ class ParamField(Widget):
             # fill in its exact value rather than the rounded text.
             return False, None
         try:
+            if kind == "text":
+                return True, text
             if kind == "json":
                 return True, json.loads(text)
             if kind == "numbers":
@@ -576,8 +523,14 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
             defaults = {"schedules": _sequence_default(steps), "milestones": [max(1, steps // 10)]}
         else:
             first = self._start_optimizer()
+            # A field torch has no default for (lr_lambda, a chain's schedules)
+            # starts from its declared example.
+            body: dict[str, Any] = {"name": name}
+            for param in SCHEDULES[name].params:
+                if param.required and param.examples:
+                    body[param.name] = param.examples[0]
             spec = parse_schedule(
-                name,
+                body,
                 steps=steps,
                 optimizer_name=first,
                 optimizer_lr=self._start_lr(),
@@ -591,8 +544,9 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
         values = dict(defaults)
         if name == "cyclic":
             values["base_lr"] = ""
-        if name == "sequence":
-            values["schedules"] = json.dumps(defaults["schedules"])
+        if "schedules" in defaults:
+            values["schedules"] = json.dumps(_plain(defaults["schedules"]))
+            defaults["schedules"] = _plain(defaults["schedules"])
         restored = self._restored
         if restored is not None and restored.schedule.name == name:
             data = restored.schedule.to_json()
@@ -762,7 +716,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
         """
         if not self.is_mounted:
             return
-        self._sync_cycle_momentum(self.optimizer_name != "adagrad")
+        self._sync_cycle_momentum(OPTIMIZERS[self.optimizer_name].momentum is not None)
         active = self._active_fields()
         by_target: dict[FieldPath, ParamField] = {(f.section, f.key): f for f in active}
         for field in active:
@@ -813,7 +767,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
 
     def _sync_cycle_momentum(self, has_momentum: bool) -> None:
         """Adagrad has no momentum to cycle (torch refuses): untick and lock the box."""
-        for name in ("onecycle", "cyclic"):
+        for name in (n for n, d in SCHEDULES.items() if "cycle_momentum" in d.keys):
             for field in self._fields("schedule", name):
                 if field.key != "cycle_momentum":
                     continue
@@ -866,8 +820,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
         steps = strategy.steps
         k = np.arange(steps)
         lr0 = strategy.lr
-        beta = strategy.optimizer.name in ("adam", "adamw")
-        momentum_label = "β1" if beta else "momentum"
+        momentum_label = OPTIMIZERS[strategy.optimizer.name].momentum or "momentum"
         cls = SCHEDULER_CLASSES[schedule.name]
         name = f"{schedule.name} ({cls})" if cls else schedule.name
         title.update(

@@ -1,0 +1,73 @@
+"""A schedule as the torch expression that builds it on ``optimizer``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..expr import Expression
+from .base import REGISTRY, ScheduleSpec
+
+
+def value_text(value: Any) -> str:
+    """A parameter as Python source (lists for torch's list arguments)."""
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(value_text(v) for v in value) + "]"
+    return repr(value)
+
+
+def scheduler_code(spec: ScheduleSpec, steps: int) -> tuple[str | None, set[str]]:
+    """``(expression, torch classes it uses)``; ``(None, set())`` for no scheduler."""
+    definition = REGISTRY[spec.name]
+    if definition.export is not None:
+        return definition.export(spec, steps)
+    if not definition.torch_class:
+        return None, set()
+    kwargs = ", ".join(f"{k}={value_text(v)}" for k, v in spec.params.items())
+    return f"{definition.torch_class}(optimizer, {kwargs})", {definition.torch_class}
+
+
+_ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
+_PYTHON_FUNCTIONS = {"arctan": "atan"}
+
+
+class _PythonOps:
+    """Python source for an expression over plain numbers (``math`` functions)."""
+
+    def const(self, value: float) -> tuple[str, int]:
+        return (repr(float(value)), _ATOM if value >= 0 else _NEG)
+
+    @staticmethod
+    def _wrap(part: tuple[str, int], prec: int) -> str:
+        return part[0] if part[1] > prec else f"({part[0]})"
+
+    def add(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _ADD - 1)} + {self._wrap(b, _ADD)}", _ADD)
+
+    def sub(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _ADD - 1)} - {self._wrap(b, _ADD)}", _ADD)
+
+    def mul(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _MUL - 1)} * {self._wrap(b, _MUL)}", _MUL)
+
+    def div(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _MUL - 1)} / {self._wrap(b, _MUL)}", _MUL)
+
+    def pow(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
+        return (f"{self._wrap(a, _POW)} ** {self._wrap(b, _POW - 1)}", _POW)
+
+    def neg(self, a: tuple[str, int]) -> tuple[str, int]:
+        return (f"-{self._wrap(a, _NEG - 1)}", _NEG)
+
+    def func(self, name: str, a: tuple[str, int]) -> tuple[str, int]:
+        if name == "abs":
+            return (f"abs({a[0]})", _ATOM)
+        return (f"math.{_PYTHON_FUNCTIONS.get(name, name)}({a[0]})", _ATOM)
+
+
+def python_expression(expression: Expression) -> str:
+    """The expression as Python source over its variables (``math.`` for functions)."""
+    values = {name: (name, _ATOM) for name in expression.variables}
+    text, _ = expression.evaluate_with(_PythonOps(), values)  # type: ignore[arg-type]
+    return str(text)
