@@ -1,0 +1,71 @@
+"""Japanese is complete: every catalog key and every shipped level text has a real translation."""
+
+from __future__ import annotations
+
+import json
+import string
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALES = ROOT / "lrgame" / "locales"
+
+# Names and code read the same in Japanese; nothing else may be left in English.
+SAME_IN_JAPANESE = {
+    "Adam",
+    "SGD",
+    "Nesterov",
+    "lr",
+    "lr ×10",
+    "max_lr / 10",
+    "warmup-cosine",
+    "{low} – {high}",
+    "{name} lr {lr}",
+}
+
+
+def fields(text: str) -> list[str]:
+    return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name is not None)
+
+
+def test_every_catalog_key_has_japanese() -> None:
+    template = json.loads((LOCALES / "messages.json").read_text("utf-8"))
+    ja = json.loads((LOCALES / "ja.json").read_text("utf-8"))
+    missing = [key for key in template if not isinstance(ja.get(key), str) or not ja[key].strip()]
+    assert not missing, f"no Japanese for {len(missing)} keys, e.g. {missing[:5]}"
+    untranslated = [key for key in template if ja[key] == key and key not in SAME_IN_JAPANESE]
+    assert not untranslated, f"Japanese identical to English: {untranslated[:5]}"
+    stale = sorted(set(ja) - set(template))
+    assert not stale, f"ja.json keys no longer in the template: {stale[:5]}"
+
+
+def test_japanese_keeps_placeholders_and_markup() -> None:
+    ja = json.loads((LOCALES / "ja.json").read_text("utf-8"))
+    for english, japanese in ja.items():
+        assert fields(japanese) == fields(english), english
+        assert japanese.count("\n") == english.count("\n"), english
+        assert japanese.count("`") == english.count("`"), english
+        assert japanese.count("[/]") == english.count("[/]"), english
+
+
+def test_glossary_terms_are_used() -> None:
+    """The article's words appear in the catalog, so the glossary describes what ships."""
+    ja = "\n".join(json.loads((LOCALES / "ja.json").read_text("utf-8")).values())
+    glossary = (LOCALES / "glossary.ja.md").read_text("utf-8")
+    for term in (
+        "学習率",
+        "歩幅",
+        "発散",
+        "局所解",
+        "局所解にハマる",
+        "スケジューリング",
+        "Step Decay",
+        "アダプティブ学習率",
+        "LRファインダー",
+        "ウォームアップ",
+        "勾配",
+        "重み",
+        "誤差",
+        "学習率の減衰",
+    ):
+        assert term in glossary, term
+        assert term in ja, term
