@@ -69,3 +69,50 @@ def test_glossary_terms_are_used() -> None:
     ):
         assert term in glossary, term
         assert term in ja, term
+
+
+LEVEL_FILES = sorted((ROOT / "levels").glob("*.json")) + sorted(
+    (ROOT / "levels" / "lab").glob("*.json")
+)
+
+
+def level_texts(data: dict[str, object]) -> list[tuple[str, object]]:
+    """Every title, briefing, hint and demo note of a level file, by its field path."""
+    texts = [(key, data[key]) for key in ("title", "briefing", "hint") if key in data]
+    demos = data.get("demos")
+    if isinstance(demos, dict):
+        for kind, items in demos.items():
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict) and "note" in item:
+                    texts.append((f"demos.{kind}[{i}].note", item["note"]))
+    return texts
+
+
+def test_every_shipped_level_text_has_japanese() -> None:
+    assert len(LEVEL_FILES) >= 18
+    lacking = []
+    for path in LEVEL_FILES:
+        data = json.loads(path.read_text("utf-8"))
+        texts = level_texts(data)
+        assert any(field == "title" for field, _ in texts), path.name
+        for field, value in texts:
+            ok = (
+                isinstance(value, dict)
+                and isinstance(value.get("ja"), str)
+                and value["ja"].strip()
+                and value["ja"] != value.get("en")
+            )
+            if not ok:
+                lacking.append(f"{path.relative_to(ROOT)}: {field}")
+    assert not lacking, "no Japanese for:\n" + "\n".join(lacking)
+
+
+def test_the_loader_gives_the_japanese_level_texts() -> None:
+    from lrgame.levels.loader import check_file
+
+    level = check_file(ROOT / "levels" / "01-first-steps.json", run_demos=False).level
+    assert level is not None
+    raw = json.loads((ROOT / "levels" / "01-first-steps.json").read_text("utf-8"))
+    assert level.title.get("ja") == raw["title"]["ja"]
+    assert level.title.get("en") == raw["title"]["en"]
+    assert level.briefing is not None and level.briefing.get("ja_JP") == raw["briefing"]["ja"]
