@@ -8,11 +8,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..i18n import _
+from ..i18n import N_, _
 
 
 class BrokenLevelScreen(Screen[None]):
-    BINDINGS = [Binding("escape", "close", _("Back")), Binding("q", "close", _("Back"), show=False)]
+    BINDINGS = [
+        Binding("escape", "close", N_("Back")),
+        Binding("q", "close", N_("Back"), show=False),
+    ]
 
     def __init__(self, file: str, problems: list[str]) -> None:
         super().__init__()

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from lrgame.safeio import printable
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..lessons import lesson_name, stars_text
 from ..session import Campaign
 from ..summary import summarize
@@ -30,12 +30,12 @@ LESSON_CELLS = 18
 
 class CampaignScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "play", _("Play"), show=True),
-        Binding("u", "app.toggle_unlock", _("Unlock all")),
-        Binding("e", "ending", _("Ending")),
-        Binding("ctrl+r", "app.reset_progress", _("Reset progress")),
-        Binding("escape", "back", _("Title")),
-        Binding("q", "app.quit", _("Quit")),
+        Binding("enter", "play", N_("Play"), show=True),
+        Binding("u", "app.toggle_unlock", N_("Unlock all")),
+        Binding("e", "ending", N_("Ending")),
+        Binding("ctrl+r", "app.reset_progress", N_("Reset progress")),
+        Binding("escape", "back", N_("Title")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def __init__(self) -> None:

@@ -17,13 +17,13 @@ from lrgame.engine.strategy import Strategy
 from lrgame.export import torch_code
 from lrgame.levels.model import Level
 
-from ..i18n import _
+from ..i18n import N_, _
 
 
 class ExportScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape", "close", _("Close")),
-        Binding("ctrl+s", "save", _("Save strategy")),
+        Binding("escape", "close", N_("Close")),
+        Binding("ctrl+s", "save", N_("Save strategy")),
     ]
 
     def __init__(self, level: Level, strategy: Strategy, strategy_json: dict[str, Any]) -> None:

@@ -48,7 +48,7 @@ from lrgame.analysis.sweep import (
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..widgets.charts import scale_values
 from ..widgets.lr_control import translate_bindings
 from ..widgets.plotext_cells import (
@@ -479,8 +479,8 @@ class SweepScreen(Screen[None]):
     """
 
     BINDINGS = [
-        Binding("y", "toggle_y", _("Loss/steps")),
-        Binding("escape", "back", _("Back")),
+        Binding("y", "toggle_y", N_("Loss/steps")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(

@@ -8,7 +8,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..i18n import _
+from ..i18n import N_, OtherLanguageName, _
 
 LOGO = r"""
  _
@@ -30,8 +30,12 @@ MOUNTAIN = r"""
 
 class TitleScreen(Screen[None]):
     BINDINGS = [
-        Binding("enter", "start", _("Play")),
-        Binding("q", "app.quit", _("Quit")),
+        Binding("enter", "start", N_("Play")),
+        Binding("q", "app.quit", N_("Quit")),
+        # The other language's name in its own words, so a player who cannot read
+        # the current one still finds the way out of it.
+        Binding("l", "switch_language", OtherLanguageName()),
+        Binding("f2", "switch_language", OtherLanguageName(), show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -53,3 +57,9 @@ class TitleScreen(Screen[None]):
 
     def action_start(self) -> None:
         self.app.open_map()  # type: ignore[attr-defined]
+
+    async def action_switch_language(self) -> None:
+        self.app.switch_language()  # type: ignore[attr-defined]
+        await self.recompose()
+        # The new footer fills in its keys when the bindings are next announced.
+        self.refresh_bindings()
