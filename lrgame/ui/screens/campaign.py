@@ -99,6 +99,16 @@ class CampaignScreen(Screen[None]):
         self._show_progress()
         ordered = campaign.ordered
         first_open: int | None = None
+        # Wide enough for the longest lesson name in the player's language
+        # (アダプティブ学習率 is 18 cells), so no lesson is cut short.
+        lesson_cells = max(
+            [LESSON_CELLS]
+            + [
+                Text(f"  {lesson_name(e.checked.level.lesson)}  ").cell_len
+                for e in campaign.entries
+                if e.checked.level is not None
+            ]
+        )
         for index, entry in enumerate(campaign.entries):
             level = entry.checked.level
             line = Text()
@@ -120,7 +130,7 @@ class CampaignScreen(Screen[None]):
             name.truncate(TITLE_CELLS, overflow="ellipsis", pad=True)
             line.append_text(name)
             lesson = Text(f"  {lesson_name(level.lesson)}", style="dim")
-            lesson.truncate(LESSON_CELLS, overflow="ellipsis", pad=True)
+            lesson.truncate(lesson_cells, overflow="ellipsis", pad=True)
             line.append_text(lesson)
             line.append(f"{level.dim}-D", style="dim")
             if not unlocked:

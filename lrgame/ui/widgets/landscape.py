@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
@@ -354,7 +355,8 @@ class _Scene:
             # MAX_LEGEND_LINES, and the plot keeps its height), so no entry is cut off.
             rows = min(
                 max(
-                    len(_lay_out([len(label) + 4 for label in labels], width))
+                    # Cells, not characters: a Japanese label is twice as wide as it is long.
+                    len(_lay_out([cell_len(label) + 4 for label in labels], width))
                     for labels in self.possible_legends(runs)
                 ),
                 MAX_LEGEND_LINES,
