@@ -169,3 +169,19 @@ def test_japanese_snapshot(  # type: ignore[no-untyped-def]
         await pilot.pause(0.2)
 
     assert snap_compare(game, terminal_size=size, run_before=run_before)
+
+
+async def test_the_map_shows_whole_lesson_names_in_japanese(store: ProgressStore) -> None:
+    from textual.widgets import OptionList
+
+    game = LrgameApp(levels_dir=CAMPAIGN, store=store, lang="ja", unlock_all=True)
+    async with game.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: isinstance(game.screen, CampaignScreen) and game.screen._loaded
+        )
+        levels = game.screen.query_one("#levels", OptionList)
+        rows = [str(levels.get_option_at_index(i).prompt) for i in range(levels.option_count)]
+        # The ravine teaches adaptive rates: 18 cells, more than the English column held.
+        assert any("アダプティブ学習率" in row for row in rows), rows
+        assert not any("…" in row for row in rows), rows
