@@ -116,3 +116,24 @@ def test_the_loader_gives_the_japanese_level_texts() -> None:
     assert level.title.get("ja") == raw["title"]["ja"]
     assert level.title.get("en") == raw["title"]["en"]
     assert level.briefing is not None and level.briefing.get("ja_JP") == raw["briefing"]["ja"]
+
+
+def test_the_japanese_readme_is_linked_and_speaks_the_articles_words() -> None:
+    assert "(README.ja.md)" in (ROOT / "README.md").read_text("utf-8")
+    readme = (ROOT / "README.ja.md").read_text("utf-8")
+    assert "--lang ja" in readme and "(README.md)" in readme
+    for term in (
+        "学習率",
+        "歩幅",
+        "発散",
+        "局所解にハマる",
+        "Step Decay",
+        "アダプティブ学習率",
+        "LRファインダー",
+        "ウォームアップ",
+        "勾配",
+        "重み",
+        "誤差",
+        "学習率の減衰",
+    ):
+        assert term in readme, term
