@@ -13,7 +13,7 @@ from textual.css.query import NoMatches
 from textual.errors import NoWidget
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Label, Static
+from textual.widgets import Button, Footer, Input, Label, Static
 from textual.widgets._footer import FooterKey
 
 from lrgame.ui.widgets.landscape import LandscapeView, _lay_out
@@ -73,6 +73,19 @@ def clipped_widgets(app: App[object]) -> list[str]:
         needed = len(_lay_out(widths, scene.width))
         if needed > len(scene.legend_lines):
             problems.append(f"legend needs {needed} lines, has {len(scene.legend_lines)}")
+    # Widgets drawing their own lines (charts, landscapes): no line wider than the widget,
+    # which happens when a wide character is counted as one cell.
+    for widget in screen.query("*"):
+        # Text fields scroll their own text (and draw the cursor past its end).
+        own = type(widget).__module__.startswith("lrgame.") and not isinstance(widget, Input)
+        if not own or type(widget).render_line is Widget.render_line or not widget.region.area:
+            continue
+        for y in range(widget.size.height):
+            drawn = sum(segment.cell_length for segment in widget.render_line(y))
+            if drawn > widget.size.width:
+                name = f"{type(widget).__name__}#{widget.id or '?'}"
+                problems.append(f"{name}: line {y} is {drawn} cells wide in {widget.size.width}")
+                break
     # The footer scrolls only by mouse wheel: a key pushed off its end is a key lost.
     for footer in screen.query(Footer):
         right = footer.region.right

@@ -27,11 +27,23 @@ from lrgame.ui.screens.editor import EditorScreen
 from lrgame.ui.screens.help import HelpScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.screens.setup import SetupScreen
+from lrgame.ui.screens.sweep import SweepScreen
 from lrgame.ui.screens.title import TitleScreen
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "fixtures" / "campaign_ja"
 SIZES = [(80, 24), (120, 40)]
-SCREENS = ["title", "map", "briefing", "setup", "descent", "descent_1d", "result", "help", "editor"]
+SCREENS = [
+    "title",
+    "map",
+    "briefing",
+    "setup",
+    "descent",
+    "descent_1d",
+    "result",
+    "sweep",
+    "help",
+    "editor",
+]
 
 # Widgets that cut their text on purpose: the editor's status line ends with
 # the file's path, which may be any length, and ellipsises it.
@@ -102,7 +114,7 @@ def scenario(name: str, store: ProgressStore, folder: Path) -> tuple[LrgameApp, 
             screen.show_step()
 
         return game, steps, DescentScreen
-    if name == "result":
+    if name in ("result", "sweep"):
         game = app(play_file=CAMPAIGN / "01-first-steps.json", play_strategy=walk)
 
         async def steps(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -112,8 +124,14 @@ def scenario(name: str, store: ProgressStore, folder: Path) -> tuple[LrgameApp, 
             )
             await pilot.press("e")
             await wait_for(pilot, lambda: isinstance(game.screen, ResultScreen))
+            if name == "sweep":
+                await pilot.press("s")
+                await wait_for(
+                    pilot,
+                    lambda: isinstance(game.screen, SweepScreen) and game.screen.result is not None,
+                )
 
-        return game, steps, ResultScreen
+        return game, steps, SweepScreen if name == "sweep" else ResultScreen
     assert name == "editor"
     shutil.copy(CAMPAIGN / "02-false-bottom.json", folder / "level.json")
     game = app(edit_file=Path("level.json"))
@@ -185,3 +203,20 @@ async def test_the_map_shows_whole_lesson_names_in_japanese(store: ProgressStore
         # The ravine teaches adaptive rates: 18 cells, more than the English column held.
         assert any("アダプティブ学習率" in row for row in rows), rows
         assert not any("…" in row for row in rows), rows
+
+
+def test_wide_characters_take_two_cells_in_drawn_rows() -> None:
+    import numpy as np
+    from rich.style import Style
+
+    from lrgame.ui.widgets.plotext_cells import _widen, as_cells, cells_to_strip
+
+    assert as_cells("崖x") == ["崖", "", "x"]
+    assert as_cells("あなた", 3) == ["あ", "", " "]  # never half a character
+    chars = np.array([*as_cells("最適範囲"), "✔", "✗"], dtype="<U1")
+    strip = cells_to_strip(chars, np.zeros(len(chars), dtype=np.int32), [Style()])
+    assert sum(segment.cell_length for segment in strip) == len(chars) == 10
+    # plotext's row with a Japanese label: the label keeps its start, the border its column.
+    row = ["┤", "ス", "テ", " ", " ", " ", "│"]
+    widened, _styles = _widen(row, [0] * len(row), len(row))
+    assert widened == ["┤", "ス", "", "テ", "", " ", "│"]
