@@ -72,7 +72,7 @@ def clipped_widgets(app: App[object]) -> list[str]:
         widths = [cell_len(f"{glyph} {label}  ") for glyph, _c, label, _b in scene.legend_items()]
         needed = len(_lay_out(widths, scene.width))
         if needed > len(scene.legend_lines):
-            problems.append(f"legend needs {needed} lines, has {len(scene.legend_lines)}")
+            problems.append(f"legend needs {needed} lines, has {len(scene.legend_lines)}: {[l for _g, _c, l, _b in scene.legend_items()]} in {scene.width}")
     # Widgets drawing their own lines (charts, landscapes): no line wider than the widget,
     # which happens when a wide character is counted as one cell.
     for widget in screen.query("*"):
@@ -89,7 +89,14 @@ def clipped_widgets(app: App[object]) -> list[str]:
     # The footer scrolls only by mouse wheel: a key pushed off its end is a key lost.
     for footer in screen.query(Footer):
         right = footer.region.right
-        for key in footer.query(FooterKey):
+        keys = list(footer.query(FooterKey))
+        for key in keys:
             if key.region.right > right or not key.region.area:
                 problems.append(f"footer key {key.key_display!r} is off the screen")
+            elif key.render().cell_len > key.region.width:
+                problems.append(f"footer key {key.key_display!r} is squeezed")
+            for other in keys:
+                if other is not key and other.region.overlaps(key.region):
+                    problems.append(f"footer key {key.key_display!r} is under another")
+                    break
     return problems

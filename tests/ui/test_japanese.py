@@ -25,6 +25,7 @@ from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.descent import DescentScreen
 from lrgame.ui.screens.editor import EditorScreen
 from lrgame.ui.screens.help import HelpScreen
+from lrgame.ui.screens.race import RaceScreen, RaceSetupScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.screens.setup import SetupScreen
 from lrgame.ui.screens.sweep import SweepScreen
@@ -41,6 +42,7 @@ SCREENS = [
     "descent_1d",
     "result",
     "sweep",
+    "race",
     "help",
     "editor",
 ]
@@ -114,6 +116,31 @@ def scenario(name: str, store: ProgressStore, folder: Path) -> tuple[LrgameApp, 
             screen.show_step()
 
         return game, steps, DescentScreen
+    if name == "race":
+        game = app(play_file=CAMPAIGN / "01-first-steps.json", play_strategy=walk)
+
+        async def steps(pilot) -> None:  # type: ignore[no-untyped-def]
+            await wait_for(
+                pilot,
+                lambda: isinstance(game.screen, DescentScreen) and game.screen.playback is not None,
+            )
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(game.screen, ResultScreen))
+            await pilot.press("g")
+            await wait_for(pilot, lambda: isinstance(game.screen, RaceSetupScreen))
+            await pilot.pause(0.3)
+            await pilot.press("g")
+            await wait_for(
+                pilot,
+                lambda: isinstance(game.screen, RaceScreen) and game.screen.playback is not None,
+            )
+            screen = game.screen
+            assert isinstance(screen, RaceScreen) and screen.playback is not None
+            screen.playback.paused = True
+            screen.playback.step = 12
+            screen.show_step()
+
+        return game, steps, RaceScreen
     if name in ("result", "sweep"):
         game = app(play_file=CAMPAIGN / "01-first-steps.json", play_strategy=walk)
 

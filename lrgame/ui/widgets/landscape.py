@@ -88,8 +88,10 @@ MAP_COLORS: tuple[str, ...] = (
 MIN_AXES_WIDTH = 16
 MIN_AXES_HEIGHT = 6
 MIN_LEGEND_HEIGHT = 8
-MAX_LEGEND_LINES = 2
-"""The legend's lines at most; beyond them its last line is cut at the width."""
+MAX_LEGEND_LINES = 3
+"""The legend's lines at most; beyond them its last line is cut at the width.
+
+Three: Japanese labels are twice as wide, and a race's ghosts fill two lines at 80 columns."""
 
 
 @dataclass(frozen=True)
