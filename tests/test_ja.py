@@ -34,8 +34,7 @@ def test_every_catalog_key_has_japanese() -> None:
     assert not missing, f"no Japanese for {len(missing)} keys, e.g. {missing[:5]}"
     untranslated = [key for key in template if ja[key] == key and key not in SAME_IN_JAPANESE]
     assert not untranslated, f"Japanese identical to English: {untranslated[:5]}"
-    stale = sorted(set(ja) - set(template))
-    assert not stale, f"ja.json keys no longer in the template: {stale[:5]}"
+    # Extra entries are allowed: strings of branches not merged yet arrive translated.
 
 
 def test_japanese_keeps_placeholders_and_markup() -> None:

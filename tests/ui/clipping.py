@@ -72,7 +72,11 @@ def clipped_widgets(app: App[object]) -> list[str]:
         widths = [cell_len(f"{glyph} {label}  ") for glyph, _c, label, _b in scene.legend_items()]
         needed = len(_lay_out(widths, scene.width))
         if needed > len(scene.legend_lines):
-            problems.append(f"legend needs {needed} lines, has {len(scene.legend_lines)}: {[l for _g, _c, l, _b in scene.legend_items()]} in {scene.width}")
+            labels = [label for _g, _c, label, _b in scene.legend_items()]
+            problems.append(
+                f"legend needs {needed} lines, has {len(scene.legend_lines)}: {labels}"
+                f" in {scene.width} cells"
+            )
     # Widgets drawing their own lines (charts, landscapes): no line wider than the widget,
     # which happens when a wide character is counted as one cell.
     for widget in screen.query("*"):
