@@ -33,7 +33,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--unlock-all", action="store_true", help="open every level of the campaign"
     )
-    parser.add_argument("--lang", help="language of the game's text (default: from LANG)")
+    parser.add_argument(
+        "--lang",
+        metavar="en|ja",
+        help="language of the game's text (default: the saved setting, else LANG)",
+    )
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
     level_help = "a level file, or a level of the campaign by number, id or file name"
 
@@ -159,6 +163,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if headless and sys.stdout is None:
         _say("standard output is closed; there is nowhere to print to")
         return 2
+    from .i18n import (
+        UnknownLanguage,
+        checked_language,
+        choose_language,
+        saved_language,
+        set_language,
+    )
+
+    if args.lang is not None:
+        try:
+            args.lang = checked_language(args.lang)
+        except UnknownLanguage as error:
+            _say(str(error))
+            return 2
+    if headless:
+        # The game resolves its own (it reads the save anyway); a headless command
+        # only peeks at the saved setting when --lang does not decide.
+        set_language(choose_language(args.lang, None if args.lang else saved_language()))
     try:
         from . import commands
 

@@ -31,8 +31,35 @@ from lrgame.levels.loader import shipped_levels_dir
 from lrgame.levels.model import Level
 from lrgame.storage import ProgressStore, RunRecordResult
 
-from .i18n import _, detect_language, set_language
+from .i18n import (
+    LANGUAGE_NAMES,
+    N_,
+    _,
+    available_languages,
+    choose_language,
+    next_language,
+    set_language,
+)
 from .session import Campaign, LevelSettings
+
+# Textual's own palette commands, by their help text ("Keys" has two), in the player's language.
+TEXTUAL_COMMANDS = {
+    "Change the current theme": (N_("Theme"), N_("Change the current theme")),
+    "Quit the application as soon as possible": (
+        N_("Quit"),
+        N_("Quit the application as soon as possible"),
+    ),
+    "Hide the keys and widget help panel": (N_("Keys"), N_("Hide the keys and widget help panel")),
+    "Show help for the focused widget and a summary of available keys": (
+        N_("Keys"),
+        N_("Show help for the focused widget and a summary of available keys"),
+    ),
+    "Minimize the widget and restore to normal size": (
+        N_("Minimize"),
+        N_("Minimize the widget and restore to normal size"),
+    ),
+    "Maximize the focused widget": (N_("Maximize"), N_("Maximize the focused widget")),
+}
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
@@ -50,9 +77,18 @@ class LrgameApp(App[None]):
         # Priority: a modal screen (the result, the finder, a question) cuts the app's
         # ordinary bindings off, and help must work everywhere. A focused text field
         # still gets "?" as a character (Textual drops keys it consumes from the chain).
-        Binding("question_mark", "help", _("Help"), key_display="?", priority=True),
-        Binding("f1", "help", _("Help"), show=False, priority=True),
-        Binding("ctrl+q", "quit", _("Quit"), show=False, priority=True),
+        Binding("question_mark", "help", N_("Help"), key_display="?", priority=True),
+        Binding("f1", "help", N_("Help"), show=False, priority=True),
+        Binding("ctrl+q", "quit", N_("Quit"), show=False, priority=True),
+        # Textual's own palette binding, declared here so the footer's label translates.
+        Binding(
+            App.COMMAND_PALETTE_BINDING,
+            "command_palette",
+            N_("palette"),
+            show=False,
+            priority=True,
+            tooltip=N_("Open the command palette"),
+        ),
     ]
 
     def __init__(
@@ -66,12 +102,11 @@ class LrgameApp(App[None]):
         play_strategy: dict[str, Any] | None = None,
         edit_file: Path | None = None,
     ) -> None:
-        # The player's language: level texts follow it even where the UI catalog
-        # has no translation yet (the catalog then falls back to English).
-        self.language = detect_language(lang)
-        set_language(self.language)
-        super().__init__()
         self.store = store if store is not None else ProgressStore()
+        # The player's language: --lang, else the saved setting, else LANG. Level
+        # texts follow it even where the UI catalog falls back to English.
+        self.language = set_language(choose_language(lang, self.store.settings.language))
+        super().__init__()
         self.data_home = self.store.home
         """Where saves live; in serve mode each player's save is in a folder under it."""
         self.levels_dir = levels_dir
@@ -399,6 +434,9 @@ class LrgameApp(App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for command in super().get_system_commands(screen):
+            if command.help in TEXTUAL_COMMANDS:
+                title, help_text = TEXTUAL_COMMANDS[command.help]
+                command = command._replace(title=str(title), help=str(help_text))
             if command.title == "Screenshot":
                 # Textual's saves to a Downloads folder that may not exist, and fails silently.
                 command = SystemCommand(
@@ -419,11 +457,35 @@ class LrgameApp(App[None]):
         yield SystemCommand(
             _("Unlock all levels"), _("Open every level of the campaign"), self.action_toggle_unlock
         )
+        for lang in available_languages():
+            if lang != self.language:
+                name = LANGUAGE_NAMES.get(lang, lang)
+                yield SystemCommand(
+                    _("Language: {name}", name=name),
+                    _("Show the game's text in {name} (saved for next time)", name=name),
+                    lambda lang=lang: self.switch_language(lang),  # type: ignore[misc]
+                )
         yield SystemCommand(
             _("Reset progress"),
             _("Forget stars and best scores (asks first)"),
             self.action_reset_progress,
         )
+
+    def switch_language(self, lang: str | None = None) -> None:
+        """Show the game in ``lang`` (else the next language) and keep it in the settings.
+
+        The footers follow at once (their labels are lazy); a screen's other text
+        follows when it is next shown, except the title's, which its own switch redraws.
+        """
+        from dataclasses import replace
+
+        self.language = set_language(lang or next_language())
+        if self.store.settings.language != self.language:
+            self.store.save_settings(replace(self.store.settings, language=self.language))
+        for screen in self.screen_stack:
+            screen.refresh_bindings()
+        name = LANGUAGE_NAMES.get(self.language, self.language)
+        self.notify(_("Language: {name}", name=name))
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG of the screen: in ``path``, else the current folder, else the data folder.

@@ -337,7 +337,7 @@ async def test_level_text_in_the_players_language_keeps_columns(store: ProgressS
         assert isinstance(prompts[1], Text) and "テストの谷" in prompts[1].plain
         # Wide characters take two cells each: the lesson column still starts at the same cell.
         starts = [
-            Text(p.plain[: p.plain.index("Step size" if i == 0 else "Boss")]).cell_len
+            Text(p.plain[: p.plain.index("歩幅" if i == 0 else "ボス")]).cell_len
             for i, p in enumerate(prompts)
             if isinstance(p, Text)
         ]

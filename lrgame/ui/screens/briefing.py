@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static
 
 from lrgame.levels.model import Level
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..lessons import lesson_name
 from .guarded import GuardedScreen
 
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 class BriefingScreen(GuardedScreen[bool]):
     BINDINGS = [
-        Binding("enter", "go", _("Choose your stride")),
-        Binding("h", "hint", _("Hint")),
-        Binding("escape", "back", _("Map")),
+        Binding("enter", "go", N_("Choose your stride")),
+        Binding("h", "hint", N_("Hint")),
+        Binding("escape", "back", N_("Map")),
     ]
 
     def __init__(self, level: Level) -> None:

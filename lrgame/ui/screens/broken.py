@@ -10,12 +10,15 @@ from textual.widgets import Footer, Static
 from lrgame.engine.problems import Problem
 from lrgame.levels.loader import format_problem
 
-from ..i18n import _
+from ..i18n import N_, _
 from .guarded import GuardedScreen
 
 
 class BrokenLevelScreen(GuardedScreen[None]):
-    BINDINGS = [Binding("escape", "close", _("Back")), Binding("q", "close", _("Back"), show=False)]
+    BINDINGS = [
+        Binding("escape", "close", N_("Back")),
+        Binding("q", "close", N_("Back"), show=False),
+    ]
 
     def __init__(self, file: str, problems: list[Problem]) -> None:
         super().__init__()

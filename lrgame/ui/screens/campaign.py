@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from lrgame.safeio import printable
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..lessons import lesson_name, stars_text
 from ..session import Campaign
 from ..summary import summarize
@@ -30,13 +30,14 @@ LESSON_CELLS = 18
 
 class CampaignScreen(GuardedScreen[None]):
     BINDINGS = [
-        Binding("enter", "play", _("Play"), show=True),
-        Binding("u", "app.toggle_unlock", _("Unlock all")),
-        Binding("e", "ending", _("Ending")),
-        Binding("l", "app.open_leaderboard", _("Leaderboard")),
-        Binding("ctrl+r", "app.reset_progress", _("Reset progress")),
-        Binding("escape", "back", _("Title")),
-        Binding("q", "app.quit", _("Quit")),
+        Binding("enter", "play", N_("Play"), show=True),
+        Binding("u", "app.toggle_unlock", N_("Unlock all")),
+        Binding("e", "ending", N_("Ending")),
+        # In the help and the palette: the footer has no room left for it at 80 columns.
+        Binding("l", "app.open_leaderboard", N_("Leaderboard"), show=False),
+        Binding("ctrl+r", "app.reset_progress", N_("Reset progress")),
+        Binding("escape", "back", N_("Title")),
+        Binding("q", "app.quit", N_("Quit")),
     ]
 
     def __init__(self) -> None:
@@ -100,6 +101,16 @@ class CampaignScreen(GuardedScreen[None]):
         self._show_progress()
         ordered = campaign.ordered
         first_open: int | None = None
+        # Wide enough for the longest lesson name in the player's language
+        # (アダプティブ学習率 is 18 cells), so no lesson is cut short.
+        lesson_cells = max(
+            [LESSON_CELLS]
+            + [
+                Text(f"  {lesson_name(e.checked.level.lesson)}  ").cell_len
+                for e in campaign.entries
+                if e.checked.level is not None
+            ]
+        )
         for index, entry in enumerate(campaign.entries):
             level = entry.checked.level
             line = Text()
@@ -121,7 +132,7 @@ class CampaignScreen(GuardedScreen[None]):
             name.truncate(TITLE_CELLS, overflow="ellipsis", pad=True)
             line.append_text(name)
             lesson = Text(f"  {lesson_name(level.lesson)}", style="dim")
-            lesson.truncate(LESSON_CELLS, overflow="ellipsis", pad=True)
+            lesson.truncate(lesson_cells, overflow="ellipsis", pad=True)
             line.append_text(lesson)
             line.append(f"{level.dim}-D", style="dim")
             if not unlocked:

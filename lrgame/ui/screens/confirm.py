@@ -7,15 +7,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Static
 
-from ..i18n import _
+from ..i18n import N_
 from .guarded import GuardedModalScreen
 
 
 class ConfirmScreen(GuardedModalScreen[bool]):
     BINDINGS = [
-        Binding("escape", "answer(False)", _("Cancel")),
-        Binding("y", "answer(True)", _("Yes"), show=False),
-        Binding("n", "answer(False)", _("No"), show=False),
+        Binding("escape", "answer(False)", N_("Cancel")),
+        Binding("y", "answer(True)", N_("Yes"), show=False),
+        Binding("n", "answer(False)", N_("No"), show=False),
     ]
 
     def __init__(self, question: str, yes: str, no: str) -> None:

@@ -47,7 +47,7 @@ from lrgame.numfmt import loss as loss_text
 from lrgame.numfmt import num
 from lrgame.safeio import printable, read_capped
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..widgets.lab import ModelView
 from ..widgets.landscape import LandscapeView
 from ..widgets.lr_control import translate_bindings
@@ -379,13 +379,13 @@ class EditorScreen(GuardedScreen[None]):
     AUTO_FOCUS = "#editor-text"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", _("Save"), key_display="^S"),
-        Binding("f8", "next_problem", _("Next problem"), key_display="F8"),
-        Binding("ctrl+n", "next_problem", _("Next problem"), show=False),
-        Binding("f5", "playtest", _("Play-test"), key_display="F5"),
-        Binding("ctrl+r", "playtest", _("Play-test"), show=False),
-        Binding("f9", "run_demos", _("Run demos"), key_display="F9"),
-        Binding("ctrl+t", "run_demos", _("Run demos"), show=False),
+        Binding("ctrl+s", "save", N_("Save"), key_display="^S"),
+        Binding("f8", "next_problem", N_("Next problem"), key_display="F8"),
+        Binding("ctrl+n", "next_problem", N_("Next problem"), show=False),
+        Binding("f5", "playtest", N_("Play-test"), key_display="F5"),
+        Binding("ctrl+r", "playtest", N_("Play-test"), show=False),
+        Binding("f9", "run_demos", N_("Run demos"), key_display="F9"),
+        Binding("ctrl+t", "run_demos", N_("Run demos"), show=False),
     ]
 
     def __init__(self, path: str | os.PathLike[str]) -> None:

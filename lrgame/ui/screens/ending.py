@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..lessons import lesson_name, lesson_takeaway
 from ..summary import CampaignSummary
 from .guarded import GuardedScreen
@@ -60,9 +60,9 @@ class EndingScreen(GuardedScreen[None]):
 
     CSS_PATH = "ending.tcss"
     BINDINGS = [
-        Binding("escape", "close", _("Map")),
-        Binding("enter", "close", _("Map"), show=False),
-        Binding("m", "close", _("Map"), show=False),
+        Binding("escape", "close", N_("Map")),
+        Binding("enter", "close", N_("Map"), show=False),
+        Binding("m", "close", N_("Map"), show=False),
     ]
 
     def __init__(self, summary: CampaignSummary) -> None:

@@ -18,14 +18,14 @@ from lrgame.engine.strategy import Strategy
 from lrgame.export import torch_code
 from lrgame.levels.model import Level
 
-from ..i18n import _
+from ..i18n import N_, _
 from .guarded import GuardedModalScreen
 
 
 class ExportScreen(GuardedModalScreen[None]):
     BINDINGS = [
-        Binding("escape", "close", _("Close")),
-        Binding("ctrl+s", "save", _("Save strategy")),
+        Binding("escape", "close", N_("Close")),
+        Binding("ctrl+s", "save", N_("Save strategy")),
     ]
 
     def __init__(self, level: Level, strategy: Strategy, strategy_json: dict[str, Any]) -> None:

@@ -42,7 +42,7 @@ from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
 from lrgame.numfmt import loss as fmt_loss
 from lrgame.numfmt import num, rate
-from lrgame.ui.i18n import _
+from lrgame.ui.i18n import N_, _
 from lrgame.ui.screens.guarded import GuardedModalScreen
 from lrgame.ui.session import FINDER_COST
 from lrgame.ui.widgets.charts import Series, SeriesChart
@@ -84,12 +84,12 @@ class FinderScreen(GuardedModalScreen[float | None]):
     CSS_PATH = "finder.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "skip", _("Skip")),
-        Binding("1", "accept(0)", _("Accept"), key_display="1-4"),
-        Binding("2", "accept(1)", _("Accept"), show=False),
-        Binding("3", "accept(2)", _("Accept"), show=False),
-        Binding("4", "accept(3)", _("Accept"), show=False),
-        Binding("escape", "ignore", _("Ignore")),
+        Binding("space", "skip", N_("Skip")),
+        Binding("1", "accept(0)", N_("Accept"), key_display="1-4"),
+        Binding("2", "accept(1)", N_("Accept"), show=False),
+        Binding("3", "accept(2)", N_("Accept"), show=False),
+        Binding("4", "accept(3)", N_("Accept"), show=False),
+        Binding("escape", "ignore", N_("Ignore")),
     ]
 
     def __init__(

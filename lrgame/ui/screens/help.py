@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Markdown
 
-from ..i18n import _
+from ..i18n import N_, _
 from .guarded import GuardedModalScreen
 
 
@@ -107,10 +107,10 @@ def help_text() -> str:
 
 class HelpScreen(GuardedModalScreen[None]):
     BINDINGS = [
-        Binding("escape", "close", _("Close")),
-        Binding("question_mark", "close", _("Close"), show=False),
-        Binding("f1", "close", _("Close"), show=False),
-        Binding("q", "close", _("Close"), show=False),
+        Binding("escape", "close", N_("Close")),
+        Binding("question_mark", "close", N_("Close"), show=False),
+        Binding("f1", "close", N_("Close"), show=False),
+        Binding("q", "close", N_("Close"), show=False),
     ]
 
     def compose(self) -> ComposeResult:

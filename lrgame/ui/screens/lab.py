@@ -30,7 +30,7 @@ from lrgame.numfmt import num
 from lrgame.playback import Playback
 from lrgame.storage import RunRecordResult
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LrChart
 from ..widgets.lab import LabLossChart, ModelView, SliceView
@@ -50,13 +50,13 @@ class LabScreen(PlaybackActions, GuardedScreen[str]):
 
     CSS_PATH = "lab.tcss"
     BINDINGS = [
-        Binding("space", "pause", _("Pause")),
-        Binding("n", "single_step", _("Step")),
-        Binding("plus,equals_sign", "faster", _("Faster"), key_display="+"),
-        Binding("minus", "slower", _("Slower"), key_display="-", show=False),
-        Binding("e", "skip", _("End")),
-        Binding("r", "restart", _("Restart")),
-        Binding("escape", "back", _("Setup")),
+        Binding("space", "pause", N_("Pause")),
+        Binding("n", "single_step", N_("Step")),
+        Binding("plus,equals_sign", "faster", N_("Faster"), key_display="+"),
+        Binding("minus", "slower", N_("Slower"), key_display="-", show=False),
+        Binding("e", "skip", N_("End")),
+        Binding("r", "restart", N_("Restart")),
+        Binding("escape", "back", N_("Setup")),
     ]
 
     def __init__(

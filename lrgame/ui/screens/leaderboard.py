@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from lrgame.classroom import Row, leaderboard, player_stores
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..lessons import stars_text
 from .guarded import GuardedScreen
 
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
 class LeaderboardScreen(GuardedScreen[None]):
     BINDINGS = [
-        Binding("r", "reload", _("Refresh")),
-        Binding("escape", "back", _("Back")),
+        Binding("r", "reload", N_("Refresh")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     @property

@@ -36,7 +36,7 @@ from lrgame.numfmt import rate
 from lrgame.playback import Playback
 
 from ..glyphs import glyph as served
-from ..i18n import _
+from ..i18n import N_, _
 from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
 from ..widgets.landscape import LandscapeView, ghost_glyph
 from ..widgets.lr_control import translate_bindings
@@ -248,8 +248,8 @@ class RaceSetupScreen(GuardedScreen[list[tuple[str, dict[str, Any]]] | None]):
     """
 
     BINDINGS = [
-        Binding("g", "race", _("Race!")),
-        Binding("escape", "back", _("Back")),
+        Binding("g", "race", N_("Race!")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(self, level: Level, strategy: Strategy | Mapping[str, Any]) -> None:
@@ -440,12 +440,12 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
     """
 
     BINDINGS = [
-        Binding("space", "pause", _("Pause/Resume")),
-        Binding("plus,equals_sign", "faster", _("Faster"), key_display="+", show=False),
-        Binding("minus", "slower", _("Slower"), key_display="-", show=False),
-        Binding("e", "skip", _("Skip to end")),
-        Binding("r", "restart", _("Restart")),
-        Binding("escape", "back", _("Back")),
+        Binding("space", "pause", N_("Pause/Resume")),
+        Binding("plus,equals_sign", "faster", N_("Faster"), key_display="+", show=False),
+        Binding("minus", "slower", N_("Slower"), key_display="-", show=False),
+        Binding("e", "skip", N_("Skip to end")),
+        Binding("r", "restart", N_("Restart")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(

@@ -12,7 +12,7 @@ from lrgame.levels.model import Level
 from lrgame.storage import RunRecordResult
 
 from ..glyphs import glyph
-from ..i18n import _
+from ..i18n import N_, _
 from ..lessons import outcome_name, stars_text
 from ..session import FINDER_COST
 from .guarded import GuardedModalScreen
@@ -20,14 +20,14 @@ from .guarded import GuardedModalScreen
 
 class ResultScreen(GuardedModalScreen[str]):
     BINDINGS = [
-        Binding("r", "choose('retry')", _("Retry")),
-        Binding("n", "choose('next')", _("Next")),
-        Binding("m", "choose('map')", _("Map")),
-        Binding("w", "choose('replay')", _("Watch")),
-        Binding("s", "choose('sweep')", _("Sweep")),
-        Binding("g", "choose('race')", _("Race")),
-        Binding("x", "choose('export')", _("Code")),
-        Binding("escape", "choose('retry')", _("Retry"), show=False),
+        Binding("r", "choose('retry')", N_("Retry")),
+        Binding("n", "choose('next')", N_("Next")),
+        Binding("m", "choose('map')", N_("Map")),
+        Binding("w", "choose('replay')", N_("Watch")),
+        Binding("s", "choose('sweep')", N_("Sweep")),
+        Binding("g", "choose('race')", N_("Race")),
+        Binding("x", "choose('export')", N_("Code")),
+        Binding("escape", "choose('retry')", N_("Retry"), show=False),
     ]
 
     def __init__(

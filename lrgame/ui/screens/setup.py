@@ -48,7 +48,7 @@ from lrgame.engine.strategy import HEADLINE_SCHEDULES, Strategy, parse_strategy
 from lrgame.engine.strategy_problems import read_strategy
 from lrgame.levels.model import DEFAULT_SETUP_LR, Level
 from lrgame.numfmt import num, rate
-from lrgame.ui.i18n import _, language
+from lrgame.ui.i18n import N_, _, language
 from lrgame.ui.widgets.lr_control import LrControl, LrInput, translate_bindings
 
 from .guarded import GuardedScreen
@@ -439,11 +439,11 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
     """The rate is what the game is about: type it, or move it with the arrows, from the start."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+r", "launch", _("Run"), priority=True),
-        Binding("f5", "launch", _("Run"), show=False, priority=True),
-        Binding("escape", "back", _("Back")),
-        Binding("p", "toggle_practice", _("Practice")),
-        Binding("f", "finder", _("LR finder")),
+        Binding("ctrl+r", "launch", N_("Run"), priority=True),
+        Binding("f5", "launch", N_("Run"), show=False, priority=True),
+        Binding("escape", "back", N_("Back")),
+        Binding("p", "toggle_practice", N_("Practice")),
+        Binding("f", "finder", N_("LR finder")),
         Binding("f", "finder_refused", show=False),
     ]
 

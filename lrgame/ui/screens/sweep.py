@@ -49,13 +49,14 @@ from lrgame.engine.outcome import Outcome
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
 
-from ..i18n import _
+from ..i18n import N_, _
 from ..widgets.charts import scale_values
 from ..widgets.lr_control import translate_bindings
 from ..widgets.plotext_cells import (
     CellGrid,
     ChartTheme,
     Palette,
+    as_cells,
     cells_to_strip,
     log_ticks,
     new_figure,
@@ -287,8 +288,9 @@ class SweepChart(Widget):
 
         def put_text(r: int, c: int, text: str, color: Color) -> None:
             """Write a label on the canvas, left to right from column c, inside the canvas."""
-            c = max(cols[0], min(c, cols[-1] - len(text) + 1))
-            for k, ch in enumerate(text):
+            cells = as_cells(text)
+            c = max(cols[0], min(c, cols[-1] - len(cells) + 1))
+            for k, ch in enumerate(cells):
                 if c + k in grid.canvas_cols:
                     styles[r, c + k] = mark_style(color, bold=True, on=int(styles[r, c + k]))
                     chars[r, c + k] = ch
@@ -345,7 +347,7 @@ class SweepChart(Widget):
         taken: set[tuple[int, int]] = set()
 
         def label(col: int, text: str, color: Color, first_row: int) -> None:
-            n = len(text)
+            n = len(as_cells(text))
             for r in (rows[first_row], rows[first_row ^ 1]) if len(rows) > 1 else (rows[0],):
                 for at in (col + 1, col - n):
                     span = range(at, at + n)
@@ -384,10 +386,10 @@ class SweepChart(Widget):
         styles = np.zeros(width, dtype=np.int32)
         palette = Palette()
         palette.add(base)
-        label = _("outcome")
+        label = as_cells(_("outcome"))
         margin = int(cols[0])
         if len(label) < margin:
-            for k, ch in enumerate(label.rjust(margin - 1)):
+            for k, ch in enumerate([" "] * (margin - 1 - len(label)) + label):
                 chars[k] = ch
         muted = palette.add(
             Style(color=theme.muted.rich_color, bgcolor=theme.background.rich_color)
@@ -411,10 +413,11 @@ class SweepChart(Widget):
             for name in (f" {long} ", long, f" {short} ", short):
                 if not name.strip():
                     continue
-                if b - a >= len(name) + 2:
-                    at = a + (b - a - len(name)) // 2
-                    chars[at : at + len(name)] = list(name)
-                    styles[at : at + len(name)] = bold
+                cells = as_cells(name)
+                if b - a >= len(cells) + 2:
+                    at = a + (b - a - len(cells)) // 2
+                    chars[at : at + len(cells)] = cells
+                    styles[at : at + len(cells)] = bold
                     break
             start = j
         self.region_row = "".join(chars.tolist())
@@ -488,8 +491,8 @@ class SweepScreen(GuardedScreen[None]):
     """
 
     BINDINGS = [
-        Binding("y", "toggle_y", _("Loss/steps")),
-        Binding("escape", "back", _("Back")),
+        Binding("y", "toggle_y", N_("Loss/steps")),
+        Binding("escape", "back", N_("Back")),
     ]
 
     def __init__(

@@ -9,7 +9,7 @@ from textual.widgets import Footer, Input, Static
 
 from lrgame.classroom import PlayerNameError, open_player
 
-from ..i18n import _
+from ..i18n import N_, OtherLanguageName, _
 from .guarded import GuardedScreen
 
 LOGO = r"""
@@ -32,8 +32,12 @@ MOUNTAIN = r"""
 
 class TitleScreen(GuardedScreen[None]):
     BINDINGS = [
-        Binding("enter", "start", _("Play")),
-        Binding("q", "app.quit", _("Quit")),
+        Binding("enter", "start", N_("Play")),
+        Binding("q", "app.quit", N_("Quit")),
+        # The other language's name in its own words, so a player who cannot read
+        # the current one still finds the way out of it.
+        Binding("l", "switch_language", OtherLanguageName()),
+        Binding("f2", "switch_language", OtherLanguageName(), show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -100,3 +104,9 @@ class TitleScreen(GuardedScreen[None]):
             self.choose_name(self.query_one("#player-name", Input).value)
             return
         self.app.open_map()  # type: ignore[attr-defined]
+
+    async def action_switch_language(self) -> None:
+        self.app.switch_language()  # type: ignore[attr-defined]
+        await self.recompose()
+        # The new footer fills in its keys when the bindings are next announced.
+        self.refresh_bindings()

@@ -32,6 +32,7 @@ from .plotext_cells import (
     CellGrid,
     ChartTheme,
     Palette,
+    as_cells,
     cells_to_strip,
     log_ticks,
     new_figure,
@@ -417,7 +418,8 @@ class SeriesChart(Widget):
                 continue
             room_right = cols.stop - (col + 1)
             room_left = col - cols.start
-            text = label[: max(room_right, room_left)]
+            # One item per cell: a Japanese label is twice as wide as it is long.
+            text = as_cells(label, max(room_right, room_left))
             sides = [col + 1] if len(text) <= room_right else []
             if len(text) <= room_left:
                 sides.append(col - len(text))
@@ -432,7 +434,7 @@ class SeriesChart(Widget):
                     cost += CROSSES * int(taken[gy, span].any())
                     if best is None or cost < best[0]:
                         best = (cost, gy, first)
-            if best is None or best[0] >= CROSSES or len(text) < len(label):
+            if best is None or best[0] >= CROSSES or len(text) < len(as_cells(label)):
                 misfits.append(i)
             if best is None:
                 continue

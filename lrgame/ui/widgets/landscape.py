@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
@@ -87,8 +88,10 @@ MAP_COLORS: tuple[str, ...] = (
 MIN_AXES_WIDTH = 16
 MIN_AXES_HEIGHT = 6
 MIN_LEGEND_HEIGHT = 8
-MAX_LEGEND_LINES = 2
-"""The legend's lines at most; beyond them its last line is cut at the width."""
+MAX_LEGEND_LINES = 3
+"""The legend's lines at most; beyond them its last line is cut at the width.
+
+Three: Japanese labels are twice as wide, and a race's ghosts fill two lines at 80 columns."""
 
 
 @dataclass(frozen=True)
@@ -354,7 +357,8 @@ class _Scene:
             # MAX_LEGEND_LINES, and the plot keeps its height), so no entry is cut off.
             rows = min(
                 max(
-                    len(_lay_out([len(label) + 4 for label in labels], width))
+                    # Cells, not characters: a Japanese label is twice as wide as it is long.
+                    len(_lay_out([cell_len(label) + 4 for label in labels], width))
                     for labels in self.possible_legends(runs)
                 ),
                 MAX_LEGEND_LINES,

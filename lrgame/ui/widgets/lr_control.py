@@ -28,8 +28,9 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from lrgame.i18n import LazyText
 from lrgame.numfmt import num
-from lrgame.ui.i18n import _
+from lrgame.ui.i18n import N_, _
 
 __all__ = [
     "COARSE",
@@ -64,11 +65,14 @@ def translate_bindings(node: DOMNode) -> None:
     ``BINDINGS`` are class attributes, evaluated when the module is imported,
     which may be before the player's language is loaded; translating per
     instance makes the footer follow the language in use when the screen is built.
+    Lazy markers (``N_``) are left alone: they follow every later switch themselves.
     """
     table = node._bindings.key_to_bindings
     for key, bindings in table.items():
         table[key] = [
-            dataclasses.replace(b, description=_(b.description)) if b.description else b
+            dataclasses.replace(b, description=_(b.description))
+            if b.description and not isinstance(b.description, LazyText)
+            else b
             for b in bindings
         ]
 
@@ -145,12 +149,12 @@ class LrBar(Widget, can_focus=True):
     # One shown binding per pair of keys keeps the footer short; the hidden
     # twins do the same in the other direction.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "nudge(0.1)", _("lr fine"), key_display="←→"),
-        Binding("left", "nudge(-0.1)", _("lr fine"), show=False),
-        Binding("up", "nudge(1)", _("lr ×10"), key_display="↑↓"),
-        Binding("down", "nudge(-1)", _("lr ×10"), show=False),
-        Binding("shift+right", "nudge(1)", _("lr ×10"), show=False),
-        Binding("shift+left", "nudge(-1)", _("lr ×10"), show=False),
+        Binding("right", "nudge(0.1)", N_("lr fine"), key_display="←→"),
+        Binding("left", "nudge(-0.1)", N_("lr fine"), show=False),
+        Binding("up", "nudge(1)", N_("lr ×10"), key_display="↑↓"),
+        Binding("down", "nudge(-1)", N_("lr ×10"), show=False),
+        Binding("shift+right", "nudge(1)", N_("lr ×10"), show=False),
+        Binding("shift+left", "nudge(-1)", N_("lr ×10"), show=False),
     ]
 
     value: reactive[float | None] = reactive(None)
@@ -242,12 +246,12 @@ class LrInput(Input):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right", "nudge(0.1)", _("lr fine"), key_display="←→"),
-        Binding("left", "nudge(-0.1)", _("lr fine"), show=False),
-        Binding("up", "nudge(1)", _("lr ×10"), key_display="↑↓"),
-        Binding("down", "nudge(-1)", _("lr ×10"), show=False),
-        Binding("shift+right", "nudge(1)", _("lr ×10"), show=False),
-        Binding("shift+left", "nudge(-1)", _("lr ×10"), show=False),
+        Binding("right", "nudge(0.1)", N_("lr fine"), key_display="←→"),
+        Binding("left", "nudge(-0.1)", N_("lr fine"), show=False),
+        Binding("up", "nudge(1)", N_("lr ×10"), key_display="↑↓"),
+        Binding("down", "nudge(-1)", N_("lr ×10"), show=False),
+        Binding("shift+right", "nudge(1)", N_("lr ×10"), show=False),
+        Binding("shift+left", "nudge(-1)", N_("lr ×10"), show=False),
     ]
 
     def __init__(self, value: str, *, id: str | None = None) -> None:

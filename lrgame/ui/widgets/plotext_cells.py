@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from plotext._figure import _figure_class as Figure
+from rich.cells import cell_len
 from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style
@@ -42,6 +43,7 @@ __all__ = [
     "Figure",
     "ChartTheme",
     "Palette",
+    "as_cells",
     "cells_to_strip",
     "new_figure",
     "nice_ticks",
@@ -384,24 +386,42 @@ def _to_cells(
     return np.where(finite, placed, _OFF_CANVAS)
 
 
+def as_cells(text: str, limit: int | None = None) -> list[str]:
+    """``text`` as one item per terminal cell, at most ``limit`` cells.
+
+    A wide (CJK) character takes two cells: it is followed by ``""`` for its
+    second one, so a label written into a grid of cells keeps the row's width.
+    A wide character that would be cut in half at the limit becomes a space.
+    """
+    cells: list[str] = []
+    for ch in text:
+        cells += [ch, ""] if cell_len(ch) == 2 else [ch]
+    if limit is not None and len(cells) > limit:
+        cells = cells[: max(limit, 0)]
+        if cells and cell_len(cells[-1]) == 2:
+            cells[-1] = " "
+    return cells
+
+
 def cells_to_strip(
     chars: np.ndarray, styles: np.ndarray, palette: Palette | Sequence[Style]
 ) -> Strip:
     """One line of cells as a Strip: one Segment per run of equal style.
 
-    Every character must be one cell wide (plotext's markers, box drawing,
-    braille and the widgets' glyphs all are).
+    Every cell holds a one-cell character, or a wide character followed by an
+    empty cell (see :func:`as_cells`).
     """
     n = len(styles)
     if n == 0:
         return Strip([], 0)
-    text = "".join(chars.tolist())
+    cells = chars.tolist()
     cuts = (np.flatnonzero(styles[1:] != styles[:-1]) + 1).tolist()
     bounds = [0, *cuts, n]
     lookup = palette.styles if isinstance(palette, Palette) else palette
     index = styles.tolist()
     segments = [
-        Segment(text[a:b], lookup[index[a]]) for a, b in zip(bounds, bounds[1:], strict=False)
+        Segment("".join(cells[a:b]), lookup[index[a]])
+        for a, b in zip(bounds, bounds[1:], strict=False)
     ]
     return Strip(segments, n)
 
@@ -486,6 +506,12 @@ def render_figure(
         for c in range(min(cols, width)):
             chars[line, c] = markers[c][:1] or " "
             styles[line, c] = style_index(fgs[c], sts[c], bgs[c])
+        row = chars[line].tolist()
+        if cell_len("".join(row)) != len(row):
+            # plotext counts a wide character (a Japanese axis label) as one cell.
+            fixed, fixed_styles = _widen(row, styles[line].tolist(), width)
+            chars[line] = fixed
+            styles[line] = fixed_styles
 
     canvas_cols = range(
         max(0, matrix.Cols_canvas.start), min(width, max(0, matrix.Cols_canvas.stop))
@@ -500,6 +526,38 @@ def render_figure(
     xlim = _limits(monitor.xlim[0])
     ylim = _limits(monitor.ylim[0])
     return CellGrid(width, height, chars, styles, palette, canvas_cols, canvas_rows, xlim, ylim)
+
+
+def _widen(cells: list[str], styles: list[int], width: int) -> tuple[list[str], list[int]]:
+    """A row with each wide character given its second cell, still ``width`` cells long.
+
+    The cells are taken from the blanks after the wide characters (the rest of the
+    row keeps its columns), else from blanks before them, else from the row's end.
+    """
+    out: list[str] = []
+    out_styles: list[int] = []
+    owed = 0
+    for ch, style in zip(cells, styles, strict=True):
+        if ch == " " and owed:
+            owed -= 1
+            continue
+        out.append(ch)
+        out_styles.append(style)
+        if cell_len(ch) == 2:
+            out.append("")
+            out_styles.append(style)
+            owed += 1
+    first_wide = next((i for i, ch in enumerate(out) if cell_len(ch) == 2), len(out))
+    while len(out) > width:
+        blanks = [i for i in range(first_wide) if out[i] == " "]
+        if not blanks:
+            break
+        del out[blanks[-1]], out_styles[blanks[-1]]
+        first_wide -= 1
+    out, out_styles = out[:width], out_styles[:width]
+    if out and cell_len(out[-1]) == 2:
+        out[-1] = " "
+    return out, out_styles
 
 
 def _hashable(value: Any) -> Hashable:
