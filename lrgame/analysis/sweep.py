@@ -192,7 +192,7 @@ class SweepResult:
         if where:
             mine = _("{mine}, {where}", mine=mine, where=where)
         parts.append(mine)
-        return _("; ").join(parts) + "."
+        return _("{sentence}.", sentence=_("; ").join(parts))
 
 
 def is_scattered(intervals: Sequence[Interval]) -> bool:
