@@ -17,6 +17,7 @@ from lrgame.engine.outcome import judge_batch
 from lrgame.engine.simulate import run_batch, run_sweep
 from lrgame.levels.loader import load_level
 from lrgame.levels.model import Level
+from lrgame.numfmt import rate_bound
 from lrgame.storage import ProgressStore
 from lrgame.ui.screens.race import (
     MAX_RACERS,
@@ -459,3 +460,22 @@ async def test_sweep_regions_draw_in_an_ansi_theme() -> None:
         assert "sweet spot" in text.plain
         for span in text.spans:
             assert not str(span.style).startswith("ansi_")
+
+
+async def test_the_regions_quote_the_goal_range_as_the_summary_does() -> None:
+    # One range, one pair of numbers: the summary (and the coach) and the region list agree.
+    level = load_level(Path(__file__).resolve().parents[2] / "levels" / "01-first-steps.json")
+    strategy = level.strategy({"optimizer": {"name": "sgd", "lr": 0.01}})
+    app = Host(lambda: SweepScreen(level, strategy))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.screen
+        assert isinstance(screen, SweepScreen)
+        await wait_for(pilot, lambda: screen.result is not None)
+        await pilot.pause()
+        assert screen.result is not None and len(screen.result.intervals) == 1
+        (low, high) = screen.result.intervals[0]
+        quoted = f"{rate_bound(low, 'low')} – {rate_bound(high, 'high')}"
+        assert f"from {rate_bound(low, 'low')} to {rate_bound(high, 'high')}" in (
+            screen.result.summary()
+        )
+        assert quoted in screen.regions_text().plain

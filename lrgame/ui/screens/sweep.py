@@ -48,6 +48,7 @@ from lrgame.analysis.sweep import (
 from lrgame.engine.outcome import Outcome
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
+from lrgame.numfmt import rate_bound
 
 from ..i18n import N_, _
 from ..widgets.charts import scale_values
@@ -602,7 +603,10 @@ class SweepScreen(GuardedScreen[None]):
                 text.append("\n")
             color = OUTCOME_COLORS.get(seg.outcome, "foreground")
             text.append(f"{seg.outcome.glyph} ", style=_rich_theme_color(self, color))
-            low, high = lr_text(seg.low), lr_text(seg.high)
+            # Rounded inwards, as the summary and the coach round their ranges: one number each.
+            low, high = rate_bound(seg.low, "low"), rate_bound(seg.high, "high")
+            if seg.low == seg.high or float(low) > float(high):
+                low = high = lr_text(seg.low)
             span = low if low == high else _("{low} – {high}", low=low, high=high)
             text.append(f"{span:<18}", style="bold")
             text.append(self.region_words(seg))
