@@ -32,7 +32,6 @@ from .analysis.sweep import (
     SWEEP_POINTS,
     SweepResult,
     compute_sweep,
-    interval_text,
     ranges_text,
     regions,
     sweep_rates,
@@ -534,7 +533,3 @@ def explain(d: Diagnosis) -> str:
             )
         return " ".join(parts)
     return " ".join(_what_happened(d) + _advice(d))
-
-
-# Re-exported for callers that format one interval the coach's way.
-format_interval = interval_text

@@ -11,7 +11,7 @@ from typing import Any
 
 from .engine.optim import REGISTRY as OPTIMIZERS
 from .engine.sched import REGISTRY as SCHEDULES
-from .engine.sched.export import scheduler_code
+from .engine.sched.export import ATOM, PythonOps, scheduler_code
 from .engine.schedules import ScheduleSpec, is_pure
 from .engine.strategy import Strategy
 from .levels.model import Level
@@ -19,9 +19,6 @@ from .levels.model import Level
 OPTIMIZER_CLASSES = {name: d.torch_class for name, d in OPTIMIZERS.items()}
 SCHEDULER_CLASSES = {name: d.torch_class for name, d in SCHEDULES.items() if d.torch_class}
 TORCH_FUNCTIONS = {"arctan": "atan"}
-
-# Precedence of generated code fragments, to place parentheses only where needed.
-_ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
 
 
 def _value(value: Any) -> str:
@@ -50,42 +47,17 @@ def scheduler_expr(spec: ScheduleSpec, steps: int) -> str | None:
     return scheduler_code(spec, steps)[0]
 
 
-class _CodeOps:
+class _CodeOps(PythonOps):
     """Builds a torch expression's source text from a parsed loss (evaluate_with backend)."""
 
-    def const(self, value: float) -> tuple[str, int]:
-        text = repr(float(value))
-        return (text, _ATOM if value >= 0 else _NEG)
-
-    def _wrap(self, part: tuple[str, int], prec: int) -> str:
-        return part[0] if part[1] > prec else f"({part[0]})"
-
-    def add(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
-        return (f"{self._wrap(a, _ADD - 1)} + {self._wrap(b, _ADD)}", _ADD)
-
-    def sub(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
-        return (f"{self._wrap(a, _ADD - 1)} - {self._wrap(b, _ADD)}", _ADD)
-
-    def mul(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
-        return (f"{self._wrap(a, _MUL - 1)} * {self._wrap(b, _MUL)}", _MUL)
-
-    def div(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
-        return (f"{self._wrap(a, _MUL - 1)} / {self._wrap(b, _MUL)}", _MUL)
-
-    def pow(self, a: tuple[str, int], b: tuple[str, int]) -> tuple[str, int]:
-        return (f"{self._wrap(a, _POW)} ** {self._wrap(b, _POW - 1)}", _POW)
-
-    def neg(self, a: tuple[str, int]) -> tuple[str, int]:
-        return (f"-{self._wrap(a, _NEG - 1)}", _NEG)
-
     def func(self, name: str, a: tuple[str, int]) -> tuple[str, int]:
-        return (f"torch.{TORCH_FUNCTIONS.get(name, name)}({a[0]})", _ATOM)
+        return (f"torch.{TORCH_FUNCTIONS.get(name, name)}({a[0]})", ATOM)
 
 
 def loss_source(level: Level) -> str:
     """The level's loss as a torch function of the parameter tensor ``p``."""
     names = ("x",) if level.dim == 1 else ("x", "y")
-    values = {name: (name, _ATOM) for name in names}
+    values = {name: (name, ATOM) for name in names}
     text, _ = level.expression.evaluate_with(_CodeOps(), values)  # type: ignore[arg-type]
     unpack = "x = p[0]" if level.dim == 1 else "x, y = p[0], p[1]"
     return f"def loss_fn(p):\n    {unpack}\n    return {text}\n"

@@ -28,12 +28,19 @@ def scheduler_code(spec: ScheduleSpec, steps: int) -> tuple[str | None, set[str]
     return f"{definition.torch_class}(optimizer, {kwargs})", {definition.torch_class}
 
 
+# Precedence of generated code fragments, to place parentheses only where needed.
 _ADD, _MUL, _NEG, _POW, _ATOM = 1, 2, 3, 4, 5
+ATOM = _ATOM
+"""The precedence of a fragment that never needs parentheses (a call, a name)."""
 _PYTHON_FUNCTIONS = {"arctan": "atan"}
 
 
-class _PythonOps:
-    """Python source for an expression over plain numbers (``math`` functions)."""
+class PythonOps:
+    """Python source for an expression over plain numbers (``math`` functions).
+
+    Operators get parentheses only where precedence needs them; a subclass
+    changes ``func`` to target another library (``lrgame.export`` uses torch).
+    """
 
     def const(self, value: float) -> tuple[str, int]:
         return (repr(float(value)), _ATOM if value >= 0 else _NEG)
@@ -69,5 +76,5 @@ class _PythonOps:
 def python_expression(expression: Expression) -> str:
     """The expression as Python source over its variables (``math.`` for functions)."""
     values = {name: (name, _ATOM) for name in expression.variables}
-    text, _ = expression.evaluate_with(_PythonOps(), values)  # type: ignore[arg-type]
+    text, _ = expression.evaluate_with(PythonOps(), values)  # type: ignore[arg-type]
     return str(text)
