@@ -39,6 +39,7 @@ from .analysis.sweep import (
 from .analysis.tools import PROBE_POINTS, ToolResult, candidates, winning_tools
 from .analysis.walk import NEAR, WalkFacts, measure
 from .engine.limits import affordable_runs
+from .engine.optim import REGISTRY as OPTIMIZERS
 from .engine.outcome import Verdict
 from .engine.simulate import Run, run_batch
 from .engine.stability import stability_limit
@@ -54,7 +55,8 @@ COACH_WORK = 50_000_000
 """The coach's extra runs may cost at most this many run-steps × gradient operations."""
 FLAT_SHARE = 0.01
 """Stuck: the slope is flat where |∇L| is under this share of the steepest slope met on the walk."""
-ADAPTIVE_NAMES = {"adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+LR_SIZED_STRIDES = ("adam", "adamw", "rmsprop")
+"""Optimizers whose strides stay about lr long near a minimum (the hovering sentence)."""
 
 
 @dataclass(frozen=True)
@@ -272,6 +274,12 @@ def _best_demo_steps(level: Level) -> int | None:
     return min(steps) if steps else None
 
 
+def _title(name: str) -> str:
+    """An optimizer as torch spells it (``RMSprop``), from the registry; aliases as given."""
+    definition = OPTIMIZERS.get(name)
+    return definition.title if definition is not None else name
+
+
 def _point(point: tuple[float, ...] | None) -> str:
     if point is None:
         return "?"
@@ -283,7 +291,7 @@ def _tool_name(tool: dict[str, Any]) -> str:
     if code == "momentum":
         return _("SGD with momentum 0.9")
     if code == "adaptive":
-        return ADAPTIVE_NAMES.get(name, name)
+        return _title(name)
     if code == "warmup":
         return _("a warmup schedule ({name})", name=name)
     return _("the {name} schedule", name=name)
@@ -321,7 +329,7 @@ def _what_happened(d: Diagnosis) -> list[str]:
                     "stride lr/(√v̂+ε) passed its edge of stability.",
                     where=where,
                     curvature=num(d.curvature),
-                    optimizer=ADAPTIVE_NAMES.get(d.optimizer, d.optimizer),
+                    optimizer=_title(d.optimizer),
                 )
             )
         elif d.longest_stride is not None:
@@ -427,12 +435,12 @@ def _what_happened(d: Diagnosis) -> list[str]:
                 stride=num(d.stride),
             )
         )
-        if d.optimizer in ADAPTIVE_NAMES and d.optimizer != "adagrad":
+        if d.optimizer in LR_SIZED_STRIDES:
             parts.append(
                 _(
                     "{optimizer} divides each step by the size of recent gradients, so its strides "
                     "stay about lr = {lr} long however small the slope gets.",
-                    optimizer=ADAPTIVE_NAMES[d.optimizer],
+                    optimizer=_title(d.optimizer),
                     lr=rate(d.lr),
                 )
             )
