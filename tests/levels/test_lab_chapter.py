@@ -77,9 +77,12 @@ UNSCALED_LRS = np.geomspace(1e-6, 1e2, 200)
 def test_unscaled_sgd_diverges_exactly_above_two_over_lambda_max() -> None:
     level = lab("01-")
     data = level.landscape.data
-    assert np.ptp(data.x[:, 1]) > 50 * np.ptp(data.x[:, 0])  # one feature 100x larger
+    assert level.dim == 2 and data.features == 1  # one weight and a bias: the exact map shows
+    assert np.ptp(data.x[:, 0]) > 100  # the input spans 100x the bias's constant 1
     a = np.hstack([data.x, np.ones((data.n, 1))])
-    limit = 2 / np.linalg.eigvalsh(2 * a.T @ a / data.n)[-1]
+    eig = np.linalg.eigvalsh(2 * a.T @ a / data.n)
+    assert eig[-1] / eig[0] > 1000  # "thousands of times more steeply": a long thin valley
+    limit = 2 / eig[-1]
     assert level.landscape.curvature_limit() == pytest.approx(limit, rel=1e-12)
     outcomes = [v.outcome for v in sweep(level, SGD, UNSCALED_LRS)]
     above = UNSCALED_LRS > limit
@@ -88,15 +91,15 @@ def test_unscaled_sgd_diverges_exactly_above_two_over_lambda_max() -> None:
     assert "reached_goal" not in outcomes
 
 
-def test_unscaled_stable_sgd_hardly_moves_the_small_features_weight() -> None:
+def test_unscaled_stable_sgd_hardly_moves_the_bias() -> None:
     level = lab("01-")
     best, _ = least_squares(level)
     limit = level.landscape.curvature_limit()
     assert limit is not None
     stable = UNSCALED_LRS[UNSCALED_LRS <= limit]
     batch = run_sweep(level.landscape, level.start, level.strategy(SGD), stable)
-    start = level.start[0]
-    covered = (batch.trajectory[:, -1, 0] - start) / (best[0] - start)
+    start = level.start[1]  # the bias, which multiplies the constant 1
+    covered = (batch.trajectory[:, -1, 1] - start) / (best[1] - start)
     assert np.all(covered < 0.1)
 
 
