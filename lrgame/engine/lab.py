@@ -29,9 +29,7 @@ import numpy as np
 from .data import Dataset, batch_indices
 from .landscape import Landscape
 from .mlp import MLP
-from .optimizers import Optimizer
 from .outcome import Outcome, Verdict, _progress, _score, settle_window
-from .schedules import is_pure, lr_values, momentum_values, plateau_start, plateau_step
 
 if TYPE_CHECKING:
     from .simulate import BatchRun
@@ -120,113 +118,41 @@ def run_model(
     specs: Sequence[tuple[Strategy, np.ndarray, np.ndarray | None]],
     row_steps: Sequence[int],
 ) -> BatchRun:
-    """``simulate._run`` for a model: the same groups, schedules and outputs."""
-    from .simulate import BatchRun, _Group, _pad
+    """``simulate._run`` for a model: the same groups and step loop, fed by mini-batches."""
+    from .simulate import Felt, descend, groups_of
 
     mlp, data = landscape.mlp, landscape.data
     dim = landscape.dim
     n_rows = len(row_steps)
     n_steps = max(row_steps) if n_rows else 0
-    k = np.arange(n_steps)
-    groups: list[_Group] = []
-    first = 0
-    for strategy, lr0, rates in specs:
-        rows = slice(first, first + len(lr0))
-        first = rows.stop
-        if rates is not None:
-            groups.append(_Group(rows, Optimizer(strategy.optimizer), None, lr0, rates, None))
-            continue
-        schedule = strategy.schedule
-        steps = strategy.steps
-        lrs = _pad(lr_values(schedule, lr0, k[:steps]), n_steps) if is_pure(schedule) else None
-        momenta = momentum_values(schedule, k[:steps])
-        if momenta is not None:
-            momenta = _pad(momenta[None, :], n_steps)[0]
-        groups.append(_Group(rows, Optimizer(strategy.optimizer), schedule, lr0, lrs, momenta))
-
-    track = n_rows * (n_steps + 1) * dim <= TRACK_LIMIT
-    width = dim if track else 0
-    trajectory = np.full((n_rows, n_steps + 1, width), np.nan)
-    grad = np.full((n_rows, n_steps + 1, width), np.nan)
-    loss = np.full((n_rows, n_steps + 1), np.nan)
-    lr = np.full((n_rows, n_steps), np.nan)
-    momentum = np.full((n_rows, n_steps), np.nan)
-    stop = np.asarray(row_steps, dtype=np.int64).copy()
-    diverged = np.zeros(n_rows, dtype=bool)
-    active = np.ones(n_rows, dtype=bool)
-    row_steps_arr = np.asarray(row_steps)
+    groups = groups_of(specs, n_steps)
     batches = landscape.batches(n_steps)
     measured = _measured_points(row_steps, any(g.lrs is None for g in groups))
 
-    with np.errstate(all="ignore"):
-        p = np.broadcast_to(np.asarray(start, dtype=np.float64), (n_rows, dim)).copy()
-        states = [g.optimizer.init(p[g.rows]) for g in groups]
-        plateaus = [
-            plateau_start(g.schedule, g.lr0) if g.lrs is None and g.schedule is not None else None
-            for g in groups
-        ]
-        for t in range(n_steps + 1):
-            # Only live rows are computed: a sweep's diverged rows stop costing anything.
-            live = np.flatnonzero(active)
-            last = t == n_steps
-            if batches is None or last:
-                value, g_live = mlp.value_and_grad(p[live], data.x, data.y)
-            else:
-                idx = batches[t]
-                idx = idx[idx >= 0]
-                value = np.full(len(live), np.nan)
-                if measured[t]:
-                    value = mlp.loss_value(p[live], data.x, data.y)
-                _, g_live = mlp.value_and_grad(p[live], data.x[idx], data.y[idx])
-            full_value = np.full(n_rows, np.nan)
-            full_value[live] = value
-            felt = np.zeros((n_rows, dim))
-            felt[live] = g_live
-            loss[live, t] = value
-            if track:
-                trajectory[live, t] = p[live]
-                grad[live, t] = g_live
-            bad = ~np.all(np.isfinite(p), axis=1)
-            if measured[t] or batches is None or last:
-                bad |= ~np.isfinite(full_value)
-            bad |= np.max(np.abs(p), axis=1) > MAX_WEIGHT
-            newly = active & bad
-            if newly.any():
-                diverged |= newly
-                stop[newly] = t
-                active &= ~newly
-            active &= row_steps_arr > t
-            if last or not active.any():
-                break
-            new_p = np.empty_like(p)
-            for i, group in enumerate(groups):
-                plateau = plateaus[i]
-                if group.lrs is not None:
-                    lr_t = group.lrs[:, t]
-                else:
-                    assert plateau is not None
-                    lr_t = plateau.lr
-                mom_t = None
-                if group.momenta is not None:
-                    mom_t = np.full(len(lr_t), group.momenta[t])
-                    momentum[group.rows, t] = mom_t
-                lr[group.rows, t] = lr_t
-                new_p[group.rows], states[i] = group.optimizer.update(
-                    states[i], p[group.rows], felt[group.rows], lr_t, mom_t
-                )
-                if plateau is not None:
-                    assert group.schedule is not None
-                    plateaus[i] = plateau_step(group.schedule, plateau, full_value[group.rows])
-            p = np.where(active[:, None], new_p, p)
+    def feel(p: np.ndarray, live: np.ndarray, t: int) -> Felt:
+        # Only live rows are computed: a sweep's diverged rows stop costing anything.
+        last = t == n_steps
+        if batches is None or last:
+            value, g_live = mlp.value_and_grad(p[live], data.x, data.y)
+        else:
+            idx = batches[t]
+            idx = idx[idx >= 0]
+            value = np.full(len(live), np.nan)
+            if measured[t]:
+                value = mlp.loss_value(p[live], data.x, data.y)
+            _, g_live = mlp.value_and_grad(p[live], data.x[idx], data.y[idx])
+        full_value = np.full(n_rows, np.nan)
+        full_value[live] = value
+        felt = np.zeros((n_rows, dim))
+        felt[live] = g_live
+        judged = bool(measured[t]) or batches is None or last
+        return Felt(full_value, felt, felt, judged)
 
-    after_point = np.arange(n_steps + 1)[None, :] > stop[:, None]
-    after_step = np.arange(n_steps)[None, :] >= stop[:, None]
-    trajectory[after_point] = np.nan
-    grad[after_point] = np.nan
-    loss[after_point] = np.nan
-    lr[after_step] = np.nan
-    momentum[after_step] = np.nan
-    return BatchRun(trajectory, loss, grad, lr, momentum, stop, diverged)
+    def escaped(p: np.ndarray) -> np.ndarray:
+        return np.max(np.abs(p), axis=1) > MAX_WEIGHT
+
+    track = n_rows * (n_steps + 1) * dim <= TRACK_LIMIT
+    return descend(start, dim, groups, row_steps, feel, escaped, track=track)
 
 
 SPARSE_ROWS = 8

@@ -8,7 +8,7 @@ widths outside the domain; that point is its last. Points are never clipped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -178,41 +178,87 @@ def _run(
 
     if isinstance(landscape, ModelLandscape):
         return run_model(landscape, start, specs, row_steps)
-    dim = landscape.dim
-    n_rows = len(row_steps)
-    n_steps = max(row_steps) if n_rows else 0
-    k = np.arange(n_steps)
-    groups: list[_Group] = []
-    first = 0
-    for strategy, lr0, rates in specs:
-        rows = slice(first, first + len(lr0))
-        first = rows.stop
-        steps = strategy.steps if rates is None else rates.shape[1]
-        if rates is not None:
-            groups.append(_Group(rows, Optimizer(strategy.optimizer), None, lr0, rates, None))
-            continue
-        schedule = strategy.schedule
-        lrs = _pad(lr_values(schedule, lr0, k[:steps]), n_steps) if is_pure(schedule) else None
-        momenta = momentum_values(schedule, k[:steps])
-        if momenta is not None:
-            momenta = _pad(momenta[None, :], n_steps)[0]
-        groups.append(_Group(rows, Optimizer(strategy.optimizer), schedule, lr0, lrs, momenta))
-
-    trajectory = np.full((n_rows, n_steps + 1, dim), np.nan)
-    loss = np.full((n_rows, n_steps + 1), np.nan)
-    grad = np.full((n_rows, n_steps + 1, dim), np.nan)
-    lr = np.full((n_rows, n_steps), np.nan)
-    momentum = np.full((n_rows, n_steps), np.nan)
-    stop = np.asarray(row_steps, dtype=np.int64).copy()
-    diverged = np.zeros(n_rows, dtype=bool)
-    active = np.ones(n_rows, dtype=bool)
+    n_steps = max(row_steps) if len(row_steps) else 0
     limits = np.stack(
         [
             landscape.domain[:, 0] - ESCAPE_WIDTHS * landscape.widths,
             landscape.domain[:, 1] + ESCAPE_WIDTHS * landscape.widths,
         ]
     )
-    noise_rows = noise.sample(n_steps, dim) if noise is not None else None
+    noise_rows = noise.sample(n_steps, landscape.dim) if noise is not None else None
+
+    def feel(p: np.ndarray, live: np.ndarray, t: int) -> Felt:
+        value, g_t = landscape.value_and_grad(p)
+        stepped = g_t if noise_rows is None or t >= n_steps else g_t + noise_rows[t]
+        return Felt(value, g_t, stepped, judged=True)
+
+    def escaped(p: np.ndarray) -> np.ndarray:
+        return np.any((p < limits[0]) | (p > limits[1]), axis=1)
+
+    return descend(start, landscape.dim, groups_of(specs, n_steps), row_steps, feel, escaped)
+
+
+def groups_of(
+    specs: Sequence[tuple[Strategy, np.ndarray, np.ndarray | None]], n_steps: int
+) -> list[_Group]:
+    """One group per spec (strategy, headline rates, given per-step rates or None), rows in order."""
+    k = np.arange(n_steps)
+    groups: list[_Group] = []
+    first = 0
+    for strategy, lr0, rates in specs:
+        rows = slice(first, first + len(lr0))
+        first = rows.stop
+        if rates is not None:
+            groups.append(_Group(rows, Optimizer(strategy.optimizer), None, lr0, rates, None))
+            continue
+        schedule = strategy.schedule
+        steps = strategy.steps
+        lrs = _pad(lr_values(schedule, lr0, k[:steps]), n_steps) if is_pure(schedule) else None
+        momenta = momentum_values(schedule, k[:steps])
+        if momenta is not None:
+            momenta = _pad(momenta[None, :], n_steps)[0]
+        groups.append(_Group(rows, Optimizer(strategy.optimizer), schedule, lr0, lrs, momenta))
+    return groups
+
+
+@dataclass(frozen=True)
+class Felt:
+    """What the rows feel at one point: arrays over all rows, rows not live may hold anything."""
+
+    value: np.ndarray  # [B] the loss there (NaN where not measured)
+    grad: np.ndarray  # [B, d] the gradient recorded at the point
+    stepped: np.ndarray  # [B, d] the gradient the step uses (with noise, or a mini-batch's)
+    judged: bool
+    """Whether ``value`` is measured at this point for every live row, so a non-finite one ends it."""
+
+
+def descend(
+    start: Sequence[float],
+    dim: int,
+    groups: Sequence[_Group],
+    row_steps: Sequence[int],
+    feel: Callable[[np.ndarray, np.ndarray, int], Felt],
+    escaped: Callable[[np.ndarray], np.ndarray],
+    *,
+    track: bool = True,
+) -> BatchRun:
+    """The step loop every landscape shares: ``feel`` the point, record it, stop the rows that
+    blew up or ``escaped``, step every group with its optimizer and schedule.
+
+    ``feel(p, live, t)`` is asked at every point t for the rows still live; with
+    ``track`` False no trajectory or gradient is kept (their last axis is empty).
+    """
+    n_rows = len(row_steps)
+    n_steps = max(row_steps) if n_rows else 0
+    width = dim if track else 0
+    trajectory = np.full((n_rows, n_steps + 1, width), np.nan)
+    loss = np.full((n_rows, n_steps + 1), np.nan)
+    grad = np.full((n_rows, n_steps + 1, width), np.nan)
+    lr = np.full((n_rows, n_steps), np.nan)
+    momentum = np.full((n_rows, n_steps), np.nan)
+    stop = np.asarray(row_steps, dtype=np.int64).copy()
+    diverged = np.zeros(n_rows, dtype=bool)
+    active = np.ones(n_rows, dtype=bool)
     row_steps_arr = np.asarray(row_steps)
 
     with np.errstate(all="ignore"):
@@ -223,12 +269,16 @@ def _run(
             for g in groups
         ]
         for t in range(n_steps + 1):
-            value, g_t = landscape.value_and_grad(p)
-            trajectory[:, t] = p
-            loss[:, t] = value
-            grad[:, t] = g_t
-            bad = ~np.isfinite(value) | ~np.all(np.isfinite(p), axis=1)
-            bad |= np.any((p < limits[0]) | (p > limits[1]), axis=1)
+            live = np.flatnonzero(active)
+            felt = feel(p, live, t)
+            loss[live, t] = felt.value[live]
+            if track:
+                trajectory[live, t] = p[live]
+                grad[live, t] = felt.grad[live]
+            bad = ~np.all(np.isfinite(p), axis=1)
+            if felt.judged:
+                bad |= ~np.isfinite(felt.value)
+            bad |= escaped(p)
             newly = active & bad
             if newly.any():
                 diverged |= newly
@@ -237,7 +287,6 @@ def _run(
             active &= row_steps_arr > t
             if t == n_steps or not active.any():
                 break
-            felt = g_t if noise_rows is None else g_t + noise_rows[t]
             new_p = np.empty_like(p)
             for i, group in enumerate(groups):
                 plateau = plateaus[i]
@@ -252,11 +301,11 @@ def _run(
                     momentum[group.rows, t] = mom_t
                 lr[group.rows, t] = lr_t
                 new_p[group.rows], states[i] = group.optimizer.update(
-                    states[i], p[group.rows], felt[group.rows], lr_t, mom_t
+                    states[i], p[group.rows], felt.stepped[group.rows], lr_t, mom_t
                 )
                 if plateau is not None:
                     assert group.schedule is not None
-                    plateaus[i] = plateau_step(group.schedule, plateau, value[group.rows])
+                    plateaus[i] = plateau_step(group.schedule, plateau, felt.value[group.rows])
             # Rows that have ended keep their last point, so they never raise again.
             p = np.where(active[:, None], new_p, p)
 
