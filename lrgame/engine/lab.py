@@ -45,15 +45,25 @@ class ModelLandscape(Landscape):
     """The training loss of ``mlp`` on ``data`` as a function of the flat parameters."""
 
     def __init__(
-        self, mlp: MLP, data: Dataset, batch_size: int | None = None, batch_seed: int = 0
+        self,
+        mlp: MLP,
+        data: Dataset,
+        batch_size: int | None = None,
+        batch_seed: int = 0,
+        domain: np.ndarray | None = None,
     ) -> None:
         self.mlp = mlp
         self.data = data
         self.batch_size = None if batch_size is None or batch_size >= data.n else batch_size
         self.batch_seed = batch_seed
         self.dim = mlp.size
-        # The escape box other levels use; a model diverges by MAX_WEIGHT instead.
-        self.domain = np.tile([-MAX_WEIGHT, MAX_WEIGHT], (self.dim, 1)).astype(np.float64)
+        # A model diverges by MAX_WEIGHT, not by an escape box; a domain given here is
+        # only the window a map of a two-parameter model shows (see ``map_window``).
+        self.domain = (
+            np.tile([-MAX_WEIGHT, MAX_WEIGHT], (self.dim, 1)).astype(np.float64)
+            if domain is None
+            else np.asarray(domain, dtype=np.float64).reshape(self.dim, 2)
+        )
         self.expression = None  # type: ignore[assignment]
 
     def loss(self, points: np.ndarray) -> np.ndarray:
@@ -221,6 +231,42 @@ def judge_model(batch: BatchRun, goal: float, par: int) -> list[Verdict]:
             )
         )
     return verdicts
+
+
+MAP_BLOWUP = 10.0
+"""The map's window holds the walk up to where its loss first exceeds this many times the start's."""
+MAP_MIN_SHARE = 0.2
+"""Neither side of the window is shorter than this share of the longer one."""
+MAP_MARGIN = 0.15
+
+
+def map_window(trajectory: np.ndarray, loss: np.ndarray) -> np.ndarray:
+    """The box [[lo, hi], [lo, hi]] the exact map of a two-parameter model covers.
+
+    It holds the walk's points up to the first whose loss exceeds ``MAP_BLOWUP``
+    times the start's (a diverging walk leaves the map by an arrow instead of
+    stretching it until the valley is one pixel wide), with a margin. A walk that
+    hardly moves along one axis still gets a window a fifth as long as along the
+    other, so the valley's shape around it shows.
+    """
+    points = np.asarray(trajectory, dtype=np.float64)
+    values = np.asarray(loss, dtype=np.float64)
+    end = len(points)
+    if len(values):
+        with np.errstate(all="ignore"):
+            over = ~(values <= MAP_BLOWUP * max(float(values[0]), 0.0))
+        if over.any():
+            end = int(np.argmax(over))
+    kept = points[: max(end, 1)]
+    kept = kept[np.all(np.isfinite(kept), axis=1)]
+    if not len(kept):
+        kept = np.zeros((1, points.shape[1]))
+    lo, hi = kept.min(axis=0), kept.max(axis=0)
+    centre = (lo + hi) / 2
+    span = hi - lo
+    floor = max(MAP_MIN_SHARE * float(span.max()), 1e-3 * max(1.0, float(np.abs(centre).max())))
+    span = np.maximum(span, floor) * (1 + 2 * MAP_MARGIN)
+    return np.stack([centre - span / 2, centre + span / 2], axis=1)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,9 @@ class ModelLevel(Level):
     @cached_property
     def landscape(self) -> ModelLandscape:  # type: ignore[override]
         assert self.dataset is not None
-        return ModelLandscape(self.mlp, self.dataset, self.batch_size, self.data_seed)
+        return ModelLandscape(
+            self.mlp, self.dataset, self.batch_size, self.data_seed, domain=self.domain
+        )
 
     @cached_property
     def goal(self) -> Goal:

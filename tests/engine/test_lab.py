@@ -211,3 +211,20 @@ def test_pca_slice_passes_through_the_end_and_explains_a_planar_walk() -> None:
         rtol=1e-9,
         atol=1e-12,
     )
+
+
+def test_the_map_window_holds_the_walk_until_it_blows_up() -> None:
+    from lrgame.engine.lab import MAP_BLOWUP, MAP_MARGIN, MAP_MIN_SHARE, map_window
+
+    walk = np.array([[0.0, 0.0], [1.0, 0.1], [2.0, 0.05], [50.0, 40.0], [1e4, -1e4]])
+    loss = np.array([1.0, 0.5, 0.4, MAP_BLOWUP * 1.01, 1e9])
+    window = map_window(walk, loss)
+    # The first three points, padded; the thin side is MAP_MIN_SHARE of the long one.
+    long_side = 2.0 * (1 + 2 * MAP_MARGIN)
+    np.testing.assert_allclose(window[0], [1.0 - long_side / 2, 1.0 + long_side / 2])
+    np.testing.assert_allclose(np.ptp(window[1]), MAP_MIN_SHARE * long_side)
+    assert window[1, 0] < 0.0 and window[1, 1] > 0.1
+    # A walk that never blows up is held whole; one that blows up at once keeps its start.
+    np.testing.assert_allclose(map_window(walk[:3], loss[:3]), window)
+    first = map_window(walk, np.array([1.0, np.inf, np.nan, 1e9, 1e9]))
+    assert np.all(first[:, 0] < 0.0) and np.all(first[:, 1] > 0.0)

@@ -12,6 +12,7 @@ from lrgame.ui.app import LrgameApp
 from lrgame.ui.screens.lab import LabScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.widgets.lab import LabLossChart, ModelView, SliceView
+from lrgame.ui.widgets.landscape import MAP_COLORS, LandscapeView, _MapScene, map_bands
 
 LAB = Path(__file__).resolve().parents[2] / "levels" / "lab"
 SIZE = (120, 40)
@@ -42,6 +43,7 @@ async def test_a_model_level_trains_on_the_lab_screen(store: ProgressStore) -> N
         view = screen.query_one(ModelView)
         text = view.render().plain
         assert "●" in text and "decision regions" in text
+        assert not screen.query(LandscapeView)  # 337 weights: no exact map, a slice
         slice_view = screen.query_one(SliceView)
         assert not slice_view.revealed and "revealed at the end" in slice_view.render().plain
         assert screen.query_one(LabLossChart).cursor is not None
@@ -112,3 +114,96 @@ async def test_the_editor_previews_a_model_level(store: ProgressStore, tmp_path:
         screen.text_area.load_text(landscape.read_text(encoding="utf-8"))
         await wait_for(pilot, lambda: screen.query_one(LandscapeView).display, tries=2000)
         assert not screen.query_one(ModelView).display
+
+
+def training_loss(level_file: Path, points: np.ndarray) -> np.ndarray:
+    """Linear regression's mean squared error at each (weight, bias), from the level's data
+    read afresh: the landscape the map must show, computed without the model's code."""
+    from lrgame.levels.loader import check_file
+
+    data = check_file(level_file, run_demos=False).level.landscape.data  # type: ignore[union-attr]
+    x, y = data.x[:, 0], data.y
+    w, b = points[..., 0, None], points[..., 1, None]
+    return np.mean((w * x + b - y) ** 2, axis=-1)
+
+
+async def test_a_two_parameter_model_walks_on_its_exact_map_under_fog(
+    store: ProgressStore,
+) -> None:
+    level_file = LAB / "01-unscaled-features.json"
+    app = LrgameApp(
+        levels_dir=LAB,
+        store=store,
+        play_file=level_file,
+        play_strategy={"optimizer": {"name": "sgd", "lr": 0.0002}},
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        screen = app.screen
+        assert isinstance(screen, LabScreen)
+        assert not screen.query(SliceView)  # two parameters: the map, not a slice
+        await wait_for(pilot, lambda: screen.playback is not None)
+        await wait_for(pilot, lambda: screen.playback.step >= 5)  # type: ignore[union-attr]
+        await pilot.press("space")  # pause mid-walk
+        await pilot.pause()
+        run, playback = screen.run_data, screen.playback
+        assert run is not None and playback is not None and playback.paused
+        t = playback.step
+        assert 5 <= t < run.steps
+        view = screen.query_one(LandscapeView)
+        scene = view._ensure_scene()
+        assert isinstance(scene, _MapScene) and view.level is not None
+
+        # The map's values are the model's full training loss at every grid point.
+        centers = scene.centers
+        expected = training_loss(level_file, centers)
+        np.testing.assert_allclose(view.level.landscape.loss(centers), expected, rtol=1e-12)
+        start_loss = float(training_loss(level_file, np.asarray(screen.level.start))[()])
+        assert np.array_equal(scene.bands, map_bands(expected, start_loss, len(MAP_COLORS)))
+        # The window is around the walk: it holds the start and the walk so far.
+        (x_lo, x_hi), (y_lo, y_hi) = view.level.domain
+        walked = run.trajectory[: t + 1]
+        assert np.all((walked[:, 0] > x_lo) & (walked[:, 0] < x_hi))
+        assert np.all((walked[:, 1] > y_lo) & (walked[:, 1] < y_hi))
+
+        # The fog lifts exactly where the walker has been, up to the step shown.
+        radius = view.level.fog.radius * np.hypot(x_hi - x_lo, y_hi - y_lo)
+        distance = np.linalg.norm(centers[:, :, None, :] - walked[None, None], axis=-1)
+        felt = np.any(distance <= radius, axis=-1)
+        assert scene.fog is not None
+        assert np.array_equal(scene.fog.revealed, felt)
+        assert felt.any() and not felt.all()
+        # The walker is drawn at this step's point, live, not only at the end.
+        cell = view.cell_of(run.trajectory[t])
+        assert cell is not None
+        col, line = cell
+        assert scene.overlay[line][col].glyph == "●"
+
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), tries=3000)
+        assert view.revealed and scene.fog.revealed.all()
+
+
+async def test_watching_a_model_run_again_stays_on_the_lab_screen(store: ProgressStore) -> None:
+    """The result box's choices behave as on the descent (one shared flow): after watch,
+    the walk plays to its end and the result box does not come back over it."""
+    app = LrgameApp(
+        levels_dir=LAB,
+        store=store,
+        play_file=LAB / "01-unscaled-features.json",
+        play_strategy={"optimizer": {"name": "adam", "lr": 0.1}},
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
+        screen = app.screen
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), tries=3000)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert isinstance(screen, LabScreen) and screen.playback is not None
+        assert not screen.playback.finished
+        await pilot.press("e")
+        await wait_for(pilot, lambda: screen.playback is not None and screen.playback.finished)
+        for _ in range(40):  # well past the result delay: the box would be back by now
+            await pilot.pause(0.02)
+        assert app.screen is screen

@@ -10,7 +10,7 @@ from textual.widgets import OptionList
 
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
-from lrgame.ui.screens import descent as descent_module
+from lrgame.ui.screens import run_playback as run_playback_module
 from lrgame.ui.screens.briefing import BriefingScreen
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.descent import DescentScreen
@@ -106,7 +106,7 @@ async def test_help_on_a_question(store: ProgressStore) -> None:
 async def test_after_watch_the_player_stays_on_the_descent(
     store: ProgressStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(descent_module, "RESULT_DELAY", 0.01)
+    monkeypatch.setattr(run_playback_module, "RESULT_DELAY", 0.01)
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.08}}, "02-dip.json")
     async with app.run_test(size=SIZE) as pilot:
         descent = await to_result(pilot, app)

@@ -3,13 +3,16 @@
 ``ModelView`` draws the network's output at the current step: for 1-D input
 the fitted curve over the data points, for 2-D input the decision regions (or
 the output's value) behind the scattered data. ``SliceView`` draws the loss on
-the plane of the walk's two principal directions, revealed after the run.
+the plane of the walk's two principal directions, revealed after the run. A
+model of two parameters needs no slice: ``map_level`` makes it a level the
+campaign's ``LandscapeView`` draws exactly, fog and all.
 Both cache what a frame needs, so playback only evaluates the network once per
 step shown.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -17,7 +20,9 @@ from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
-from lrgame.engine.lab import ModelLandscape, Slice
+from lrgame.engine.lab import ModelLandscape, Slice, map_window
+from lrgame.engine.simulate import Run
+from lrgame.levels.lab import ModelLevel
 from lrgame.numfmt import loss as loss_text
 from lrgame.numfmt import percent
 
@@ -39,6 +44,13 @@ RAMP = (
 )
 CLASS_COLORS = ("#4e9eff", "#ff9f43", "#2ecc71", "#e056fd", "#ff5e57", "#f9ca24")
 REGION_COLORS = ("#14304f", "#4f3214", "#123d22", "#3d1547", "#4a1a18", "#4a3f0e")
+
+
+def map_level(level: ModelLevel, run: Run) -> ModelLevel:
+    """The level a two-parameter model's map shows: the same model and data, its domain the
+    window around this walk, so the campaign's 2-D map draws the exact training loss there
+    (the grid is a batch of parameter vectors for the batched forward pass)."""
+    return dataclasses.replace(level, domain=map_window(run.trajectory, run.loss))
 
 
 class LabLossChart(SeriesChart):
