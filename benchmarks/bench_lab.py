@@ -7,6 +7,10 @@
    (the run, its verdict and held-out loss) on that level and on the Lab's
    largest level (5,409 weights).
 3. The Lab chapter's own sweeps (200 rates each) for scale.
+4. ``lrgame sweep levels/lab/04-warmup.json`` (50 rates of the 5,409-weight
+   network) as a whole process: wall time and CPU time (user + system). CPU time
+   is the figure to compare on a shared machine, where the wall time mostly
+   measures the wait for a core.
 
     python benchmarks/bench_lab.py [--repeat N]
 """
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -75,6 +80,21 @@ async def first_frame(level_path: Path) -> float:
             return time.perf_counter() - t0
 
 
+WARMUP_BEFORE = "wall 12.5-15.3 s, CPU 5.3-5.5 s (user 2.9-3.0 + system 2.3-2.5)"
+"""Measured on this machine (2 cores shared, load 6-7) before the MLP passes stopped
+allocating per step and glibc kept freed blocks (see ``engine.lab._reuse_freed_memory``)."""
+
+
+def process_seconds(command: list[str]) -> tuple[float, float, float]:
+    """Wall, user and system seconds of one run of a command."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=tempfile.gettempdir())
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
@@ -113,6 +133,20 @@ def main() -> None:
     for name in ("03-adam-on-moons.json", "04-warmup.json"):
         seconds = asyncio.run(first_frame(ROOT / "levels" / "lab" / name))
         print(f"  {name:<28} {seconds:6.2f} s")
+    warmup = [
+        sys.executable,
+        "-m",
+        "lrgame",
+        "sweep",
+        str(ROOT / "levels" / "lab" / "04-warmup.json"),
+    ]
+    runs = [process_seconds(warmup) for _ in range(args.repeat)]
+    wall, user, system = (statistics.median(r[i] for r in runs) for i in range(3))
+    print("lrgame sweep levels/lab/04-warmup.json (50 rates, 5,409 weights, 300 steps)")
+    print(
+        f"  now      wall {wall:5.2f} s, CPU {user + system:5.2f} s (user {user:.2f} + system {system:.2f})"
+    )
+    print(f"  before   {WARMUP_BEFORE}")
     for lab in sorted((ROOT / "levels" / "lab").glob("*.json")):
         lvl = check_file(lab, run_demos=False).level
         assert lvl is not None

@@ -19,9 +19,12 @@ finder, races and ``simulate`` run model levels through the same calls
 
 from __future__ import annotations
 
+import ctypes
 import math
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -131,6 +134,7 @@ def run_model(
     """``simulate._run`` for a model: the same groups and step loop, fed by mini-batches."""
     from .simulate import Felt, descend, groups_of
 
+    _reuse_freed_memory()
     mlp, data = landscape.mlp, landscape.data
     dim = landscape.dim
     n_rows = len(row_steps)
@@ -141,21 +145,25 @@ def run_model(
 
     def feel(p: np.ndarray, live: np.ndarray, t: int) -> Felt:
         # Only live rows are computed: a sweep's diverged rows stop costing anything.
+        everyone = len(live) == n_rows
+        p_live = p if everyone else p[live]
         last = t == n_steps
         if batches is None or last:
-            value, g_live = mlp.value_and_grad(p[live], data.x, data.y)
+            value, g_live = mlp.value_and_grad(p_live, data.x, data.y)
         else:
             idx = batches[t]
             idx = idx[idx >= 0]
             value = np.full(len(live), np.nan)
             if measured[t]:
-                value = mlp.loss_value(p[live], data.x, data.y)
-            _, g_live = mlp.value_and_grad(p[live], data.x[idx], data.y[idx])
+                value = mlp.loss_value(p_live, data.x, data.y)
+            _, g_live = mlp.value_and_grad(p_live, data.x[idx], data.y[idx])
+        judged = bool(measured[t]) or batches is None or last
+        if everyone:
+            return Felt(value, g_live, g_live, judged)
         full_value = np.full(n_rows, np.nan)
         full_value[live] = value
         felt = np.zeros((n_rows, dim))
         felt[live] = g_live
-        judged = bool(measured[t]) or batches is None or last
         return Felt(full_value, felt, felt, judged)
 
     def escaped(p: np.ndarray) -> np.ndarray:
@@ -163,6 +171,33 @@ def run_model(
 
     track = n_rows * (n_steps + 1) * dim <= TRACK_LIMIT
     return descend(start, dim, groups, row_steps, feel, escaped, track=track)
+
+
+MMAP_THRESHOLD = 32 * 2**20
+TRIM_THRESHOLD = 64 * 2**20
+
+
+@cache
+def _reuse_freed_memory() -> None:
+    """Let glibc keep freed blocks of up to 32 MB for reuse (and up to 64 MB free on its heap).
+
+    By default it hands every freed block over 128 kB back to the system, and the
+    next allocation of that size faults its pages in afresh, zero-filled. A network's
+    sweep frees and allocates arrays of megabytes (activations, Adam's moments) many
+    times a step: on the warmup level a third of the sweep's CPU time went to those
+    page faults (``lrgame sweep levels/lab/04-warmup.json``: 1.4 s of system time,
+    0.06 s with this; the memory peak unchanged; see benchmarks/bench_lab.py).
+    Elsewhere (another libc) this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3  # glibc's <malloc.h>
+    mallopt(m_mmap_threshold, MMAP_THRESHOLD)
+    mallopt(m_trim_threshold, TRIM_THRESHOLD)
 
 
 SPARSE_ROWS = 8

@@ -307,7 +307,7 @@ def descend(
                     assert group.schedule is not None
                     plateaus[i] = plateau_step(group.schedule, plateau, felt.value[group.rows])
             # Rows that have ended keep their last point, so they never raise again.
-            p = np.where(active[:, None], new_p, p)
+            p = new_p if active.all() else np.where(active[:, None], new_p, p)
 
     # Past each row's last point there is nothing: NaN, whatever the loop wrote there.
     after_point = np.arange(n_steps + 1)[None, :] > stop[:, None]

@@ -228,3 +228,25 @@ def test_the_map_window_holds_the_walk_until_it_blows_up() -> None:
     np.testing.assert_allclose(map_window(walk[:3], loss[:3]), window)
     first = map_window(walk, np.array([1.0, np.inf, np.nan, 1e9, 1e9]))
     assert np.all(first[:, 0] < 0.0) and np.all(first[:, 1] > 0.0)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_runs_passed_in_chunks_give_the_same_numbers_to_the_last_bit(
+    activation: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The passes split many runs into cache-sized chunks: every number must equal the
+    run computed on its own (the sweep's speed-up may change no result)."""
+    import lrgame.engine.mlp as mlp_module
+
+    mlp = MLP((2, 8, 8, 1), activation, "bce")
+    rng = np.random.default_rng(3)
+    params = mlp.init(0) + 0.2 * rng.standard_normal((7, mlp.size))
+    x = rng.standard_normal((20, 2))
+    y = (rng.random(20) > 0.5).astype(np.float64)
+    alone = [mlp.value_and_grad(params[i : i + 1], x, y) for i in range(len(params))]
+    monkeypatch.setattr(mlp_module, "CHUNK_NUMBERS", 3 * 20 * 8)  # chunks of 3 runs: 3, 3, 1
+    assert mlp._rows_per_chunk(len(x)) == 3
+    value, grad = mlp.value_and_grad(params, x, y)
+    assert np.array_equal(value, np.concatenate([v for v, _ in alone]))
+    assert np.array_equal(grad, np.concatenate([g for _, g in alone]))
+    assert np.array_equal(mlp.loss_value(params, x, y), value)
