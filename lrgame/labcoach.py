@@ -25,7 +25,7 @@ from lrgame.engine.strategy import Strategy
 from lrgame.i18n import _
 from lrgame.levels.lab import ModelLevel
 from lrgame.numfmt import loss as loss_text
-from lrgame.numfmt import rate
+from lrgame.numfmt import rate, rate_bound
 
 JITTER = 1 / 3
 FALLING = 0.02
@@ -138,7 +138,8 @@ def explain_model(d: ModelDiagnosis) -> str:
                     "For this linear model the curvature comes from the data alone: λmax = {lam}, "
                     "so rates above {limit} are unstable, and yours was {lr}.",
                     lam=loss_text(d.curvature),
-                    limit=rate(d.stability_limit),
+                    # Rounded up: every rate above the number quoted is unstable.
+                    limit=rate_bound(d.stability_limit, "low", 3),
                     lr=rate(d.blowup_lr),
                 )
             )
@@ -243,7 +244,8 @@ def model_facts(level: ModelLevel) -> list[str]:
             _(
                 "Curvature λmax = {lam} from the data · SGD stable for lr < 2/λmax = {limit}",
                 lam=loss_text(2.0 / limit),
-                limit=rate(limit),
+                # Rounded down: every rate below the number quoted is stable.
+                limit=rate_bound(limit, "high", 3),
             )
         )
     lines.append(_("Goal: training loss at or below {goal}", goal=loss_text(level.goal_loss)))

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .strategy import Strategy
 
 MAX_WEIGHT = 1e6
+NEWTON_STEPS = 100
 TRACK_LIMIT = 20_000_000
 """Above this many numbers (rows × points × parameters) a batch keeps no trajectory:
 a sweep of a network needs only its losses, and the whole path would not fit in memory."""
@@ -109,6 +110,40 @@ class ModelLandscape(Landscape):
     def batches(self, steps: int) -> np.ndarray | None:
         """The sample indices of each step [steps, batch_size] (−1 pads), or None (full batch)."""
         return batch_indices(self.data.n, self.batch_size, steps, self.batch_seed)
+
+    def linear_minimum(self) -> np.ndarray | None:
+        """The global minimum of a one-layer model with one output: least squares for MSE,
+        Newton's method for BCE (logistic regression is convex, so its one stationary point
+        is the minimum). None for other models, or when there is none at finite weights
+        (classes a line separates drive the weights to infinity)."""
+        if len(self.mlp.layers) != 2 or self.mlp.layers[1] != 1:
+            return None
+        a = np.hstack([self.data.x, np.ones((self.data.n, 1))])
+        y = self.data.y
+        with np.errstate(all="ignore"):
+            if self.mlp.loss == "mse":
+                try:
+                    found = np.linalg.lstsq(a, y, rcond=None)[0]
+                except np.linalg.LinAlgError:
+                    return None
+                return found if np.all(np.isfinite(found)) else None
+            if self.mlp.loss != "bce":
+                return None
+            theta = np.zeros(a.shape[1])
+            for _ in range(NEWTON_STEPS):
+                s = 1.0 / (1.0 + np.exp(-(a @ theta)))
+                gradient = a.T @ (s - y) / self.data.n
+                hessian = (a * (s * (1 - s))[:, None]).T @ a / self.data.n
+                try:
+                    step = np.linalg.solve(hessian, gradient)
+                except np.linalg.LinAlgError:
+                    return None
+                theta = theta - step
+                if not np.all(np.isfinite(theta)) or np.max(np.abs(theta)) > MAX_WEIGHT:
+                    return None
+                if np.max(np.abs(step)) <= 1e-12 * (1 + np.max(np.abs(theta))):
+                    return theta
+        return None
 
     def curvature_limit(self) -> float | None:
         """2/λmax for a linear model with MSE, where λmax is exact: the Hessian is
@@ -275,14 +310,16 @@ MAP_MIN_SHARE = 0.2
 MAP_MARGIN = 0.15
 
 
-def map_window(trajectory: np.ndarray, loss: np.ndarray) -> np.ndarray:
+def map_window(
+    trajectory: np.ndarray, loss: np.ndarray, minimum: np.ndarray | None = None
+) -> np.ndarray:
     """The box [[lo, hi], [lo, hi]] the exact map of a two-parameter model covers.
 
     It holds the walk's points up to the first whose loss exceeds ``MAP_BLOWUP``
     times the start's (a diverging walk leaves the map by an arrow instead of
-    stretching it until the valley is one pixel wide), with a margin. A walk that
-    hardly moves along one axis still gets a window a fifth as long as along the
-    other, so the valley's shape around it shows.
+    stretching it until the valley is one pixel wide), and the ``minimum`` when
+    given, with a margin. A walk that hardly moves along one axis still gets a
+    window a fifth as long as along the other, so the valley's shape around it shows.
     """
     points = np.asarray(trajectory, dtype=np.float64)
     values = np.asarray(loss, dtype=np.float64)
@@ -294,6 +331,8 @@ def map_window(trajectory: np.ndarray, loss: np.ndarray) -> np.ndarray:
             end = int(np.argmax(over))
     kept = points[: max(end, 1)]
     kept = kept[np.all(np.isfinite(kept), axis=1)]
+    if minimum is not None:
+        kept = np.vstack([kept, np.asarray(minimum, dtype=np.float64).reshape(1, -1)])
     if not len(kept):
         kept = np.zeros((1, points.shape[1]))
     lo, hi = kept.min(axis=0), kept.max(axis=0)

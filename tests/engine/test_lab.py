@@ -250,3 +250,57 @@ def test_runs_passed_in_chunks_give_the_same_numbers_to_the_last_bit(
     assert np.array_equal(value, np.concatenate([v for v, _ in alone]))
     assert np.array_equal(grad, np.concatenate([g for _, g in alone]))
     assert np.array_equal(mlp.loss_value(params, x, y), value)
+
+
+def test_the_slice_says_what_share_an_independent_pca_explains() -> None:
+    """The slice's "these two directions explain N% of the walk", its walk and its losses,
+    against a PCA from the covariance's eigenvectors and a forward pass written out here."""
+    from lrgame.engine.lab import pca_slice
+
+    data = from_spec({"generator": "moons", "n": 60, "noise": 0.2, "seed": 1})
+    mlp = MLP((2, 6, 1), "tanh", "bce")
+    land = ModelLandscape(mlp, data, batch_size=8)
+    run = simulate(land, mlp.init(2), strategy({"optimizer": {"name": "adam", "lr": 0.05}}, 80))
+    found = pca_slice(land, run.trajectory, resolution=9)
+    assert found is not None
+
+    points = run.trajectory
+    eigenvalues, eigenvectors = np.linalg.eigh(np.cov(points.T, bias=True))
+    share = eigenvalues[-2:].sum() / eigenvalues.sum()
+    assert 0.3 < share < 0.999  # a walk that really bends out of any plane
+    assert found.explained == pytest.approx(share, rel=1e-9)
+    top = eigenvectors[:, ::-1][:, :2]  # first and second direction, up to their signs
+    projected = (points - points[-1]) @ top
+    np.testing.assert_allclose(np.abs(found.walk), np.abs(projected), rtol=1e-7, atol=1e-9)
+
+    def bce(params: np.ndarray) -> float:
+        w1, b1 = params[:12].reshape(6, 2), params[12:18]
+        w2, b2 = params[18:24], params[24]
+        z = np.tanh(data.x @ w1.T + b1) @ w2 + b2
+        return float(np.mean(np.logaddexp(0.0, z) - data.y * z))
+
+    signs = np.sign(np.sum(found.walk * projected, axis=0))
+    directions = top * signs
+    for i in (0, 4, 8):
+        for j in (0, 3, 8):
+            point = points[-1] + found.a[j] * directions[:, 0] + found.b[i] * directions[:, 1]
+            assert found.loss[i, j] == pytest.approx(bce(point), rel=1e-9)
+
+
+@pytest.mark.parametrize("loss", ["mse", "bce"])
+def test_a_linear_models_minimum_is_where_its_gradient_vanishes(loss: str) -> None:
+    spec = {"generator": "moons", "n": 80, "noise": 0.3, "seed": 0}
+    data = from_spec(spec)
+    one_input = type(data)(data.x[:, :1], data.y, data.x_holdout[:, :1], data.y_holdout)
+    land = ModelLandscape(MLP((1, 1), "tanh", loss), one_input)
+    found = land.linear_minimum()
+    assert found is not None
+    value, grad = land.value_and_grad(found[None])
+    assert np.max(np.abs(grad)) < 1e-12
+    around = found + 1e-3 * np.random.default_rng(0).standard_normal((50, 2))
+    assert np.all(land.loss(around) > value[0])
+    # Classes one threshold separates: no minimum at finite weights.
+    x = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    separable = type(data)(x, np.array([0.0, 0.0, 1.0, 1.0]), x[:0], np.zeros(0))
+    assert ModelLandscape(MLP((1, 1), "tanh", "bce"), separable).linear_minimum() is None
+    assert ModelLandscape(MLP((1, 3, 1), "tanh", loss), one_input).linear_minimum() is None

@@ -120,6 +120,48 @@ def test_unscaled_coach_quotes_the_limit_from_the_data() -> None:
     assert d.blowup_lr == 3e-4 > d.stability_limit
 
 
+def test_unscaled_coach_quotes_the_sweeps_divergence_edge() -> None:
+    """The coach's "rates above X are unstable" and the editor's "stable for lr < Y" hold for
+    every rate a fine sweep tries around the edge: above X the loss rises, below Y it falls."""
+    import re
+
+    from lrgame.labcoach import diagnose_model, explain_model, model_facts
+
+    level = lab("01-")
+    limit = level.landscape.curvature_limit()
+    assert limit is not None
+    strategy = level.strategy({"optimizer": {"name": "sgd", "lr": 3e-4}})
+    batch = run_batch(level.landscape, level.start, [strategy])
+    text = explain_model(diagnose_model(level, strategy, batch.row(0), level.judge(batch)[0]))
+    found = re.search(r"rates above (\S+) are unstable", text)
+    assert found is not None, text
+    above = float(found.group(1))
+    facts = " ".join(model_facts(level))
+    found = re.search(r"stable for lr < 2/λmax = (\S+)", facts)
+    assert found is not None, facts
+    below = float(found.group(1))
+
+    lrs = np.geomspace(limit / 1.02, limit * 1.02, 81)
+    sweep_batch = run_sweep(level.landscape, level.start, level.strategy(SGD), lrs)
+    n = level.steps
+    rising = sweep_batch.diverged | (sweep_batch.loss[:, n] > sweep_batch.loss[:, n // 2])
+    edge_low, edge_high = lrs[~rising].max(), lrs[rising].min()
+    assert edge_low <= limit < edge_high  # the sweep's edge brackets 2/λmax (at it: neutral)
+    assert rising[lrs > above].all() and not rising[lrs < below].any()
+    assert below <= limit <= above and above / below < 1.01  # the same limit, rounded
+
+
+def test_unscaled_demo_note_quotes_the_limit() -> None:
+    from lrgame.numfmt import num
+
+    level = lab("01-")
+    limit = level.landscape.curvature_limit()
+    assert limit is not None
+    note = level.raw["demos"]["lose"][0]["note"]
+    quoted = f"2/λmax ≈ {num(limit * 1e4, 3)}e-4"  # the note writes 2.65e-4
+    assert quoted in note["en"] and quoted in note["ja"]
+
+
 # -- 2: mini-batch noise and decay ------------------------------------------------------
 
 

@@ -12,7 +12,13 @@ from lrgame.ui.app import LrgameApp
 from lrgame.ui.screens.lab import LabScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.widgets.lab import LabLossChart, ModelView, SliceView
-from lrgame.ui.widgets.landscape import MAP_COLORS, LandscapeView, _MapScene, map_bands
+from lrgame.ui.widgets.landscape import (
+    GLOBAL_MIN,
+    MAP_COLORS,
+    LandscapeView,
+    _MapScene,
+    map_bands,
+)
 
 LAB = Path(__file__).resolve().parents[2] / "levels" / "lab"
 SIZE = (120, 40)
@@ -182,6 +188,15 @@ async def test_a_two_parameter_model_walks_on_its_exact_map_under_fog(
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), tries=3000)
         assert view.revealed and scene.fog.revealed.all()
+        # The fog lifts on the least-squares minimum, marked where it is and on the map.
+        data = view.level.landscape.data  # type: ignore[attr-defined]
+        design = np.hstack([data.x, np.ones((data.n, 1))])
+        best = np.linalg.lstsq(design, data.y, rcond=None)[0]
+        np.testing.assert_allclose(view.level.goal.minima, [best], rtol=1e-9)
+        assert np.all((view.level.domain[:, 0] < best) & (best < view.level.domain[:, 1]))
+        cell = view.cell_of(best)
+        assert cell is not None
+        assert scene.overlay[cell[1]][cell[0]].glyph == GLOBAL_MIN
 
 
 async def test_watching_a_model_run_again_stays_on_the_lab_screen(store: ProgressStore) -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from rich.style import Style
@@ -21,6 +23,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from lrgame.engine.lab import ModelLandscape, Slice, map_window
+from lrgame.engine.outcome import Goal
 from lrgame.engine.simulate import Run
 from lrgame.levels.lab import ModelLevel
 from lrgame.numfmt import loss as loss_text
@@ -46,11 +49,32 @@ CLASS_COLORS = ("#4e9eff", "#ff9f43", "#2ecc71", "#e056fd", "#ff5e57", "#f9ca24"
 REGION_COLORS = ("#14304f", "#4f3214", "#123d22", "#3d1547", "#4a1a18", "#4a3f0e")
 
 
+@dataclass(frozen=True)
+class _MapLevel(ModelLevel):
+    """A model level over a window, with its exact minimum (if known) as the goal's."""
+
+    minimum: tuple[float, ...] | None = None
+
+    @cached_property
+    def goal(self) -> Goal:
+        if self.minimum is None:
+            return super().goal
+        point = np.asarray([self.minimum], dtype=np.float64)
+        with np.errstate(all="ignore"):
+            loss = float(self.landscape.loss(point)[0])
+        return Goal(tolerance=math.nan, minima=point, loss=loss)
+
+
 def map_level(level: ModelLevel, run: Run) -> ModelLevel:
     """The level a two-parameter model's map shows: the same model and data, its domain the
-    window around this walk, so the campaign's 2-D map draws the exact training loss there
-    (the grid is a batch of parameter vectors for the batched forward pass)."""
-    return dataclasses.replace(level, domain=map_window(run.trajectory, run.loss))
+    window around this walk and the model's exact minimum, so the campaign's 2-D map draws
+    the exact training loss there (the grid is a batch of parameter vectors for the batched
+    forward pass) and marks the minimum when the fog lifts."""
+    found = level.landscape.linear_minimum()
+    fields = {f.name: getattr(level, f.name) for f in dataclasses.fields(level)}
+    fields["domain"] = map_window(run.trajectory, run.loss, found)
+    minimum = None if found is None else tuple(float(v) for v in found)
+    return _MapLevel(**fields, minimum=minimum)
 
 
 class LabLossChart(SeriesChart):
