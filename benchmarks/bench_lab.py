@@ -85,6 +85,9 @@ WARMUP_BEFORE = "wall 12.5-15.3 s, CPU 5.3-5.5 s (user 2.9-3.0 + system 2.3-2.5)
 allocating per step and glibc kept freed blocks (see ``engine.lab._reuse_freed_memory``)."""
 
 
+WARMUP_SWEEP_BEFORE = "15.4-15.9 s (user 9.7-9.8 + system 5.7-6.1), 1.69 million page faults"
+
+
 def process_seconds(command: list[str]) -> tuple[float, float, float]:
     """Wall, user and system seconds of one run of a command."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -152,15 +155,19 @@ def main() -> None:
         assert lvl is not None
         t = timed(lambda lab=lab: start_playback(lab), args.repeat)  # type: ignore[misc]
         s = lvl.strategy({"optimizer": {"name": "adam", "lr": 0.01}})
+        cpu0 = time.process_time()
         sweep_t = timed(
             lambda lvl=lvl, s=s: lvl.judge(  # type: ignore[misc]
                 run_sweep(lvl.landscape, lvl.start, s, np.geomspace(1e-4, 1, 200))
             ),
             1,
         )
+        cpu = time.process_time() - cpu0
         print(
-            f"  {lab.name:<28} {lvl.dim:>5} weights: single run {t:5.2f} s, 200-rate sweep {sweep_t:6.2f} s"
+            f"  {lab.name:<28} {lvl.dim:>5} weights: single run {t:5.2f} s, "
+            f"200-rate sweep {sweep_t:6.2f} s (CPU {cpu:6.2f} s)"
         )
+    print(f"  before: 04-warmup's 200-rate sweep took CPU {WARMUP_SWEEP_BEFORE}")
 
 
 if __name__ == "__main__":
