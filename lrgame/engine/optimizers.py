@@ -19,6 +19,7 @@ from .optim.rmsprop import RMSprop, RMSpropState
 from .optim.sgd import SGD, SGDState
 
 __all__ = [
+    "ADAPTIVE_NAMES",
     "ALIASES",
     "DEFAULTS",
     "OPTIMIZER_NAMES",
@@ -41,6 +42,9 @@ __all__ = [
 
 OPTIMIZER_NAMES: tuple[str, ...] = tuple(REGISTRY)
 """Canonical optimizer names, as in ``torch.optim`` (lower case)."""
+
+ADAPTIVE_NAMES: tuple[str, ...] = tuple(n for n, d in REGISTRY.items() if d.adaptive)
+"""The optimizers that adapt their stride per coordinate (the Adams, RMSprop, Adagrad…)."""
 
 ALIASES: dict[str, str] = dict(ALIAS_OF)
 """Other names a strategy may use, mapped to their canonical name."""

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from lrgame.engine.errors import SpecError
 from lrgame.engine.optimizers import (
+    ADAPTIVE_NAMES,
     ALIASES,
     DEFAULTS,
     OPTIMIZER_NAMES,
@@ -700,3 +701,27 @@ def test_new_optimizers_defaults_are_torchs() -> None:
             np.array([1.0]),
             np.array([0.9]),
         )
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+def test_adaptive_flag_matches_the_stride(name: str) -> None:
+    """An optimizer is flagged adaptive exactly when its stride ignores the gradient's scale.
+
+    Two coordinates see constant gradients 1 and 1000; after ten steps (RAdam
+    rectifies from step 6) an adaptive optimizer moves them by similar
+    amounts, a plain one by amounts 1000 apart. The coach probes the flagged
+    ones as its "adaptive" tool.
+    """
+    spec = parse_optimizer(name)
+    opt = Optimizer(spec)
+    params = np.zeros((1, 2))
+    state = opt.init(params)
+    grad = np.array([[1.0, 1000.0]])
+    lr = np.array([spec.lr])
+    before = params
+    for _ in range(10):
+        before = params
+        params, state = opt.update(state, params, grad, lr, None)
+    stride = np.abs(params - before)[0]
+    ratio = stride[1] / stride[0]
+    assert (ratio < 10) == (name in ADAPTIVE_NAMES), (name, ratio)

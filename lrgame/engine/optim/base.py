@@ -63,6 +63,8 @@ class OptimizerDef:
     """Rules across parameters (torch's constructor checks), on the filled values."""
     summary: str = ""
     """One line for the README table."""
+    adaptive: bool = False
+    """Whether it adapts its stride per coordinate (the coach's "adaptive" tool)."""
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -236,6 +238,8 @@ class Optimizer:
     """
 
     spec: OptimizerSpec
+    decoupled: bool = False
+    """Whether weight decay shrinks θ directly instead of joining the gradient."""
 
     def __new__(cls, spec: OptimizerSpec) -> Optimizer:
         if cls is Optimizer:
@@ -245,6 +249,7 @@ class Optimizer:
     def __init__(self, spec: OptimizerSpec) -> None:
         self.spec = spec
         self.weight_decay: float = spec.params["weight_decay"]
+        self.decoupled = bool(spec.params.get("decoupled_weight_decay", self.decoupled))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.spec!r})"
@@ -262,9 +267,62 @@ class Optimizer:
     ) -> tuple[np.ndarray, Any]:
         raise NotImplementedError
 
+    def decay_weights(
+        self, p: np.ndarray, g: np.ndarray, lr_c: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """torch's weight decay λ, first in every step: ``g + λ·θ``, or ``θ·(1 − lr·λ)`` decoupled."""
+        wd = self.weight_decay
+        if wd == 0:
+            return p, g
+        if self.decoupled:
+            return p * (1 - lr_c * wd), g
+        return p, g + wd * p
+
 
 # --------------------------------------------------------------------------
 # helpers the updates share
+
+
+def beta1_of(momentum: np.ndarray | None, beta1: float) -> float | np.ndarray:
+    """This step's β1: the spec's, or per row [B] when a schedule cycles it."""
+    if momentum is None:
+        return beta1
+    return np.asarray(momentum, dtype=np.float64).reshape(-1)
+
+
+def first_moment(exp_avg: np.ndarray, g: np.ndarray, b1: float | np.ndarray) -> np.ndarray:
+    """The Adams' running mean of the gradient: ``lerp(m, g, 1 − β1)`` as torch computes it."""
+    if isinstance(b1, float):
+        return lerp(exp_avg, g, 1 - b1)
+    return lerp(exp_avg, g, (1 - b1).reshape(-1, 1))
+
+
+def bias_correction(b1: float | np.ndarray, t: float) -> float | np.ndarray:
+    """``1 − β1ᵗ`` with β1 of this step (libm's pow per row when cycled)."""
+    if isinstance(b1, float):
+        return 1 - b1**t
+    return one_minus_pow(b1, t)
+
+
+def square_average(avg: np.ndarray, g: np.ndarray, decay: float) -> np.ndarray:
+    """``decay·v + (1 − decay)·g²`` in torch's order of operations (a new array)."""
+    v = avg * decay
+    sq = g * (1 - decay)
+    sq *= g
+    v += sq
+    return v
+
+
+def weight_decay_rule(spec: OptimizerSpec) -> list[str]:
+    """The weight-decay line of an update rule in words, if λ ≠ 0."""
+    wd = spec.params["weight_decay"]
+    if wd == 0:
+        return []
+    definition = REGISTRY[spec.name]
+    decoupled = spec.params.get("decoupled_weight_decay", definition.cls.decoupled)
+    if decoupled:
+        return [f"θ ← (1 − {n6(spec.lr)}·{n6(wd)})·θ"]
+    return [f"g ← g + {n6(wd)}·θ"]
 
 
 def matrix(x: np.ndarray, what: str) -> np.ndarray:

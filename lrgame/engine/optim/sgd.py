@@ -18,6 +18,7 @@ from .base import (
     matrix,
     n6,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -65,8 +66,7 @@ class SGD(Optimizer):
             p = np.asarray(params, dtype=np.float64)
             g = np.asarray(grad, dtype=np.float64)
             lr_c = column(lr)
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
+            p, g = self.decay_weights(p, g, lr_c)
             buf, has = state.momentum_buffer, state.has_buffer
             keep = 1.0 - self.dampening
             if momentum is None:
@@ -105,9 +105,7 @@ class SGD(Optimizer):
 def _rule(spec: OptimizerSpec) -> str:
     p = spec.params
     lr = n6(spec.lr)
-    lines: list[str] = []
-    if p["weight_decay"] != 0:
-        lines.append(f"g ← g + {n6(p['weight_decay'])}·θ")
+    lines = weight_decay_rule(spec)
     mu = p["momentum"]
     if mu != 0:
         damp = 1 - p["dampening"]
