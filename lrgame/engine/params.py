@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from ..numfmt import num
 from .errors import ExpressionError, SpecError
 from .expr import Expression
 
@@ -69,10 +70,10 @@ def as_float(
     if not math.isfinite(number):
         raise SpecError(path, f"expected a finite number, got {describe(value)}")
     if low is not None and (number < low or (low_open and number == low)):
-        bound = f"> {low:g}" if low_open else f">= {low:g}"
+        bound = f"> {num(low, 6)}" if low_open else f">= {num(low, 6)}"
         raise SpecError(path, f"invalid value {number!r}: must be {bound}")
     if high is not None and (number > high or (high_open and number == high)):
-        bound = f"< {high:g}" if high_open else f"<= {high:g}"
+        bound = f"< {num(high, 6)}" if high_open else f"<= {num(high, 6)}"
         raise SpecError(path, f"invalid value {number!r}: must be {bound}")
     return number
 

@@ -31,6 +31,7 @@ from lrgame.engine.params import describe
 from lrgame.engine.problems import FieldPath, Problem
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS
+from lrgame.numfmt import num
 
 from .model import ID_PATTERN, LESSONS, Level, Text, _Reader
 
@@ -246,7 +247,7 @@ class _ModelReader(_Reader):
         seed = self.integer(value, (*path, "init_seed"), value.get("init_seed", 0), 0, 2**32 - 1)
         scale = self.number(value.get("init_scale", 1.0), (*path, "init_scale"))
         if scale is not None and not 0 < scale <= 1e3:
-            self.fail((*path, "init_scale"), f"expected a factor in (0, 1000], got {scale:g}")
+            self.fail((*path, "init_scale"), f"expected a factor in (0, 1000], got {num(scale, 6)}")
             scale = None
         if layers is None or activation is None or loss is None or seed is None or scale is None:
             return None
@@ -530,6 +531,6 @@ class _ModelReader(_Reader):
                 )
         loss = self.number(value["loss"], (*path, "loss"))
         if loss is not None and loss < 0:
-            self.fail((*path, "loss"), f"expected a loss >= 0, got {loss:g}")
+            self.fail((*path, "loss"), f"expected a loss >= 0, got {num(loss, 6)}")
             return None
         return loss

@@ -29,6 +29,7 @@ from lrgame.engine.schedules import SCHEDULE_NAMES
 from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS, Strategy, parse_strategy
 from lrgame.engine.strategy_problems import read_strategy
+from lrgame.numfmt import num
 from lrgame.safeio import printable
 
 LESSONS = (
@@ -492,7 +493,7 @@ class _Reader:
                 ok = False
                 continue
             if not lo < hi or not math.isfinite(hi - lo):
-                self.fail(("domain", axis), f"expected lo < hi, got [{lo:g}, {hi:g}]")
+                self.fail(("domain", axis), f"expected lo < hi, got [{num(lo, 6)}, {num(hi, 6)}]")
                 ok = False
                 continue
             axes.append((lo, hi))
@@ -531,7 +532,7 @@ class _Reader:
         if "tolerance" in value:
             t = self.number(value["tolerance"], ("goal", "tolerance"))
             if t is not None and t <= 0:
-                self.fail(("goal", "tolerance"), f"expected a distance > 0, got {t:g}")
+                self.fail(("goal", "tolerance"), f"expected a distance > 0, got {num(t, 6)}")
             tolerance = t if t is not None and t > 0 else tolerance
         minima = None
         if "minimum" in value:
@@ -598,7 +599,7 @@ class _Reader:
                 self.fail(("noise", key), f"unknown field {key!r}; expected std or seed")
         std = self.number(value.get("std", 0.0), ("noise", "std"))
         if std is not None and std < 0:
-            self.fail(("noise", "std"), f"expected a standard deviation >= 0, got {std:g}")
+            self.fail(("noise", "std"), f"expected a standard deviation >= 0, got {num(std, 6)}")
         seed = self.integer(value, ("noise", "seed"), value.get("seed", 0), 0, 2**32 - 1)
         return Noise(std=max(std or 0.0, 0.0), seed=seed or 0)
 
@@ -614,7 +615,8 @@ class _Reader:
         radius = self.number(value.get("radius", DEFAULT_FOG_RADIUS), ("fog", "radius"))
         if radius is not None and not 0 < radius <= 1:
             self.fail(
-                ("fog", "radius"), f"expected a fraction of the domain in (0, 1], got {radius:g}"
+                ("fog", "radius"),
+                f"expected a fraction of the domain in (0, 1], got {num(radius, 6)}",
             )
             radius = None
         return Fog(
