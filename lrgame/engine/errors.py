@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .problems import Problem, path_from_string
+from .problems import FieldPath, Problem, format_path
 
 
 class LrgameError(Exception):
@@ -28,16 +28,17 @@ class ExpressionError(LrgameError):
 class SpecError(LrgameError):
     """An invalid optimizer, schedule or strategy value.
 
-    ``path`` is a dotted field path such as ``optimizer.betas[0]`` (empty for
-    the whole object), so a caller can point at the value in its JSON file.
+    ``path`` is a field path such as ``("optimizer", "betas", 0)`` (``()`` for
+    the whole object), so a caller can point at the value in its JSON file; the
+    message reads ``optimizer.betas[0]: ...``.
     """
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
+    def __init__(self, path: FieldPath, message: str) -> None:
+        super().__init__(f"{format_path(path)}: {message}" if path else message)
         self.path = path
         self.message = message
 
     @property
     def problem(self) -> Problem:
-        """This error as data: the dotted path as a tuple, the message without it."""
-        return Problem(path_from_string(self.path), self.message)
+        """This error as data: the field path and the message without it."""
+        return Problem(self.path, self.message)

@@ -197,7 +197,7 @@ class Level:
             self.par,
         )
 
-    def strategy(self, obj: Any, path: str = "") -> Strategy:
+    def strategy(self, obj: Any, path: FieldPath = ()) -> Strategy:
         """Read a strategy for this level (steps default to the level's budget)."""
         return parse_strategy(obj, path, level_steps=self.steps)
 
@@ -398,7 +398,7 @@ class _Reader:
 
     def number(self, value: Any, path: FieldPath) -> float | None:
         try:
-            return as_float(value, "")
+            return as_float(value, ())
         except SpecError as error:
             self.fail(path, error.message)
             return None
@@ -433,7 +433,7 @@ class _Reader:
         if value is None:
             return default
         try:
-            return as_bool(value, "")
+            return as_bool(value, ())
         except SpecError as error:
             self.fail(path, error.message)
             return default

@@ -37,6 +37,7 @@ from lrgame.engine.optimizers import (
     parse_optimizer,
     update_rule,
 )
+from lrgame.engine.problems import format_path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "torch_optimizers.json"
 DOC = json.loads(FIXTURE.read_text())
@@ -336,7 +337,7 @@ def test_with_lr_and_immutability() -> None:
         spec.params["eps"] = 1.0  # type: ignore[index]
     with pytest.raises(SpecError) as err:
         spec.with_lr(-1)
-    assert err.value.path == "lr" and "-1" in err.value.message
+    assert err.value.path == ("lr",) and "-1" in err.value.message
 
 
 def test_spec_pickles_and_copies() -> None:
@@ -351,7 +352,7 @@ def test_direct_construction_validates_and_fills() -> None:
     assert spec == parse_optimizer({"name": "rmsprop", "lr": 0.1, "momentum": 0.5})
     with pytest.raises(SpecError) as err:
         OptimizerSpec("sgd", 0.1, {"momentum": -1})
-    assert err.value.path == "momentum"
+    assert err.value.path == ("momentum",)
     with pytest.raises(SpecError):
         OptimizerSpec("momentum", 0.1, {})
     with pytest.raises(SpecError):
@@ -500,15 +501,15 @@ BAD_SPECS: list[tuple[Any, str, str]] = [
 def test_bad_specs(obj: Any, path: str, named: str) -> None:
     with pytest.raises(SpecError) as err:
         parse_optimizer(obj)
-    assert err.value.path == path
+    assert format_path(err.value.path) == path
     assert named in err.value.message
     assert str(err.value).startswith(path + ": ")
 
 
 def test_error_path_prefix() -> None:
     with pytest.raises(SpecError) as err:
-        parse_optimizer({"name": "adam", "betas": [0.9, 2]}, "strategy.stages[1].optimizer")
-    assert err.value.path == "strategy.stages[1].optimizer.betas[1]"
+        parse_optimizer({"name": "adam", "betas": [0.9, 2]}, ("strategy", "stages", 1, "optimizer"))
+    assert err.value.path == ("strategy", "stages", 1, "optimizer", "betas", 1)
 
 
 def test_torch_accepts_what_we_accept_at_the_edges() -> None:
@@ -678,8 +679,8 @@ def test_bias_correction_is_libms_pow() -> None:
 )
 def test_new_optimizers_refuse_what_torch_refuses(obj: dict[str, Any], path: str) -> None:
     with pytest.raises(SpecError) as err:
-        parse_optimizer(obj, "o")
-    assert err.value.path == f"o.{path}"
+        parse_optimizer(obj, ("o",))
+    assert format_path(err.value.path) == f"o.{path}"
 
 
 def test_new_optimizers_defaults_are_torchs() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lrgame.engine.errors import SpecError
-from lrgame.engine.problems import Position, Problem, format_path, path_from_string
+from lrgame.engine.problems import Position, Problem, format_path
 from lrgame.engine.strategy import parse_strategy
 from lrgame.engine.strategy_problems import read_strategy
 
@@ -23,9 +23,17 @@ from lrgame.engine.strategy_problems import read_strategy
         (("data", 3, 1), "data[3][1]"),
     ],
 )
-def test_paths_print_and_read_back(path: tuple[str | int, ...], text: str) -> None:
+def test_paths_print(path: tuple[str | int, ...], text: str) -> None:
     assert format_path(path) == text
-    assert path_from_string(text) == path
+
+
+@pytest.mark.parametrize("key", ["a.b", "c[0]", "lr]"])
+def test_a_spec_error_keeps_its_path_as_data(key: str) -> None:
+    """A key with dots or brackets stays one key: the path is never read back from text."""
+    with pytest.raises(SpecError) as caught:
+        parse_strategy({"optimizer": {"name": "sgd", key: 1}}, level_steps=10)
+    assert caught.value.path == ("optimizer", key)
+    assert caught.value.problem.path == ("optimizer", key)
 
 
 def test_a_problem_prints_what_is_known() -> None:

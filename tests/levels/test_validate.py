@@ -361,5 +361,5 @@ def test_validator_numbers_read_as_the_game_writes_them(tmp_path: Path) -> None:
     domain = lines_for(tmp_path, json.dumps(dict(GOOD, domain={"x": [2e5, 1e-5]})))
     assert any(f"[{num(2e5, 6)}, {num(1e-5, 6)}]" in line for line in domain), domain
     with pytest.raises(SpecError) as caught:
-        as_float(0.0, "x", low=1e-5)
+        as_float(0.0, ("x",), low=1e-5)
     assert f">= {num(1e-5, 6)}" in str(caught.value) and "e-05" not in str(caught.value)

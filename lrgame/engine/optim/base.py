@@ -26,6 +26,7 @@ import numpy as np
 from ...numfmt import num
 from ..errors import SpecError
 from ..params import ParamSpec, as_float, check_keys, describe, join
+from ..problems import FieldPath
 
 REGISTRY: dict[str, OptimizerDef] = {}
 """Every optimizer by canonical name, in menu order (filled by the package)."""
@@ -41,7 +42,7 @@ class AliasDef:
     defaults: Mapping[str, Any]
     title: str
     description: str
-    check: Callable[[dict[str, Any], str], None] | None = None
+    check: Callable[[dict[str, Any], FieldPath], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ class OptimizerDef:
     momentum: Literal["momentum", "β1"] | None = None
     """What ``onecycle``/``cyclic`` may cycle: torch's "momentum" or "betas" group key."""
     aliases: Mapping[str, AliasDef] = field(default_factory=dict)
-    check: Callable[[dict[str, Any], str], None] | None = None
+    check: Callable[[dict[str, Any], FieldPath], None] | None = None
     """Rules across parameters (torch's constructor checks), on the filled values."""
     summary: str = ""
     """One line for the README table."""
@@ -88,7 +89,7 @@ def lookup(name: str) -> OptimizerDef:
 
 
 def _fill(
-    definition: OptimizerDef, alias: str | None, given: Mapping[str, Any], path: str
+    definition: OptimizerDef, alias: str | None, given: Mapping[str, Any], path: FieldPath
 ) -> dict[str, Any]:
     """Every keyword (lr included), validated, defaults filled in.
 
@@ -128,14 +129,14 @@ class OptimizerSpec:
     def __post_init__(self) -> None:
         if self.name not in REGISTRY:
             raise SpecError(
-                "name",
+                ("name",),
                 f"unknown optimizer {describe(self.name)}; expected one of: {', '.join(REGISTRY)}",
             )
         if self.alias is not None and ALIAS_OF.get(self.alias) != self.name:
-            raise SpecError("name", f"{describe(self.alias)} is not an alias of {self.name!r}")
+            raise SpecError(("name",), f"{describe(self.alias)} is not an alias of {self.name!r}")
         definition = REGISTRY[self.name]
-        check_keys(self.params, "", [p.name for p in definition.params if p.name != "lr"])
-        values = _fill(definition, self.alias, {**self.params, "lr": self.lr}, "")
+        check_keys(self.params, (), [p.name for p in definition.params if p.name != "lr"])
+        values = _fill(definition, self.alias, {**self.params, "lr": self.lr}, ())
         object.__setattr__(self, "lr", values.pop("lr"))
         object.__setattr__(self, "params", MappingProxyType(values))
 
@@ -161,7 +162,7 @@ class OptimizerSpec:
 
     def with_lr(self, lr: float) -> OptimizerSpec:
         """The same optimizer with another learning rate (>= 0, finite)."""
-        return dataclasses.replace(self, lr=as_float(lr, "lr", low=0.0))
+        return dataclasses.replace(self, lr=as_float(lr, ("lr",), low=0.0))
 
     def to_json(self, *, full: bool = False) -> dict[str, Any]:
         """The strategy-file form: name, lr and the keywords that differ from the defaults.
@@ -179,7 +180,7 @@ class OptimizerSpec:
         return out
 
 
-def parse_optimizer(obj: Any, path: str = "optimizer") -> OptimizerSpec:
+def parse_optimizer(obj: Any, path: FieldPath = ("optimizer",)) -> OptimizerSpec:
     """Read ``{"name": ..., "lr": ..., <torch keywords>}`` or a bare name.
 
     Unknown names and keywords (torch's ``maximize``, ``foreach``,

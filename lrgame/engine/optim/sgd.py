@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, join
+from ..problems import FieldPath
 from .base import (
     AliasDef,
     Optimizer,
@@ -120,7 +121,7 @@ def _rule(spec: OptimizerSpec) -> str:
     return "\n".join(lines)
 
 
-def _check(values: dict[str, Any], path: str) -> None:
+def _check(values: dict[str, Any], path: FieldPath) -> None:
     if values["nesterov"] and (values["momentum"] <= 0 or values["dampening"] != 0):
         raise SpecError(
             join(path, "nesterov"),
@@ -129,7 +130,7 @@ def _check(values: dict[str, Any], path: str) -> None:
         )
 
 
-def _check_nesterov_alias(values: dict[str, Any], path: str) -> None:
+def _check_nesterov_alias(values: dict[str, Any], path: FieldPath) -> None:
     if not values["nesterov"]:
         raise SpecError(
             join(path, "nesterov"), "the 'nesterov' optimizer always has nesterov true, got false"

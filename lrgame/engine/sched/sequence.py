@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, as_int, as_list, join
+from ..problems import FieldPath
 from .base import (
     MAX_INT,
     Context,
@@ -22,7 +23,7 @@ from .base import (
 )
 
 
-def _parse(body: Mapping[str, Any], path: str, ctx: Context) -> dict[str, Any]:
+def _parse(body: Mapping[str, Any], path: FieldPath, ctx: Context) -> dict[str, Any]:
     spath = join(path, "schedules")
     if "schedules" not in body:
         raise SpecError(spath, "missing the list of schedules")
