@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .problems import FieldPath, Problem, format_path
 
 
@@ -37,8 +39,28 @@ class SpecError(LrgameError):
         super().__init__(f"{format_path(path)}: {message}" if path else message)
         self.path = path
         self.message = message
+        self.others: tuple[Problem, ...] = ()
+        """Further problems found alongside this one, where the parser could go on."""
 
     @property
     def problem(self) -> Problem:
         """This error as data: the field path and the message without it."""
         return Problem(self.path, self.message)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem this error stands for, this one first."""
+        return [self.problem, *self.others]
+
+    @staticmethod
+    def raise_all(errors: Sequence[SpecError]) -> None:
+        """Raise the first of ``errors`` carrying the problems of all; nothing if empty.
+
+        A parser reads every item of a list and every key of an object before
+        raising this way, so one reading reports all their problems.
+        """
+        if not errors:
+            return
+        first = errors[0]
+        first.others = (*first.others, *(p for e in errors[1:] for p in e.problems))
+        raise first

@@ -216,5 +216,13 @@ class ParamSpec:
             n = self.length
             items = as_list(value, path, min_len=n or 0, max_len=n)
             item = replace(self, kind="float" if kind == "floats" else "int", nullable=False)
-            return [item.read(v, join(path, i)) for i, v in enumerate(items)]
+            out: list[Any] = []
+            errors: list[SpecError] = []
+            for i, v in enumerate(items):
+                try:
+                    out.append(item.read(v, join(path, i)))
+                except SpecError as error:
+                    errors.append(error)
+            SpecError.raise_all(errors)
+            return out
         raise ValueError(f"{self.name}: a {kind} parameter is read by its module")

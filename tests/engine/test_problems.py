@@ -124,3 +124,57 @@ def test_a_valid_strategy_has_no_problems() -> None:
     data = {"optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9}, "schedule": "cosine"}
     strategy, problems = read_strategy(data, level_steps=30)
     assert problems == [] and strategy == parse_strategy(data, level_steps=30)
+
+
+@pytest.mark.parametrize(
+    ("obj", "paths"),
+    [
+        # Every item of a list.
+        (
+            {"optimizer": {"name": "adam", "betas": [2, -1]}},
+            [("optimizer", "betas", 0), ("optimizer", "betas", 1)],
+        ),
+        # Every part of a chained schedule, and every key inside a part.
+        (
+            {
+                "optimizer": "sgd",
+                "schedule": {
+                    "name": "chained",
+                    "schedules": [
+                        {"name": "exponential", "gamma": -1},
+                        {"name": "step", "step_size": 0, "gamma": "x"},
+                    ],
+                },
+            },
+            [
+                ("schedule", "schedules", 0, "gamma"),
+                ("schedule", "schedules", 1, "step_size"),
+                ("schedule", "schedules", 1, "gamma"),
+            ],
+        ),
+        # Every part of a sequence.
+        (
+            {
+                "optimizer": "sgd",
+                "schedule": {
+                    "name": "sequence",
+                    "schedules": [
+                        {"name": "linear", "start_factor": 0},
+                        {"name": "cosine", "eta_min": -1},
+                    ],
+                    "milestones": [5],
+                },
+            },
+            [("schedule", "schedules", 0, "start_factor"), ("schedule", "schedules", 1, "eta_min")],
+        ),
+    ],
+)
+def test_every_problem_inside_a_field_is_reported(
+    obj: Any, paths: list[tuple[str | int, ...]]
+) -> None:
+    strategy, problems = read_strategy(copy.deepcopy(obj), level_steps=20)
+    assert strategy is None and sorted(p.path for p in problems) == sorted(paths)
+    # One reading finds them all: parse_strategy raises one error carrying every problem.
+    with pytest.raises(SpecError) as caught:
+        parse_strategy(copy.deepcopy(obj), level_steps=20)
+    assert [p.path for p in caught.value.problems] == paths

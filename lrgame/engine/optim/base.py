@@ -98,10 +98,16 @@ def _fill(
     """
     extra = definition.aliases[alias].defaults if alias is not None else {}
     out: dict[str, Any] = {}
+    errors: list[SpecError] = []
     for spec in definition.params:
         raw = given.get(spec.name, extra.get(spec.name, spec.default))
-        value = spec.read(raw, join(path, spec.name))
+        try:
+            value = spec.read(raw, join(path, spec.name))
+        except SpecError as error:
+            errors.append(error)
+            continue
         out[spec.name] = tuple(value) if isinstance(value, list) else value
+    SpecError.raise_all(errors)
     if definition.check is not None:
         definition.check(out, path)
     if alias is not None:

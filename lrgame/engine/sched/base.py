@@ -217,12 +217,21 @@ def read_params(
         *definition.read_order,
         *(k for k in definition.keys if k not in definition.read_order),
     ]
+    errors: list[SpecError] = []
     for key in order:
         spec = definition.param(key)
         if key not in body and spec.required:
-            raise SpecError(join(path, key), f"missing: {definition.name} needs its {key}")
-        raw = body[key] if key in body else spec.default_for(ctx, values)
-        values[key] = spec.read(raw, join(path, key))
+            errors.append(SpecError(join(path, key), f"missing: {definition.name} needs its {key}"))
+            continue
+        try:
+            # A derived default reads the values before it: after a bad one, it cannot be had.
+            if key not in body and spec.derived and errors:
+                continue
+            raw = body[key] if key in body else spec.default_for(ctx, values)
+            values[key] = spec.read(raw, join(path, key))
+        except SpecError as error:
+            errors.append(error)
+    SpecError.raise_all(errors)
     if definition.check is not None:
         definition.check(values, path, ctx)
     return {key: values[key] for key in definition.keys}
