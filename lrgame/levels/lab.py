@@ -1,6 +1,6 @@
 """Model levels: a network, a dataset and mini-batches instead of a loss formula.
 
-A level with a ``model`` field is read here (``model.read_level`` hands it
+A level with a ``model`` field is read here (``reader.read_level`` hands it
 over). It is a ``Level`` whose landscape is the training loss over the
 flattened weights, so every command that runs levels runs it; the goal is a
 loss (``goal.loss``) reached by the settling rule, not a point.
@@ -33,7 +33,8 @@ from lrgame.engine.simulate import BatchRun, Noise
 from lrgame.engine.strategy import MAX_STEPS
 from lrgame.numfmt import num
 
-from .model import ID_PATTERN, LESSONS, Level, Text, _Reader
+from .model import ID_PATTERN, LESSONS, Level, Text
+from .reader import LevelReader
 
 MAX_SAMPLES = 10_000
 MAX_PARAMETERS = 20_000
@@ -124,7 +125,7 @@ def read_model_level(
     return (level if not reader.problems else None), reader.problems
 
 
-class _ModelReader(_Reader):
+class _ModelReader(LevelReader):
     def __init__(self, source: str) -> None:
         super().__init__()
         self.source = source

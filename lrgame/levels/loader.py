@@ -17,7 +17,8 @@ from lrgame.safeio import printable
 
 from .jsonpos import Document, JsonError, load_json_file, parse_json
 from .lab import ModelLevel
-from .model import Level, read_level
+from .model import Level
+from .reader import read_level
 
 
 @dataclass(frozen=True)
