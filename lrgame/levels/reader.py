@@ -51,7 +51,7 @@ def read_level(
 ) -> tuple[Level | None, list[Problem]]:
     """Read a parsed level document; returns the level (if playable) and all problems."""
     if isinstance(data, Mapping) and "model" in data:
-        from .lab import read_model_level  # lab builds on this module
+        from .lab_reader import read_model_level  # it builds on this module
 
         return read_model_level(data, source=source, digest_text=digest_text)
     reader = LevelReader()
