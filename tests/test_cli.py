@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import re
 import subprocess
@@ -223,3 +224,16 @@ def test_optimizer_help_names_every_registered_optimizer(command: str) -> None:
     text = sub.choices[command].format_help()
     entry = text.split("\n  --optimizer OPTIMIZER", 1)[1].split("\n  --lr LR", 1)[0]
     assert set(re.findall(r"[a-z]+", entry)) - {"also"} == {*REGISTRY, *ALIAS_OF}
+
+
+def test_every_command_handler_is_a_function_once_all_groups_are_loaded() -> None:
+    """A group module named like a handler would shadow it once imported."""
+    import importlib
+
+    from lrgame import commands
+
+    groups = set(commands._GROUP_OF.values())
+    for group in groups:
+        importlib.import_module(f"lrgame.commands.{group}")
+    for name in commands._GROUP_OF:
+        assert inspect.isfunction(getattr(commands, name)), name
