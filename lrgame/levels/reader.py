@@ -4,7 +4,11 @@ Reading never stops at the first problem: every problem found is collected
 with the field path of the offending value, so ``lrgame validate`` can list
 them all, each with its line and column. What a level *is* lives in
 :mod:`lrgame.levels.model`; model levels extend :class:`LevelReader` in
-:mod:`lrgame.levels.lab`.
+:mod:`lrgame.levels.lab_reader`.
+
+One class on purpose (a little over 500 lines): each top-level field is one
+method, they share the reader's problem list and helpers, and model levels
+override some of them.
 """
 
 from __future__ import annotations
