@@ -14,7 +14,6 @@ from .optim.adagrad import Adagrad, AdagradState
 from .optim.adam import Adam, AdamState
 from .optim.adamw import AdamW
 from .optim.base import Optimizer, OptimizerDef, OptimizerSpec, parse_optimizer, update_rule
-from .optim.base import one_minus_pow as _one_minus_pow  # noqa: F401  (tests read it)
 from .optim.rmsprop import RMSprop, RMSpropState
 from .optim.sgd import SGD, SGDState
 
