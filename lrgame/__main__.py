@@ -6,14 +6,34 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .engine.errors import LrgameError
 
+_OPTIMIZERS = "{optimizers}"
+"""Stands for the registry's optimizer names in a help text."""
+
+
+class _Formatter(argparse.HelpFormatter):
+    """Fills in the optimizer names only when help is printed, so that starting needs no NumPy."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        if text is None or _OPTIMIZERS not in text:
+            return text
+        from .engine.optim import ALIAS_OF, REGISTRY
+
+        names = f"{', '.join(REGISTRY)} (also {', '.join(ALIAS_OF)})"
+        return text.replace(_OPTIMIZERS, names)
+
 
 class _Parser(argparse.ArgumentParser):
     """argparse that reports misuse as one line on stderr and exits 2."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
@@ -58,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="S.json",
             help="a strategy file (with no strategy flags: the game's starting setup)",
         )
-        p.add_argument("--optimizer", help="sgd, momentum, nesterov, adam, adamw, rmsprop, adagrad")
+        p.add_argument("--optimizer", help=_OPTIMIZERS)
         p.add_argument("--lr", type=float, help="learning rate (for onecycle/cyclic: max_lr)")
         p.add_argument("--momentum", type=float, help="SGD/RMSprop momentum")
         p.add_argument("--schedule", help="a schedule name with its defaults (see the README)")

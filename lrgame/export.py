@@ -7,58 +7,26 @@ each ``optimizer.step()`` (``scheduler.step(loss)`` for ReduceLROnPlateau).
 
 from __future__ import annotations
 
-from typing import Any
-
 from .engine.optim import REGISTRY as OPTIMIZERS
-from .engine.sched import REGISTRY as SCHEDULES
-from .engine.sched.export import ATOM, PythonOps, scheduler_code
-from .engine.schedules import ScheduleSpec, is_pure
+from .engine.sched.export import ATOM, PythonOps, kwargs_text, scheduler_code
+from .engine.schedules import is_pure
 from .engine.strategy import Strategy
 from .levels.model import Level
 
 OPTIMIZER_CLASSES = {name: d.torch_class for name, d in OPTIMIZERS.items()}
-SCHEDULER_CLASSES = {name: d.torch_class for name, d in SCHEDULES.items() if d.torch_class}
-TORCH_FUNCTIONS = {"arctan": "atan"}
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "True" if value else "False"
-    if isinstance(value, (list, tuple)):
-        inner = ", ".join(_value(v) for v in value)
-        return (
-            f"({inner},)"
-            if isinstance(value, tuple) and len(value) == 1
-            else (f"({inner})" if isinstance(value, tuple) else f"[{inner}]")
-        )
-    if isinstance(value, str):
-        return repr(value)
-    if value is None:
-        return "None"
-    return repr(value)
+class _TorchOps(PythonOps):
+    """A parsed loss as torch source: the same operators, ``torch.`` functions."""
 
-
-def _kwargs(params: dict[str, Any]) -> str:
-    return ", ".join(f"{k}={_value(v)}" for k, v in params.items())
-
-
-def scheduler_expr(spec: ScheduleSpec, steps: int) -> str | None:
-    """The torch expression building this schedule on ``optimizer``, or None for constant."""
-    return scheduler_code(spec, steps)[0]
-
-
-class _CodeOps(PythonOps):
-    """Builds a torch expression's source text from a parsed loss (evaluate_with backend)."""
-
-    def func(self, name: str, a: tuple[str, int]) -> tuple[str, int]:
-        return (f"torch.{TORCH_FUNCTIONS.get(name, name)}({a[0]})", ATOM)
+    module = "torch"
 
 
 def loss_source(level: Level) -> str:
     """The level's loss as a torch function of the parameter tensor ``p``."""
     names = ("x",) if level.dim == 1 else ("x", "y")
     values = {name: (name, ATOM) for name in names}
-    text, _ = level.expression.evaluate_with(_CodeOps(), values)  # type: ignore[arg-type]
+    text, _ = level.expression.evaluate_with(_TorchOps(), values)  # type: ignore[arg-type]
     unpack = "x = p[0]" if level.dim == 1 else "x, y = p[0], p[1]"
     return f"def loss_fn(p):\n    {unpack}\n    return {text}\n"
 
@@ -66,10 +34,7 @@ def loss_source(level: Level) -> str:
 def torch_code(strategy: Strategy, level: Level | None = None) -> str:
     """Runnable PyTorch code for the strategy (and the level's landscape, when given)."""
     opt = strategy.optimizer
-    params = dict(opt.params)
-    if "betas" in params:
-        params["betas"] = tuple(params["betas"])
-    optimizer_args = _kwargs({"lr": opt.lr, **params})
+    optimizer_args = kwargs_text({"lr": opt.lr, **opt.params})
     scheduler, classes = scheduler_code(strategy.schedule, strategy.steps)
     plateau = not is_pure(strategy.schedule)  # ReduceLROnPlateau reads the loss
     imports = sorted(classes)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+import inspect
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -210,3 +213,27 @@ def test_simulate_without_strategy_flags_runs_the_starting_setup(
     assert code == 0, err
     data = json.loads(out)
     assert data["steps"] == 7 and data["strategy"]["optimizer"]["lr"] == 0.2
+
+
+@pytest.mark.parametrize("command", ["simulate", "sweep", "find-lr"])
+def test_optimizer_help_names_every_registered_optimizer(command: str) -> None:
+    from lrgame.__main__ import build_parser
+    from lrgame.engine.optim import ALIAS_OF, REGISTRY
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    text = sub.choices[command].format_help()
+    entry = text.split("\n  --optimizer OPTIMIZER", 1)[1].split("\n  --lr LR", 1)[0]
+    assert set(re.findall(r"[a-z]+", entry)) - {"also"} == {*REGISTRY, *ALIAS_OF}
+
+
+def test_every_command_handler_is_a_function_once_all_groups_are_loaded() -> None:
+    """A group module named like a handler would shadow it once imported."""
+    import importlib
+
+    from lrgame import commands
+
+    groups = set(commands._GROUP_OF.values())
+    for group in groups:
+        importlib.import_module(f"lrgame.commands.{group}")
+    for name in commands._GROUP_OF:
+        assert inspect.isfunction(getattr(commands, name)), name

@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from lrgame.coach import Diagnosis, diagnose, explain
+from lrgame.engine.optim import REGISTRY as OPTIMIZERS
 from lrgame.engine.simulate import run_batch, run_sweep
 from lrgame.engine.stability import stability_factors, worst, zone
 from lrgame.engine.strategy import Strategy
@@ -28,7 +29,6 @@ from lrgame.levels.model import Level
 RATES = (0.0, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 CHECK_GRID = np.geomspace(1e-6, 1e2, 241)
 """An independent grid (not the coach's 200 points) for the direction checks."""
-ADAPTIVE = {"adam", "adamw", "rmsprop", "adagrad"}
 DECAY = {"step", "multistep", "exponential", "cosine"}
 WARMUP = {"warmup_cosine", "linear"}
 
@@ -172,7 +172,7 @@ def check_claims(level: Level, strategy: Strategy) -> None:
         if code == "momentum":
             assert allowed.momentum and "sgd" in allowed.optimizers
         elif code == "adaptive":
-            assert tool["name"] in ADAPTIVE and tool["name"] in allowed.optimizers
+            assert OPTIMIZERS[tool["name"]].adaptive and tool["name"] in allowed.optimizers
         elif code == "decay":
             assert tool["name"] in DECAY and tool["name"] in allowed.schedules
         elif code == "warmup":
@@ -324,3 +324,14 @@ def test_json_is_plain_and_finite() -> None:
     d, _ = coach(level, level.strategy({"optimizer": {"name": "sgd", "lr": 5}}))
     text = json.dumps(d.to_json(), allow_nan=False)
     assert "sweep" not in json.loads(text) or isinstance(json.loads(text)["sweep_range"], list)
+
+
+def test_adaptive_tool_probes_every_adaptive_optimizer_the_level_allows() -> None:
+    """NAdam, RAdam, Adamax and Adadelta are probed too, not a hand-kept four."""
+    from lrgame.analysis.tools import candidates
+
+    level = level_of(GORGE)
+    strategy = level.strategy({"optimizer": {"name": "sgd", "lr": 0.5}})
+    probed = [s.optimizer.name for code, s in candidates(level, strategy) if code == "adaptive"]
+    expected = [n for n in level.allowed.optimizers if n != "sgd" and OPTIMIZERS[n].adaptive]
+    assert probed == expected and len(expected) > 4

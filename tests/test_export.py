@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import ast
+import builtins
 import json
+import math
+import re
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
+import numpy as np
 import pytest
 
 from lrgame.__main__ import main
+from lrgame.engine.expr import FUNCTIONS, Expression
 from lrgame.engine.optim import REGISTRY as OPTIMIZERS
 from lrgame.engine.sched import REGISTRY as SCHEDULE_DEFS
+from lrgame.engine.sched.export import python_expression
 from lrgame.engine.strategy import parse_strategy
-from lrgame.export import torch_code
+from lrgame.export import loss_source, torch_code
 from lrgame.levels.loader import load_level
+from lrgame.levels.model import Level
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVEL = ROOT / "tests" / "fixtures" / "levels" / "valley2d.json"
@@ -189,3 +198,18 @@ def test_an_lr_lambda_is_exported_as_a_python_lambda() -> None:
         "from torch.optim.lr_scheduler import ChainedScheduler, ExponentialLR, MultiplicativeLR"
         in code
     )
+
+
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_python_and_torch_exports_name_each_function_alike(function: str) -> None:
+    """The lambda export (``math``) and the loss export (``torch``) share one function table."""
+    text = f"{function}(epoch/7 + 0.5)"
+    expression = Expression.parse(text, ("epoch",))
+    source = python_expression(expression)
+    called = re.match(r"(math\.)?(\w+)\(epoch / 7\.0 \+ 0\.5\)$", source)
+    assert called is not None, source
+    python_function = getattr(math if called.group(1) else builtins, called.group(2))
+    want = float(expression.value(np.array([[3.0]]))[0])
+    assert python_function(3.0 / 7 + 0.5) == pytest.approx(want)
+    level = SimpleNamespace(dim=1, expression=Expression.parse(text.replace("epoch", "x"), ("x",)))
+    assert f"torch.{called.group(2)}(" in loss_source(cast(Level, level))

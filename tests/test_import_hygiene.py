@@ -23,7 +23,8 @@ def modules_after(code: str) -> set[str]:
 
 def test_engine_and_levels_import_no_ui() -> None:
     loaded = modules_after(
-        "import lrgame.engine.simulate, lrgame.engine.finder, lrgame.levels.loader, lrgame.commands"
+        "import lrgame.engine.simulate, lrgame.engine.finder, lrgame.levels.loader\n"
+        "import lrgame.commands.runs, lrgame.commands.level_files, lrgame.commands.saves"
     )
     for ui in ("textual", "plotext", "rich", "textual_plotext"):
         assert ui not in loaded, f"{ui} was imported by headless code"

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from lrgame.__main__ import main
-from lrgame.commands import json_ready
+from lrgame.commands.common import json_ready
 from lrgame.engine.expr import Expression
 from lrgame.engine.limits import (
     MAX_DEMO_STEPS,

@@ -11,7 +11,7 @@ import pytest
 from lrgame.__main__ import main
 from lrgame.engine.optimizers import parse_optimizer, update_rule
 from lrgame.engine.schedules import describe, parse_schedule
-from lrgame.levels.model import read_level
+from lrgame.levels.reader import read_level
 from lrgame.ui.screens.editor import level_facts
 from lrgame.ui.widgets.plotext_cells import tick_label
 

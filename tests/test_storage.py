@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import lrgame.atomic as atomic
-import lrgame.storage as storage
+import lrgame.storage.store as storage
 from lrgame.__main__ import main
 from lrgame.engine.outcome import Verdict
 from lrgame.storage import LevelRecord, ProgressStore, Settings

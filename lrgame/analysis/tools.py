@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from lrgame.engine.errors import SpecError
+from lrgame.engine.optimizers import ADAPTIVE_NAMES
 from lrgame.engine.outcome import Outcome
 from lrgame.engine.simulate import run_sweeps
 from lrgame.engine.strategy import Strategy
@@ -24,7 +25,6 @@ from lrgame.levels.model import Level
 from .sweep import Interval, is_scattered, sweep_rates, winning_intervals
 
 PROBE_POINTS = 80
-ADAPTIVE = ("adam", "rmsprop", "adagrad", "adamw")
 DECAY = ("cosine", "step", "multistep", "exponential")
 WARMUP = ("warmup_cosine", "linear")
 LESSON_TOOL = {
@@ -88,7 +88,7 @@ def candidates(level: Level, strategy: Strategy) -> list[tuple[str, Strategy]]:
             "momentum",
             {"optimizer": {"name": "sgd", "lr": opt.lr, "momentum": 0.9}, "schedule": schedule},
         )
-    for name in ADAPTIVE:
+    for name in ADAPTIVE_NAMES:
         if name in allowed.optimizers and name != opt.name:
             add("adaptive", {"optimizer": {"name": name, "lr": opt.lr}, "schedule": schedule})
     if constant:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .problems import Problem, path_from_string
+from collections.abc import Sequence
+
+from .problems import FieldPath, Problem, format_path
 
 
 class LrgameError(Exception):
@@ -28,16 +30,37 @@ class ExpressionError(LrgameError):
 class SpecError(LrgameError):
     """An invalid optimizer, schedule or strategy value.
 
-    ``path`` is a dotted field path such as ``optimizer.betas[0]`` (empty for
-    the whole object), so a caller can point at the value in its JSON file.
+    ``path`` is a field path such as ``("optimizer", "betas", 0)`` (``()`` for
+    the whole object), so a caller can point at the value in its JSON file; the
+    message reads ``optimizer.betas[0]: ...``.
     """
 
-    def __init__(self, path: str, message: str) -> None:
-        super().__init__(f"{path}: {message}" if path else message)
+    def __init__(self, path: FieldPath, message: str) -> None:
+        super().__init__(f"{format_path(path)}: {message}" if path else message)
         self.path = path
         self.message = message
+        self.others: tuple[Problem, ...] = ()
+        """Further problems found alongside this one, where the parser could go on."""
 
     @property
     def problem(self) -> Problem:
-        """This error as data: the dotted path as a tuple, the message without it."""
-        return Problem(path_from_string(self.path), self.message)
+        """This error as data: the field path and the message without it."""
+        return Problem(self.path, self.message)
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem this error stands for, this one first."""
+        return [self.problem, *self.others]
+
+    @staticmethod
+    def raise_all(errors: Sequence[SpecError]) -> None:
+        """Raise the first of ``errors`` carrying the problems of all; nothing if empty.
+
+        A parser reads every item of a list and every key of an object before
+        raising this way, so one reading reports all their problems.
+        """
+        if not errors:
+            return
+        first = errors[0]
+        first.others = (*first.others, *(p for e in errors[1:] for p in e.problems))
+        raise first

@@ -14,11 +14,11 @@ from .optim.adagrad import Adagrad, AdagradState
 from .optim.adam import Adam, AdamState
 from .optim.adamw import AdamW
 from .optim.base import Optimizer, OptimizerDef, OptimizerSpec, parse_optimizer, update_rule
-from .optim.base import one_minus_pow as _one_minus_pow  # noqa: F401  (tests read it)
 from .optim.rmsprop import RMSprop, RMSpropState
 from .optim.sgd import SGD, SGDState
 
 __all__ = [
+    "ADAPTIVE_NAMES",
     "ALIASES",
     "DEFAULTS",
     "OPTIMIZER_NAMES",
@@ -41,6 +41,9 @@ __all__ = [
 
 OPTIMIZER_NAMES: tuple[str, ...] = tuple(REGISTRY)
 """Canonical optimizer names, as in ``torch.optim`` (lower case)."""
+
+ADAPTIVE_NAMES: tuple[str, ...] = tuple(n for n, d in REGISTRY.items() if d.adaptive)
+"""The optimizers that adapt their stride per coordinate (the Adams, RMSprop, Adagrad…)."""
 
 ALIASES: dict[str, str] = dict(ALIAS_OF)
 """Other names a strategy may use, mapped to their canonical name."""

@@ -11,18 +11,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from ..numfmt import num
 from .errors import ExpressionError, SpecError
 from .expr import Expression
+from .problems import FieldPath
 
 
-def join(path: str, key: str | int) -> str:
-    """The field path of ``key`` inside ``path``: ``a.b``, ``a[0]``."""
-    if isinstance(key, int):
-        return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+def join(path: FieldPath, key: str | int) -> FieldPath:
+    """The field path of ``key`` inside ``path``."""
+    return (*path, key)
 
 
-def check_keys(obj: Any, path: str, allowed: Sequence[str]) -> Mapping[str, Any]:
+def check_keys(obj: Any, path: FieldPath, allowed: Sequence[str]) -> Mapping[str, Any]:
     """``obj`` as a mapping whose keys are all in ``allowed``."""
     if not isinstance(obj, Mapping):
         raise SpecError(path, f"expected an object, got {describe(obj)}")
@@ -55,7 +55,7 @@ def describe(value: Any) -> str:
 
 def as_float(
     value: Any,
-    path: str,
+    path: FieldPath,
     *,
     low: float | None = None,
     high: float | None = None,
@@ -69,15 +69,15 @@ def as_float(
     if not math.isfinite(number):
         raise SpecError(path, f"expected a finite number, got {describe(value)}")
     if low is not None and (number < low or (low_open and number == low)):
-        bound = f"> {low:g}" if low_open else f">= {low:g}"
+        bound = f"> {num(low, 6)}" if low_open else f">= {num(low, 6)}"
         raise SpecError(path, f"invalid value {number!r}: must be {bound}")
     if high is not None and (number > high or (high_open and number == high)):
-        bound = f"< {high:g}" if high_open else f"<= {high:g}"
+        bound = f"< {num(high, 6)}" if high_open else f"<= {num(high, 6)}"
         raise SpecError(path, f"invalid value {number!r}: must be {bound}")
     return number
 
 
-def as_int(value: Any, path: str, *, low: int | None = None, high: int | None = None) -> int:
+def as_int(value: Any, path: FieldPath, *, low: int | None = None, high: int | None = None) -> int:
     """An integer within [low, high]; 3.0 is accepted as 3, 3.5 is not."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise SpecError(path, f"expected an integer, got {describe(value)}")
@@ -92,20 +92,22 @@ def as_int(value: Any, path: str, *, low: int | None = None, high: int | None = 
     return int(value)
 
 
-def as_bool(value: Any, path: str) -> bool:
+def as_bool(value: Any, path: FieldPath) -> bool:
     if not isinstance(value, bool):
         raise SpecError(path, f"expected true or false, got {describe(value)}")
     return value
 
 
-def as_choice(value: Any, path: str, choices: Sequence[str]) -> str:
+def as_choice(value: Any, path: FieldPath, choices: Sequence[str]) -> str:
     if not isinstance(value, str) or value not in choices:
         options = ", ".join(repr(c) for c in choices)
         raise SpecError(path, f"expected one of {options}, got {describe(value)}")
     return value
 
 
-def as_list(value: Any, path: str, *, min_len: int = 0, max_len: int | None = None) -> list[Any]:
+def as_list(
+    value: Any, path: FieldPath, *, min_len: int = 0, max_len: int | None = None
+) -> list[Any]:
     if not isinstance(value, (list, tuple)):
         raise SpecError(path, f"expected a list, got {describe(value)}")
     if len(value) < min_len or (max_len is not None and len(value) > max_len):
@@ -119,7 +121,7 @@ def as_list(value: Any, path: str, *, min_len: int = 0, max_len: int | None = No
     return list(value)
 
 
-def as_expression(value: Any, path: str, variables: Sequence[str]) -> str:
+def as_expression(value: Any, path: FieldPath, variables: Sequence[str]) -> str:
     """Text in the level expression language over ``variables`` (never Python)."""
     if not isinstance(value, str):
         raise SpecError(path, f"expected an expression as text, got {describe(value)}")
@@ -183,7 +185,7 @@ class ParamSpec:
     def default_for(self, context: Any, values: Mapping[str, Any]) -> Any:
         return self.default(context, values) if callable(self.default) else self.default
 
-    def read(self, value: Any, path: str) -> Any:
+    def read(self, value: Any, path: FieldPath) -> Any:
         """The value checked against this declaration (lists of numbers become lists)."""
         if value is None and self.nullable:
             return None
@@ -214,5 +216,13 @@ class ParamSpec:
             n = self.length
             items = as_list(value, path, min_len=n or 0, max_len=n)
             item = replace(self, kind="float" if kind == "floats" else "int", nullable=False)
-            return [item.read(v, join(path, i)) for i, v in enumerate(items)]
+            out: list[Any] = []
+            errors: list[SpecError] = []
+            for i, v in enumerate(items):
+                try:
+                    out.append(item.read(v, join(path, i)))
+                except SpecError as error:
+                    errors.append(error)
+            SpecError.raise_all(errors)
+            return out
         raise ValueError(f"{self.name}: a {kind} parameter is read by its module")

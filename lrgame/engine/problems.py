@@ -8,7 +8,6 @@ position says where in the text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 FieldPath = tuple[str | int, ...]
@@ -70,21 +69,3 @@ def format_path(path: FieldPath) -> str:
         else:
             out += f".{part}" if out else part
     return out
-
-
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def path_from_string(text: str) -> FieldPath:
-    """``demos.win[0].strategy.optimizer.lr`` -> ('demos', 'win', 0, 'strategy', 'optimizer', 'lr').
-
-    Only for the dotted paths the engine's own ``SpecError`` carries, never for a
-    formatted message.
-    """
-    out: list[str | int] = []
-    for part in _PART.finditer(text):
-        if part.group(2) is not None:
-            out.append(int(part.group(2)))
-        else:
-            out.append(part.group(1))
-    return tuple(out)

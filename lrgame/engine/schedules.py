@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .problems import FieldPath
 from .sched import REGISTRY
 from .sched.base import (
     Context,
@@ -72,7 +73,7 @@ HEADLINE_SCHEDULES: tuple[str, ...] = tuple(n for n, d in REGISTRY.items() if d.
 
 def parse_schedule(
     obj: Any,
-    path: str = "schedule",
+    path: FieldPath = ("schedule",),
     *,
     steps: int,
     optimizer_name: str,

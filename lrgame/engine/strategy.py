@@ -13,6 +13,7 @@ from typing import Any
 from .errors import SpecError
 from .optimizers import OptimizerSpec, parse_optimizer
 from .params import as_int, check_keys, join
+from .problems import FieldPath
 from .schedules import (
     HEADLINE_SCHEDULES,
     ScheduleSpec,
@@ -53,7 +54,7 @@ class Strategy:
         }
 
 
-def parse_strategy(obj: Any, path: str = "", *, level_steps: int) -> Strategy:
+def parse_strategy(obj: Any, path: FieldPath = (), *, level_steps: int) -> Strategy:
     """Read a strategy object, refusing unknown keys and invalid values by field path."""
     data = check_keys(obj, path, ("optimizer", "schedule", "steps"))
     if "optimizer" not in data:

@@ -1,10 +1,12 @@
 """Every problem of a strategy at once, for the level reader, the setup screen and the CLI.
 
-``parse_strategy`` stops at its first ``SpecError``. This thin layer keeps that
-interface (the optimizer and schedule parsers are free to change behind it): it
-records the problem, drops the offending field so its default stands in, and
-parses again, so that each bad field is reported once, with its tuple path. It
-is the one place that does this; callers get a list of :class:`Problem`.
+Within one field the parsers go on where they can (every item of a list, every
+key of an optimizer or schedule, every part of a chained schedule) and raise one
+``SpecError`` carrying all those problems. Across fields the schedule needs a
+valid optimizer, so this thin layer records the problems, drops the offending
+fields so their defaults stand in, and parses again: each bad field is reported
+once, with its tuple path. It is the one place that does this; callers get a
+list of :class:`Problem`.
 """
 
 from __future__ import annotations
@@ -31,14 +33,17 @@ def read_strategy(
         try:
             strategy = parse_strategy(data, level_steps=level_steps)
         except SpecError as error:
-            problem = error.problem
-            if any(problem.path[: len(d)] == d for d in dropped):
-                break  # the field's default fails too: its own problem already says why
-            problems.append(problem.under(prefix))
-            field = _field_of(problem.path)
-            if field is None or not _drop(data, field):
+            found = [p for p in error.problems if not any(p.path[: len(d)] == d for d in dropped)]
+            if not found:
+                break  # the fields' defaults fail too: their own problems already say why
+            problems.extend(p.under(prefix) for p in found)
+            fields = {_field_of(p.path) for p in found}
+            if None in fields:
                 break
-            dropped.append(field)
+            droppable = [f for f in fields if f is not None and _drop(data, f)]
+            if not droppable:
+                break
+            dropped.extend(droppable)
             continue
         return (strategy if not problems else None), problems
     return None, problems

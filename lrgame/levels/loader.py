@@ -12,11 +12,13 @@ from lrgame.engine.errors import LrgameError
 from lrgame.engine.outcome import Outcome
 from lrgame.engine.problems import Position, Problem
 from lrgame.engine.simulate import run_batch
+from lrgame.numfmt import num
 from lrgame.safeio import printable
 
 from .jsonpos import Document, JsonError, load_json_file, parse_json
 from .lab import ModelLevel
-from .model import Level, read_level
+from .model import Level
+from .reader import read_level
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def goal_problems(level: Level) -> list[Problem]:
     if edge_loss < minima[0].loss - 1e-6 * max(1.0, abs(minima[0].loss)) and _on_edge(
         level, edge_point
     ):
-        coords = ", ".join(f"{v:g}" for v in edge_point)
+        coords = ", ".join(f"{num(v, 6)}" for v in edge_point)
         problems.append(
             Problem(
                 ("domain",),

@@ -21,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrgame.engine.errors import SpecError
+from lrgame.engine.optim.base import one_minus_pow
 from lrgame.engine.optimizers import (
+    ADAPTIVE_NAMES,
     ALIASES,
     DEFAULTS,
     OPTIMIZER_NAMES,
@@ -32,10 +34,10 @@ from lrgame.engine.optimizers import (
     Optimizer,
     OptimizerSpec,
     RMSprop,
-    _one_minus_pow,
     parse_optimizer,
     update_rule,
 )
+from lrgame.engine.problems import format_path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "torch_optimizers.json"
 DOC = json.loads(FIXTURE.read_text())
@@ -335,7 +337,7 @@ def test_with_lr_and_immutability() -> None:
         spec.params["eps"] = 1.0  # type: ignore[index]
     with pytest.raises(SpecError) as err:
         spec.with_lr(-1)
-    assert err.value.path == "lr" and "-1" in err.value.message
+    assert err.value.path == ("lr",) and "-1" in err.value.message
 
 
 def test_spec_pickles_and_copies() -> None:
@@ -350,7 +352,7 @@ def test_direct_construction_validates_and_fills() -> None:
     assert spec == parse_optimizer({"name": "rmsprop", "lr": 0.1, "momentum": 0.5})
     with pytest.raises(SpecError) as err:
         OptimizerSpec("sgd", 0.1, {"momentum": -1})
-    assert err.value.path == "momentum"
+    assert err.value.path == ("momentum",)
     with pytest.raises(SpecError):
         OptimizerSpec("momentum", 0.1, {})
     with pytest.raises(SpecError):
@@ -499,15 +501,15 @@ BAD_SPECS: list[tuple[Any, str, str]] = [
 def test_bad_specs(obj: Any, path: str, named: str) -> None:
     with pytest.raises(SpecError) as err:
         parse_optimizer(obj)
-    assert err.value.path == path
+    assert format_path(err.value.path) == path
     assert named in err.value.message
     assert str(err.value).startswith(path + ": ")
 
 
 def test_error_path_prefix() -> None:
     with pytest.raises(SpecError) as err:
-        parse_optimizer({"name": "adam", "betas": [0.9, 2]}, "strategy.stages[1].optimizer")
-    assert err.value.path == "strategy.stages[1].optimizer.betas[1]"
+        parse_optimizer({"name": "adam", "betas": [0.9, 2]}, ("strategy", "stages", 1, "optimizer"))
+    assert err.value.path == ("strategy", "stages", 1, "optimizer", "betas", 1)
 
 
 def test_torch_accepts_what_we_accept_at_the_edges() -> None:
@@ -658,10 +660,10 @@ def test_bias_correction_is_libms_pow() -> None:
     rng = np.random.default_rng(7)
     betas = np.concatenate([rng.uniform(0, 1, 300), rng.uniform(0.85, 0.999, 300), [0.0, 0.9]])
     for t in (1.0, 2.0, 3.0, 10.0, 57.0, 300.0, 5000.0):
-        got = _one_minus_pow(betas, t)
+        got = one_minus_pow(betas, t)
         want = np.array([1 - b**t for b in betas.tolist()])
         assert np.asarray(got).tobytes() == want.tobytes()
-        assert _one_minus_pow(betas[5:6], t) == want[5]
+        assert one_minus_pow(betas[5:6], t) == want[5]
 
 
 @pytest.mark.parametrize(
@@ -677,8 +679,8 @@ def test_bias_correction_is_libms_pow() -> None:
 )
 def test_new_optimizers_refuse_what_torch_refuses(obj: dict[str, Any], path: str) -> None:
     with pytest.raises(SpecError) as err:
-        parse_optimizer(obj, "o")
-    assert err.value.path == f"o.{path}"
+        parse_optimizer(obj, ("o",))
+    assert format_path(err.value.path) == f"o.{path}"
 
 
 def test_new_optimizers_defaults_are_torchs() -> None:
@@ -700,3 +702,27 @@ def test_new_optimizers_defaults_are_torchs() -> None:
             np.array([1.0]),
             np.array([0.9]),
         )
+
+
+@pytest.mark.parametrize("name", OPTIMIZER_NAMES)
+def test_adaptive_flag_matches_the_stride(name: str) -> None:
+    """An optimizer is flagged adaptive exactly when its stride ignores the gradient's scale.
+
+    Two coordinates see constant gradients 1 and 1000; after ten steps (RAdam
+    rectifies from step 6) an adaptive optimizer moves them by similar
+    amounts, a plain one by amounts 1000 apart. The coach probes the flagged
+    ones as its "adaptive" tool.
+    """
+    spec = parse_optimizer(name)
+    opt = Optimizer(spec)
+    params = np.zeros((1, 2))
+    state = opt.init(params)
+    grad = np.array([[1.0, 1000.0]])
+    lr = np.array([spec.lr])
+    before = params
+    for _ in range(10):
+        before = params
+        params, state = opt.update(state, params, grad, lr, None)
+    stride = np.abs(params - before)[0]
+    ratio = stride[1] / stride[0]
+    assert (ratio < 10) == (name in ADAPTIVE_NAMES), (name, ratio)

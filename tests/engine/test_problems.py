@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from lrgame.engine.errors import SpecError
-from lrgame.engine.problems import Position, Problem, format_path, path_from_string
+from lrgame.engine.problems import Position, Problem, format_path
 from lrgame.engine.strategy import parse_strategy
 from lrgame.engine.strategy_problems import read_strategy
 
@@ -23,9 +23,17 @@ from lrgame.engine.strategy_problems import read_strategy
         (("data", 3, 1), "data[3][1]"),
     ],
 )
-def test_paths_print_and_read_back(path: tuple[str | int, ...], text: str) -> None:
+def test_paths_print(path: tuple[str | int, ...], text: str) -> None:
     assert format_path(path) == text
-    assert path_from_string(text) == path
+
+
+@pytest.mark.parametrize("key", ["a.b", "c[0]", "lr]"])
+def test_a_spec_error_keeps_its_path_as_data(key: str) -> None:
+    """A key with dots or brackets stays one key: the path is never read back from text."""
+    with pytest.raises(SpecError) as caught:
+        parse_strategy({"optimizer": {"name": "sgd", key: 1}}, level_steps=10)
+    assert caught.value.path == ("optimizer", key)
+    assert caught.value.problem.path == ("optimizer", key)
 
 
 def test_a_problem_prints_what_is_known() -> None:
@@ -116,3 +124,57 @@ def test_a_valid_strategy_has_no_problems() -> None:
     data = {"optimizer": {"name": "sgd", "lr": 0.1, "momentum": 0.9}, "schedule": "cosine"}
     strategy, problems = read_strategy(data, level_steps=30)
     assert problems == [] and strategy == parse_strategy(data, level_steps=30)
+
+
+@pytest.mark.parametrize(
+    ("obj", "paths"),
+    [
+        # Every item of a list.
+        (
+            {"optimizer": {"name": "adam", "betas": [2, -1]}},
+            [("optimizer", "betas", 0), ("optimizer", "betas", 1)],
+        ),
+        # Every part of a chained schedule, and every key inside a part.
+        (
+            {
+                "optimizer": "sgd",
+                "schedule": {
+                    "name": "chained",
+                    "schedules": [
+                        {"name": "exponential", "gamma": -1},
+                        {"name": "step", "step_size": 0, "gamma": "x"},
+                    ],
+                },
+            },
+            [
+                ("schedule", "schedules", 0, "gamma"),
+                ("schedule", "schedules", 1, "step_size"),
+                ("schedule", "schedules", 1, "gamma"),
+            ],
+        ),
+        # Every part of a sequence.
+        (
+            {
+                "optimizer": "sgd",
+                "schedule": {
+                    "name": "sequence",
+                    "schedules": [
+                        {"name": "linear", "start_factor": 0},
+                        {"name": "cosine", "eta_min": -1},
+                    ],
+                    "milestones": [5],
+                },
+            },
+            [("schedule", "schedules", 0, "start_factor"), ("schedule", "schedules", 1, "eta_min")],
+        ),
+    ],
+)
+def test_every_problem_inside_a_field_is_reported(
+    obj: Any, paths: list[tuple[str | int, ...]]
+) -> None:
+    strategy, problems = read_strategy(copy.deepcopy(obj), level_steps=20)
+    assert strategy is None and sorted(p.path for p in problems) == sorted(paths)
+    # One reading finds them all: parse_strategy raises one error carrying every problem.
+    with pytest.raises(SpecError) as caught:
+        parse_strategy(copy.deepcopy(obj), level_steps=20)
+    assert [p.path for p in caught.value.problems] == paths

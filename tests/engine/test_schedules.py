@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lrgame.engine.errors import SpecError
+from lrgame.engine.problems import format_path
 from lrgame.engine.schedules import (
     SCHEDULE_NAMES,
     PlateauState,
@@ -428,7 +429,7 @@ ERRORS = [
 def test_validation_errors(obj: Any, kwargs: dict[str, Any], path: str, needle: str) -> None:
     with pytest.raises(SpecError) as info:
         parse(obj, **kwargs)
-    assert info.value.path == path
+    assert format_path(info.value.path) == path
     assert needle in info.value.message
 
 
@@ -682,7 +683,7 @@ def test_cyclic_between_bounds(mode: str, up: int, down: int | None, max_lr: flo
 def test_new_schedules_refuse_what_torch_cannot_run(obj: Any, path: str, words: str) -> None:
     with pytest.raises(SpecError) as err:
         parse(obj)
-    assert err.value.path == path
+    assert format_path(err.value.path) == path
     assert words in str(err.value)
 
 

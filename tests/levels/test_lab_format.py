@@ -179,7 +179,7 @@ def test_winning_and_losing_demos_are_checked() -> None:
 
 
 def test_the_schemas_complete_model_level_reads() -> None:
-    from lrgame.levels.model import read_level
+    from lrgame.levels.reader import read_level
     from tests.levels.test_schema_files import COMPLETE_MODEL_LEVEL
 
     level, found = read_level(COMPLETE_MODEL_LEVEL)

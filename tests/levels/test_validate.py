@@ -347,3 +347,19 @@ def test_a_file_that_is_not_json_is_one_problem_with_a_place_and_no_path(tmp_pat
     assert (problem.position.line, problem.position.column) == (2, 9)
     assert problem.position.offset == len('{\n  "id": ')
     assert checked.reason == f"2:9: {problem.message}"
+
+
+def test_validator_numbers_read_as_the_game_writes_them(tmp_path: Path) -> None:
+    """Numbers in validation messages go through numfmt: ``-2e-5``, never ``-2e-05``."""
+    from lrgame.engine.errors import SpecError
+    from lrgame.engine.params import as_float
+    from lrgame.numfmt import num
+
+    std = -2e-5
+    (line,) = lines_for(tmp_path, json.dumps(dict(GOOD, noise={"std": std})))
+    assert f"got {num(std, 6)}" in line and "e-05" not in line
+    domain = lines_for(tmp_path, json.dumps(dict(GOOD, domain={"x": [2e5, 1e-5]})))
+    assert any(f"[{num(2e5, 6)}, {num(1e-5, 6)}]" in line for line in domain), domain
+    with pytest.raises(SpecError) as caught:
+        as_float(0.0, ("x",), low=1e-5)
+    assert f">= {num(1e-5, 6)}" in str(caught.value) and "e-05" not in str(caught.value)

@@ -16,7 +16,9 @@ from .base import (
     lr_param,
     matrix,
     n6,
+    square_average,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -60,24 +62,18 @@ class Adadelta(Optimizer):
         with np.errstate(all="ignore"):
             p = np.asarray(params, dtype=np.float64)
             g = np.asarray(grad, dtype=np.float64)
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
+            lr_c = column(lr)
+            p, g = self.decay_weights(p, g, lr_c)
             rho = self.rho
-            v = state.square_avg * rho
-            sq = g * (1 - rho)
-            sq *= g
-            v += sq
+            v = square_average(state.square_avg, g, rho)
             std = v + self.eps
             np.sqrt(std, out=std)
             delta = state.acc_delta + self.eps
             np.sqrt(delta, out=delta)
             delta /= std
             delta *= g
-            acc = state.acc_delta * rho
-            dsq = delta * (1 - rho)
-            dsq *= delta
-            acc += dsq
-            new_p = column(-np.asarray(lr, dtype=np.float64)) * delta
+            acc = square_average(state.acc_delta, delta, rho)
+            new_p = -lr_c * delta
             new_p += p
             return new_p, AdadeltaState(state.step + 1, v, acc)
 
@@ -87,9 +83,7 @@ def _rule(spec: OptimizerSpec) -> str:
     lr = n6(spec.lr)
     rho = p["rho"]
     eps = n6(p["eps"])
-    lines: list[str] = []
-    if p["weight_decay"] != 0:
-        lines.append(f"g ← g + {n6(p['weight_decay'])}·θ")
+    lines = weight_decay_rule(spec)
     lines.append(f"v ← {n6(rho)}·v + {n6(1 - rho)}·g²")
     lines.append(f"Δ ← √(a + {eps})/√(v + {eps})·g")
     lines.append(f"a ← {n6(rho)}·a + {n6(1 - rho)}·Δ²")
@@ -105,6 +99,7 @@ OPTIMIZER = OptimizerDef(
     "past gradients, so lr is only a multiplier (torch.optim.Adadelta).",
     summary="steps sized by running sizes of past steps over past gradients; lr 1 by default",
     order=90,
+    adaptive=True,
     params=(
         lr_param(1.0),
         ParamSpec(

@@ -17,6 +17,7 @@ from .base import (
     matrix,
     n6,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -60,8 +61,7 @@ class Adagrad(Optimizer):
             p = np.asarray(params, dtype=np.float64)
             g = np.asarray(grad, dtype=np.float64)
             step = state.step + 1
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
+            p, g = self.decay_weights(p, g, column(lr))
             clr = np.asarray(lr, dtype=np.float64) / (1 + (float(step) - 1) * self.lr_decay)
             s = g * g
             s += state.sum
@@ -76,9 +76,7 @@ class Adagrad(Optimizer):
 def _rule(spec: OptimizerSpec) -> str:
     p = spec.params
     lr = n6(spec.lr)
-    lines: list[str] = []
-    if p["weight_decay"] != 0:
-        lines.append(f"g ← g + {n6(p['weight_decay'])}·θ")
+    lines = weight_decay_rule(spec)
     start = p["initial_accumulator_value"]
     lines.append("s ← s + g²" + (f"   (s starts at {n6(start)})" if start else ""))
     eps = n6(p["eps"])
@@ -98,6 +96,7 @@ OPTIMIZER = OptimizerDef(
     "(torch.optim.Adagrad).",
     summary="steps divided by the root of the sum of all past squared gradients",
     order=50,
+    adaptive=True,
     params=(
         lr_param(1e-2),
         ParamSpec(

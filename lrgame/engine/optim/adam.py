@@ -11,15 +11,18 @@ from .base import (
     OptimizerDef,
     OptimizerSpec,
     amsgrad_param,
+    beta1_of,
     betas_param,
+    bias_correction,
     column,
     eps_param,
-    lerp,
+    first_moment,
     lr_param,
     matrix,
     n6,
-    one_minus_pow,
+    square_average,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -42,8 +45,6 @@ class Adam(Optimizer):
     ε sits after the bias-corrected square root. The bias correction uses the
     β1 of this step (a schedule may cycle it) raised to the step count.
     """
-
-    decoupled = False
 
     def __init__(self, spec: OptimizerSpec) -> None:
         super().__init__(spec)
@@ -68,28 +69,14 @@ class Adam(Optimizer):
             p = np.asarray(params, dtype=np.float64)
             g = np.asarray(grad, dtype=np.float64)
             lr_v = np.asarray(lr, dtype=np.float64)
-            lr_c = lr_v.reshape(-1, 1) if lr_v.ndim else lr_v
             step = state.step + 1
             t = float(step)
-            wd = self.weight_decay
-            if wd != 0:
-                if self.decoupled:
-                    p = p * (1 - lr_c * wd)
-                else:
-                    g = g + wd * p
-            if momentum is None:
-                b1 = self.beta1
-                m = lerp(state.exp_avg, g, 1 - b1)
-                bc1: float | np.ndarray = 1 - b1**t
-            else:
-                b1_v = np.asarray(momentum, dtype=np.float64).reshape(-1)
-                m = lerp(state.exp_avg, g, (1 - b1_v).reshape(-1, 1))
-                bc1 = one_minus_pow(b1_v, t)
+            p, g = self.decay_weights(p, g, column(lr_v))
+            b1 = beta1_of(momentum, self.beta1)
+            m = first_moment(state.exp_avg, g, b1)
+            bc1 = bias_correction(b1, t)
             b2 = self.beta2
-            v = state.exp_avg_sq * b2
-            sq = g * (1 - b2)
-            sq *= g
-            v += sq
+            v = square_average(state.exp_avg_sq, g, b2)
             bc2_sqrt = (1 - b2**t) ** 0.5
             vmax = None
             if state.max_exp_avg_sq is not None:
@@ -110,14 +97,8 @@ def adam_rule(spec: OptimizerSpec) -> str:
     """Adam's and AdamW's update rule in words."""
     p = spec.params
     lr = n6(spec.lr)
-    lines: list[str] = []
-    wd = p["weight_decay"]
+    lines = weight_decay_rule(spec)
     b1, b2 = p["betas"]
-    if wd != 0:
-        if spec.name == "adamw":
-            lines.append(f"θ ← (1 − {lr}·{n6(wd)})·θ")
-        else:
-            lines.append(f"g ← g + {n6(wd)}·θ")
     lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
     lines.append(f"v ← {n6(b2)}·v + {n6(1 - b2)}·g²")
     v = "v"
@@ -136,6 +117,7 @@ OPTIMIZER = OptimizerDef(
     "square (torch.optim.Adam).",
     summary="running averages of the gradient and its square, bias-corrected",
     order=20,
+    adaptive=True,
     params=(
         lr_param(1e-3),
         betas_param(),

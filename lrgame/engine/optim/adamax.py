@@ -10,15 +10,17 @@ from .base import (
     Optimizer,
     OptimizerDef,
     OptimizerSpec,
+    beta1_of,
     betas_param,
+    bias_correction,
     column,
     eps_param,
-    lerp,
+    first_moment,
     lr_param,
     matrix,
     n6,
-    one_minus_pow,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -60,16 +62,10 @@ class Adamax(Optimizer):
             lr_v = np.asarray(lr, dtype=np.float64)
             step = state.step + 1
             t = float(step)
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
-            if momentum is None:
-                b1 = self.beta1
-                m = lerp(state.exp_avg, g, 1 - b1)
-                bc: float | np.ndarray = 1 - b1**t
-            else:
-                b1_v = np.asarray(momentum, dtype=np.float64).reshape(-1)
-                m = lerp(state.exp_avg, g, (1 - b1_v).reshape(-1, 1))
-                bc = one_minus_pow(b1_v, t)
+            p, g = self.decay_weights(p, g, column(lr_v))
+            b1 = beta1_of(momentum, self.beta1)
+            m = first_moment(state.exp_avg, g, b1)
+            bc = bias_correction(b1, t)
             bound = np.abs(g)
             bound += self.eps
             u = np.maximum(state.exp_inf * self.beta2, bound)
@@ -83,9 +79,7 @@ def _rule(spec: OptimizerSpec) -> str:
     p = spec.params
     lr = n6(spec.lr)
     b1, b2 = p["betas"]
-    lines: list[str] = []
-    if p["weight_decay"] != 0:
-        lines.append(f"g ← g + {n6(p['weight_decay'])}·θ")
+    lines = weight_decay_rule(spec)
     lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
     lines.append(f"u ← max({n6(b2)}·u, |g| + {n6(p['eps'])})")
     lines.append(f"θ ← θ − {lr}/(1 − {n6(b1)}ᵗ)·m/u")
@@ -100,6 +94,7 @@ OPTIMIZER = OptimizerDef(
     "mean square (torch.optim.Adamax).",
     summary="Adam scaled by the largest recent gradient size (infinity norm)",
     order=80,
+    adaptive=True,
     params=(
         lr_param(2e-3),
         betas_param(cls="Adamax"),

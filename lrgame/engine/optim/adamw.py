@@ -35,6 +35,7 @@ OPTIMIZER = OptimizerDef(
     description="AdamW: Adam with decoupled weight decay (torch.optim.AdamW).",
     summary="Adam whose weight decay shrinks θ directly",
     order=30,
+    adaptive=True,
     params=(
         lr_param(1e-3),
         betas_param(),

@@ -26,6 +26,7 @@ import numpy as np
 from ...numfmt import num
 from ..errors import SpecError
 from ..params import ParamSpec, as_float, check_keys, describe, join
+from ..problems import FieldPath
 
 REGISTRY: dict[str, OptimizerDef] = {}
 """Every optimizer by canonical name, in menu order (filled by the package)."""
@@ -41,7 +42,7 @@ class AliasDef:
     defaults: Mapping[str, Any]
     title: str
     description: str
-    check: Callable[[dict[str, Any], str], None] | None = None
+    check: Callable[[dict[str, Any], FieldPath], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,12 @@ class OptimizerDef:
     momentum: Literal["momentum", "β1"] | None = None
     """What ``onecycle``/``cyclic`` may cycle: torch's "momentum" or "betas" group key."""
     aliases: Mapping[str, AliasDef] = field(default_factory=dict)
-    check: Callable[[dict[str, Any], str], None] | None = None
+    check: Callable[[dict[str, Any], FieldPath], None] | None = None
     """Rules across parameters (torch's constructor checks), on the filled values."""
     summary: str = ""
     """One line for the README table."""
+    adaptive: bool = False
+    """Whether it adapts its stride per coordinate (the coach's "adaptive" tool)."""
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -86,7 +89,7 @@ def lookup(name: str) -> OptimizerDef:
 
 
 def _fill(
-    definition: OptimizerDef, alias: str | None, given: Mapping[str, Any], path: str
+    definition: OptimizerDef, alias: str | None, given: Mapping[str, Any], path: FieldPath
 ) -> dict[str, Any]:
     """Every keyword (lr included), validated, defaults filled in.
 
@@ -95,10 +98,16 @@ def _fill(
     """
     extra = definition.aliases[alias].defaults if alias is not None else {}
     out: dict[str, Any] = {}
+    errors: list[SpecError] = []
     for spec in definition.params:
         raw = given.get(spec.name, extra.get(spec.name, spec.default))
-        value = spec.read(raw, join(path, spec.name))
+        try:
+            value = spec.read(raw, join(path, spec.name))
+        except SpecError as error:
+            errors.append(error)
+            continue
         out[spec.name] = tuple(value) if isinstance(value, list) else value
+    SpecError.raise_all(errors)
     if definition.check is not None:
         definition.check(out, path)
     if alias is not None:
@@ -126,14 +135,14 @@ class OptimizerSpec:
     def __post_init__(self) -> None:
         if self.name not in REGISTRY:
             raise SpecError(
-                "name",
+                ("name",),
                 f"unknown optimizer {describe(self.name)}; expected one of: {', '.join(REGISTRY)}",
             )
         if self.alias is not None and ALIAS_OF.get(self.alias) != self.name:
-            raise SpecError("name", f"{describe(self.alias)} is not an alias of {self.name!r}")
+            raise SpecError(("name",), f"{describe(self.alias)} is not an alias of {self.name!r}")
         definition = REGISTRY[self.name]
-        check_keys(self.params, "", [p.name for p in definition.params if p.name != "lr"])
-        values = _fill(definition, self.alias, {**self.params, "lr": self.lr}, "")
+        check_keys(self.params, (), [p.name for p in definition.params if p.name != "lr"])
+        values = _fill(definition, self.alias, {**self.params, "lr": self.lr}, ())
         object.__setattr__(self, "lr", values.pop("lr"))
         object.__setattr__(self, "params", MappingProxyType(values))
 
@@ -159,7 +168,7 @@ class OptimizerSpec:
 
     def with_lr(self, lr: float) -> OptimizerSpec:
         """The same optimizer with another learning rate (>= 0, finite)."""
-        return dataclasses.replace(self, lr=as_float(lr, "lr", low=0.0))
+        return dataclasses.replace(self, lr=as_float(lr, ("lr",), low=0.0))
 
     def to_json(self, *, full: bool = False) -> dict[str, Any]:
         """The strategy-file form: name, lr and the keywords that differ from the defaults.
@@ -177,7 +186,7 @@ class OptimizerSpec:
         return out
 
 
-def parse_optimizer(obj: Any, path: str = "optimizer") -> OptimizerSpec:
+def parse_optimizer(obj: Any, path: FieldPath = ("optimizer",)) -> OptimizerSpec:
     """Read ``{"name": ..., "lr": ..., <torch keywords>}`` or a bare name.
 
     Unknown names and keywords (torch's ``maximize``, ``foreach``,
@@ -236,6 +245,8 @@ class Optimizer:
     """
 
     spec: OptimizerSpec
+    decoupled: bool = False
+    """Whether weight decay shrinks θ directly instead of joining the gradient."""
 
     def __new__(cls, spec: OptimizerSpec) -> Optimizer:
         if cls is Optimizer:
@@ -245,6 +256,7 @@ class Optimizer:
     def __init__(self, spec: OptimizerSpec) -> None:
         self.spec = spec
         self.weight_decay: float = spec.params["weight_decay"]
+        self.decoupled = bool(spec.params.get("decoupled_weight_decay", self.decoupled))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.spec!r})"
@@ -262,9 +274,62 @@ class Optimizer:
     ) -> tuple[np.ndarray, Any]:
         raise NotImplementedError
 
+    def decay_weights(
+        self, p: np.ndarray, g: np.ndarray, lr_c: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """torch's weight decay λ, first in every step: ``g + λ·θ``, or ``θ·(1 − lr·λ)`` decoupled."""
+        wd = self.weight_decay
+        if wd == 0:
+            return p, g
+        if self.decoupled:
+            return p * (1 - lr_c * wd), g
+        return p, g + wd * p
+
 
 # --------------------------------------------------------------------------
 # helpers the updates share
+
+
+def beta1_of(momentum: np.ndarray | None, beta1: float) -> float | np.ndarray:
+    """This step's β1: the spec's, or per row [B] when a schedule cycles it."""
+    if momentum is None:
+        return beta1
+    return np.asarray(momentum, dtype=np.float64).reshape(-1)
+
+
+def first_moment(exp_avg: np.ndarray, g: np.ndarray, b1: float | np.ndarray) -> np.ndarray:
+    """The Adams' running mean of the gradient: ``lerp(m, g, 1 − β1)`` as torch computes it."""
+    if isinstance(b1, float):
+        return lerp(exp_avg, g, 1 - b1)
+    return lerp(exp_avg, g, (1 - b1).reshape(-1, 1))
+
+
+def bias_correction(b1: float | np.ndarray, t: float) -> float | np.ndarray:
+    """``1 − β1ᵗ`` with β1 of this step (libm's pow per row when cycled)."""
+    if isinstance(b1, float):
+        return 1 - b1**t
+    return one_minus_pow(b1, t)
+
+
+def square_average(avg: np.ndarray, g: np.ndarray, decay: float) -> np.ndarray:
+    """``decay·v + (1 − decay)·g²`` in torch's order of operations (a new array)."""
+    v = avg * decay
+    sq = g * (1 - decay)
+    sq *= g
+    v += sq
+    return v
+
+
+def weight_decay_rule(spec: OptimizerSpec) -> list[str]:
+    """The weight-decay line of an update rule in words, if λ ≠ 0."""
+    wd = spec.params["weight_decay"]
+    if wd == 0:
+        return []
+    definition = REGISTRY[spec.name]
+    decoupled = spec.params.get("decoupled_weight_decay", definition.cls.decoupled)
+    if decoupled:
+        return [f"θ ← (1 − {n6(spec.lr)}·{n6(wd)})·θ"]
+    return [f"g ← g + {n6(wd)}·θ"]
 
 
 def matrix(x: np.ndarray, what: str) -> np.ndarray:

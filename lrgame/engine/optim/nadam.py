@@ -11,15 +11,18 @@ from .base import (
     Optimizer,
     OptimizerDef,
     OptimizerSpec,
+    beta1_of,
     betas_param,
     column,
     decoupled_param,
     eps_param,
-    lerp,
+    first_moment,
     lr_param,
     matrix,
     n6,
+    square_average,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -47,7 +50,6 @@ class NAdam(Optimizer):
         self.beta1, self.beta2 = spec.params["betas"]
         self.eps: float = spec.params["eps"]
         self.momentum_decay: float = spec.params["momentum_decay"]
-        self.decoupled: bool = spec.params["decoupled_weight_decay"]
 
     def init(self, params: np.ndarray) -> NAdamState:
         p = matrix(params, "params")
@@ -65,33 +67,19 @@ class NAdam(Optimizer):
             p = np.asarray(params, dtype=np.float64)
             g = np.asarray(grad, dtype=np.float64)
             lr_v = np.asarray(lr, dtype=np.float64)
-            lr_c = column(lr_v)
             step = state.step + 1
             t = float(step)
             b2 = self.beta2
             bc2 = 1 - b2**t
-            wd = self.weight_decay
-            if wd != 0:
-                if self.decoupled:
-                    p = p * (1 - lr_c * wd)
-                else:
-                    g = g + wd * p
+            p, g = self.decay_weights(p, g, column(lr_v))
             decay = 1.0 - 0.5 * (0.96 ** (t * self.momentum_decay))
             decay_next = 1.0 - 0.5 * (0.96 ** ((t + 1) * self.momentum_decay))
-            b1: float | np.ndarray
-            if momentum is None:
-                b1 = self.beta1
-                m = lerp(state.exp_avg, g, 1 - b1)
-            else:
-                b1 = np.asarray(momentum, dtype=np.float64).reshape(-1)
-                m = lerp(state.exp_avg, g, (1 - b1).reshape(-1, 1))
+            b1 = beta1_of(momentum, self.beta1)
+            m = first_moment(state.exp_avg, g, b1)
             mu = b1 * decay
             mu_next = b1 * decay_next
             mu_product = state.mu_product * mu
-            v = state.exp_avg_sq * b2
-            sq = g * (1 - b2)
-            sq *= g
-            v += sq
+            v = square_average(state.exp_avg_sq, g, b2)
             denom = np.sqrt(v / bc2)
             denom += self.eps
             mu_product_next = mu_product * mu_next
@@ -108,13 +96,7 @@ def _rule(spec: OptimizerSpec) -> str:
     p = spec.params
     lr = n6(spec.lr)
     b1, b2 = p["betas"]
-    lines: list[str] = []
-    wd = p["weight_decay"]
-    if wd != 0:
-        if p["decoupled_weight_decay"]:
-            lines.append(f"θ ← (1 − {lr}·{n6(wd)})·θ")
-        else:
-            lines.append(f"g ← g + {n6(wd)}·θ")
+    lines = weight_decay_rule(spec)
     psi = n6(p["momentum_decay"])
     lines.append(f"μₜ ← {n6(b1)}·(1 − 0.5·0.96^(t·{psi})),  Π ← Π·μₜ")
     lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
@@ -132,6 +114,7 @@ OPTIMIZER = OptimizerDef(
     "steps (torch.optim.NAdam).",
     summary="Adam with Nesterov momentum; the momentum warms up over the first steps",
     order=60,
+    adaptive=True,
     params=(
         lr_param(2e-3),
         betas_param(cls="NAdam"),

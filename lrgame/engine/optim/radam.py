@@ -9,16 +9,19 @@ from .base import (
     Optimizer,
     OptimizerDef,
     OptimizerSpec,
+    beta1_of,
     betas_param,
+    bias_correction,
     column,
     decoupled_param,
     eps_param,
-    lerp,
+    first_moment,
     lr_param,
     matrix,
     n6,
-    one_minus_pow,
+    square_average,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -38,7 +41,6 @@ class RAdam(Optimizer):
         super().__init__(spec)
         self.beta1, self.beta2 = spec.params["betas"]
         self.eps: float = spec.params["eps"]
-        self.decoupled: bool = spec.params["decoupled_weight_decay"]
 
     def init(self, params: np.ndarray) -> AdamState:
         p = matrix(params, "params")
@@ -58,25 +60,12 @@ class RAdam(Optimizer):
             lr_c = column(lr)
             step = state.step + 1
             t = float(step)
-            wd = self.weight_decay
-            if wd != 0:
-                if self.decoupled:
-                    p = p * (1 - lr_c * wd)
-                else:
-                    g = g + wd * p
-            if momentum is None:
-                b1 = self.beta1
-                m = lerp(state.exp_avg, g, 1 - b1)
-                bc1: float | np.ndarray = 1 - b1**t
-            else:
-                b1_v = np.asarray(momentum, dtype=np.float64).reshape(-1)
-                m = lerp(state.exp_avg, g, (1 - b1_v).reshape(-1, 1))
-                bc1 = one_minus_pow(b1_v, t)
+            p, g = self.decay_weights(p, g, lr_c)
+            b1 = beta1_of(momentum, self.beta1)
+            m = first_moment(state.exp_avg, g, b1)
+            bc1 = bias_correction(b1, t)
             b2 = self.beta2
-            v = state.exp_avg_sq * b2
-            sq = g * (1 - b2)
-            sq *= g
-            v += sq
+            v = square_average(state.exp_avg_sq, g, b2)
             bc2 = 1 - b2**t
             corrected = m / column(bc1)
             rho_inf = 2 / (1 - b2) - 1
@@ -98,13 +87,7 @@ def _rule(spec: OptimizerSpec) -> str:
     p = spec.params
     lr = n6(spec.lr)
     b1, b2 = p["betas"]
-    lines: list[str] = []
-    wd = p["weight_decay"]
-    if wd != 0:
-        if p["decoupled_weight_decay"]:
-            lines.append(f"θ ← (1 − {lr}·{n6(wd)})·θ")
-        else:
-            lines.append(f"g ← g + {n6(wd)}·θ")
+    lines = weight_decay_rule(spec)
     lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
     lines.append(f"v ← {n6(b2)}·v + {n6(1 - b2)}·g²")
     lines.append(f"m̂ ← m/(1 − {n6(b1)}ᵗ)")
@@ -123,6 +106,7 @@ OPTIMIZER = OptimizerDef(
     "adaptive rate is tame, then rectifies it (torch.optim.RAdam).",
     summary="Adam with a rectified adaptive rate: a built-in warm-up",
     order=70,
+    adaptive=True,
     params=(
         lr_param(1e-3),
         betas_param(cls="RAdam"),

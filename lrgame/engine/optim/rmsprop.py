@@ -17,7 +17,9 @@ from .base import (
     lr_param,
     matrix,
     n6,
+    square_average,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -68,13 +70,9 @@ class RMSprop(Optimizer):
             p = np.asarray(params, dtype=np.float64)
             g = np.asarray(grad, dtype=np.float64)
             lr_c = column(lr)
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
+            p, g = self.decay_weights(p, g, lr_c)
             a = self.alpha
-            v = state.square_avg * a
-            sq = g * (1 - a)
-            sq *= g
-            v += sq
+            v = square_average(state.square_avg, g, a)
             grad_avg = None
             if state.grad_avg is not None:
                 grad_avg = lerp(state.grad_avg, g, 1 - a)
@@ -115,9 +113,7 @@ class RMSprop(Optimizer):
 def _rule(spec: OptimizerSpec) -> str:
     p = spec.params
     lr = n6(spec.lr)
-    lines: list[str] = []
-    if p["weight_decay"] != 0:
-        lines.append(f"g ← g + {n6(p['weight_decay'])}·θ")
+    lines = weight_decay_rule(spec)
     a = p["alpha"]
     lines.append(f"v ← {n6(a)}·v + {n6(1 - a)}·g²")
     if p["centered"]:
@@ -141,6 +137,7 @@ OPTIMIZER = OptimizerDef(
     "(torch.optim.RMSprop).",
     summary="steps divided by a running root-mean-square of the gradient",
     order=40,
+    adaptive=True,
     params=(
         lr_param(1e-2),
         ParamSpec(

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, join
+from ..problems import FieldPath
 from .base import (
     AliasDef,
     Optimizer,
@@ -18,6 +19,7 @@ from .base import (
     matrix,
     n6,
     weight_decay_param,
+    weight_decay_rule,
 )
 
 
@@ -65,8 +67,7 @@ class SGD(Optimizer):
             p = np.asarray(params, dtype=np.float64)
             g = np.asarray(grad, dtype=np.float64)
             lr_c = column(lr)
-            if self.weight_decay != 0:
-                g = g + self.weight_decay * p
+            p, g = self.decay_weights(p, g, lr_c)
             buf, has = state.momentum_buffer, state.has_buffer
             keep = 1.0 - self.dampening
             if momentum is None:
@@ -105,9 +106,7 @@ class SGD(Optimizer):
 def _rule(spec: OptimizerSpec) -> str:
     p = spec.params
     lr = n6(spec.lr)
-    lines: list[str] = []
-    if p["weight_decay"] != 0:
-        lines.append(f"g ← g + {n6(p['weight_decay'])}·θ")
+    lines = weight_decay_rule(spec)
     mu = p["momentum"]
     if mu != 0:
         damp = 1 - p["dampening"]
@@ -122,7 +121,7 @@ def _rule(spec: OptimizerSpec) -> str:
     return "\n".join(lines)
 
 
-def _check(values: dict[str, Any], path: str) -> None:
+def _check(values: dict[str, Any], path: FieldPath) -> None:
     if values["nesterov"] and (values["momentum"] <= 0 or values["dampening"] != 0):
         raise SpecError(
             join(path, "nesterov"),
@@ -131,7 +130,7 @@ def _check(values: dict[str, Any], path: str) -> None:
         )
 
 
-def _check_nesterov_alias(values: dict[str, Any], path: str) -> None:
+def _check_nesterov_alias(values: dict[str, Any], path: FieldPath) -> None:
     if not values["nesterov"]:
         raise SpecError(
             join(path, "nesterov"), "the 'nesterov' optimizer always has nesterov true, got false"

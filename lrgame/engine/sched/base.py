@@ -30,6 +30,7 @@ from ...numfmt import num
 from ..errors import SpecError
 from ..params import ParamSpec, check_keys, join
 from ..params import describe as describe_value
+from ..problems import FieldPath
 
 _Array = np.ndarray
 
@@ -50,7 +51,7 @@ class Context:
     has_momentum: bool
 
 
-Parser = Callable[[Mapping[str, Any], str, Context], dict[str, Any]]
+Parser = Callable[[Mapping[str, Any], FieldPath, Context], dict[str, Any]]
 Table = Callable[[Mapping[str, Any], _Array, _Array], _Array]
 Describer = Callable[["ScheduleSpec", float | None, str], str]
 Exporter = Callable[["ScheduleSpec", int], tuple[str, set[str]]]
@@ -80,7 +81,7 @@ class ScheduleDef:
     describe: Describer
     lr: Table | None = None
     momentum: Callable[[_Array, Mapping[str, Any]], _Array | None] | None = None
-    check: Callable[[dict[str, Any], str, Context], None] | None = None
+    check: Callable[[dict[str, Any], FieldPath, Context], None] | None = None
     parse: Parser | None = None
     read_order: tuple[str, ...] = ()
     export: Exporter | None = None
@@ -165,7 +166,12 @@ def chainable_names() -> tuple[str, ...]:
 
 
 def parse_any(
-    obj: Any, path: str, ctx: Context, *, allowed: tuple[str, ...] | None = None, within: str = ""
+    obj: Any,
+    path: FieldPath,
+    ctx: Context,
+    *,
+    allowed: tuple[str, ...] | None = None,
+    within: str = "",
 ) -> ScheduleSpec:
     """Read one schedule (a name, an object or None for constant)."""
     all_names = names()
@@ -203,7 +209,7 @@ def parse_any(
 
 
 def read_params(
-    definition: ScheduleDef, body: Mapping[str, Any], path: str, ctx: Context
+    definition: ScheduleDef, body: Mapping[str, Any], path: FieldPath, ctx: Context
 ) -> dict[str, Any]:
     """Every parameter read by its declaration, defaults filled in, then the family's check."""
     values: dict[str, Any] = {}
@@ -211,12 +217,21 @@ def read_params(
         *definition.read_order,
         *(k for k in definition.keys if k not in definition.read_order),
     ]
+    errors: list[SpecError] = []
     for key in order:
         spec = definition.param(key)
         if key not in body and spec.required:
-            raise SpecError(join(path, key), f"missing: {definition.name} needs its {key}")
-        raw = body[key] if key in body else spec.default_for(ctx, values)
-        values[key] = spec.read(raw, join(path, key))
+            errors.append(SpecError(join(path, key), f"missing: {definition.name} needs its {key}"))
+            continue
+        try:
+            # A derived default reads the values before it: after a bad one, it cannot be had.
+            if key not in body and spec.derived and errors:
+                continue
+            raw = body[key] if key in body else spec.default_for(ctx, values)
+            values[key] = spec.read(raw, join(path, key))
+        except SpecError as error:
+            errors.append(error)
+    SpecError.raise_all(errors)
     if definition.check is not None:
         definition.check(values, path, ctx)
     return {key: values[key] for key in definition.keys}
@@ -329,7 +344,7 @@ def momentum_params(
     )
 
 
-def check_cycle_momentum(values: Mapping[str, Any], path: str, ctx: Context) -> None:
+def check_cycle_momentum(values: Mapping[str, Any], path: FieldPath, ctx: Context) -> None:
     if values["cycle_momentum"] and not ctx.has_momentum:
         raise SpecError(
             join(path, "cycle_momentum"),

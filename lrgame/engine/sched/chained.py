@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, as_list, join
+from ..problems import FieldPath
 from .base import (
     Context,
     ScheduleDef,
@@ -21,16 +22,22 @@ from .base import (
 )
 
 
-def _parse(body: Mapping[str, Any], path: str, ctx: Context) -> dict[str, Any]:
+def _parse(body: Mapping[str, Any], path: FieldPath, ctx: Context) -> dict[str, Any]:
     spath = join(path, "schedules")
     if "schedules" not in body:
         raise SpecError(spath, "missing the list of schedules")
     raw = as_list(body["schedules"], spath, min_len=1)
     allowed = chainable_names()
-    parts = [
-        parse_any(part, join(spath, i), ctx, allowed=allowed, within="chained schedule")
-        for i, part in enumerate(raw)
-    ]
+    parts: list[ScheduleSpec] = []
+    errors: list[SpecError] = []
+    for i, part in enumerate(raw):
+        try:
+            parts.append(
+                parse_any(part, join(spath, i), ctx, allowed=allowed, within="chained schedule")
+            )
+        except SpecError as error:
+            errors.append(error)
+    SpecError.raise_all(errors)
     return {"schedules": parts}
 
 

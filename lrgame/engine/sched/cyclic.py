@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, join
+from ..problems import FieldPath
 from .base import (
     MAX_INT,
     Context,
@@ -79,7 +80,7 @@ def cyclic_momentum(k: _Array, p: Mapping[str, Any]) -> _Array | None:
     return p["max_momentum"] - base_height * _scale(k, cycle, p)
 
 
-def _check(values: dict[str, Any], path: str, ctx: Context) -> None:
+def _check(values: dict[str, Any], path: FieldPath, ctx: Context) -> None:
     if values["base_lr"] > values["max_lr"]:
         raise SpecError(
             join(path, "base_lr"),

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, join
+from ..problems import FieldPath
 from .base import MAX_INT, Context, ScheduleDef, ScheduleSpec, base_text, g4, gamma_param
 
 
@@ -27,7 +28,7 @@ def _lr(p: Mapping[str, Any], lr0: np.ndarray, k: np.ndarray) -> np.ndarray:
     return multistep_lr(lr0, k, p["milestones"], p["gamma"])
 
 
-def _check(values: dict[str, Any], path: str, ctx: Context) -> None:
+def _check(values: dict[str, Any], path: FieldPath, ctx: Context) -> None:
     milestones = values["milestones"]
     for i in range(1, len(milestones)):
         if milestones[i] < milestones[i - 1]:

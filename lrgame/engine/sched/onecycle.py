@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, join
+from ..problems import FieldPath
 from .base import (
     MAX_INT,
     Context,
@@ -107,7 +108,7 @@ def onecycle_momentum(k: _Array, p: Mapping[str, Any]) -> _Array | None:
     return _curve(p, k, ends, np.empty(k.shape[0]))
 
 
-def _check(values: dict[str, Any], path: str, ctx: Context) -> None:
+def _check(values: dict[str, Any], path: FieldPath, ctx: Context) -> None:
     total = values["total_steps"]
     if ctx.steps > total:
         raise SpecError(

@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, as_int, as_list, join
+from ..problems import FieldPath
 from .base import (
     MAX_INT,
     Context,
@@ -22,7 +23,7 @@ from .base import (
 )
 
 
-def _parse(body: Mapping[str, Any], path: str, ctx: Context) -> dict[str, Any]:
+def _parse(body: Mapping[str, Any], path: FieldPath, ctx: Context) -> dict[str, Any]:
     spath = join(path, "schedules")
     if "schedules" not in body:
         raise SpecError(spath, "missing the list of schedules")
@@ -46,11 +47,18 @@ def _parse(body: Mapping[str, Any], path: str, ctx: Context) -> dict[str, Any]:
         milestones.append(value)
     bounds = [0, *milestones, ctx.steps]
     parts = []
+    errors: list[SpecError] = []
     for i, part in enumerate(raw_parts):
         # A part's step-count defaults (T_max, step_size, ...) come from the
         # length of its own segment of the run.
         seg = replace(ctx, steps=max(1, bounds[i + 1] - bounds[i]))
-        parts.append(parse_any(part, join(spath, i), seg, allowed=part_names(), within="sequence"))
+        try:
+            parts.append(
+                parse_any(part, join(spath, i), seg, allowed=part_names(), within="sequence")
+            )
+        except SpecError as error:
+            errors.append(error)
+    SpecError.raise_all(errors)
     return {"schedules": parts, "milestones": milestones}
 
 

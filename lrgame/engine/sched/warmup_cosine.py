@@ -9,6 +9,7 @@ import numpy as np
 
 from ..errors import SpecError
 from ..params import ParamSpec, join
+from ..problems import FieldPath
 from .base import (
     MAX_INT,
     Context,
@@ -35,7 +36,7 @@ def as_sequence(p: Mapping[str, Any]) -> ScheduleSpec:
     return ScheduleSpec("sequence", {"schedules": parts, "milestones": [warmup]})
 
 
-def _check(values: dict[str, Any], path: str, ctx: Context) -> None:
+def _check(values: dict[str, Any], path: FieldPath, ctx: Context) -> None:
     warmup, total = values["warmup_steps"], values["total_steps"]
     if warmup >= total:
         raise SpecError(

@@ -41,7 +41,8 @@ from lrgame.engine.strategy import parse_strategy
 from lrgame.levels.jsonpos import JsonError, parse_json
 from lrgame.levels.lab import ModelLevel
 from lrgame.levels.loader import check_text, demo_problems, locate
-from lrgame.levels.model import Level, read_level
+from lrgame.levels.model import Level
+from lrgame.levels.reader import read_level
 from lrgame.levels.template import schema_ref, template_text
 from lrgame.numfmt import loss as loss_text
 from lrgame.numfmt import num

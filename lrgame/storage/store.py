@@ -1,30 +1,6 @@
-"""Save data: progress, stars, best scores and settings, in the user's data directory.
+"""The store: one save shared by several games, changed under a lock and merged, never lost.
 
-One JSON file (``progress.json``, ``"version": 1``) holds everything::
-
-    {
-      "version": 1,
-      "settings": {"unlock_all": false, "language": null, "theme": null},
-      "campaigns": {
-        "default": {"path": null, "levels": {"<level id>": {"<digest>": {record}}}},
-        "dir-0123456789ab": {"path": "/home/me/my-levels", "levels": {...}}
-      }
-    }
-
-Records are keyed by level id *and* digest, so an edited level starts afresh
-(and a reverted one finds its old record again). A save file that cannot be
-read is moved aside, never deleted, and the game starts fresh; a save that
-cannot be written becomes a notice for the player. Nothing here raises on I/O.
-
-Several games may share one save (a classroom server, two terminals). Every
-change is therefore a small operation, not a new file: under an exclusive
-``fcntl`` lock on ``progress.json.lock`` the store re-reads the file, applies
-the changes this process has not saved yet (a run adds one play and keeps the
-better score, stars and pass), writes the result atomically and lets go. A
-change that could not be written stays pending and is applied again at the
-next save, so nothing is counted twice and nothing is lost.
-
-Headless commands import this module, so it imports no UI, and no numpy at import time.
+See the package docstring for the protocol; the file's shape is :mod:`.records`.
 """
 
 from __future__ import annotations
@@ -38,178 +14,38 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn
 
 from lrgame.engine.outcome import Outcome
 
-from .atomic import clean_stale_temporaries, write_atomically
+from ..atomic import clean_stale_temporaries, write_atomically
 
 try:
     import fcntl
 except ImportError:  # Windows: one game at a time, as before
     fcntl = None  # type: ignore[assignment]
 
-VERSION = 1
-FILE_NAME = "progress.json"
-DEFAULT_CAMPAIGN = "default"
-HOME_ENV = "LRGAME_HOME"
-LOCK_SUFFIX = ".lock"
+from .paths import FILE_NAME, HOME_ENV, LOCK_SUFFIX, default_home
+from .records import (
+    DEFAULT_CAMPAIGN,
+    BadShape,
+    LevelRecord,
+    RunRecordResult,
+    Settings,
+    VerdictLike,
+    check_document,
+    fresh,
+    record_of,
+    reject_constant,
+    utc_now,
+)
+
 LOCK_TIMEOUT = 10.0
 """Seconds to wait for another game's save; a save takes milliseconds."""
 MAX_SAVE_BYTES = 64 * 1024 * 1024
 """A save larger than this was not written by lrgame (a record is about 500 bytes)."""
-RECORD_KEYS = frozenset(
-    ("passed", "best_score", "stars", "best_steps_to_goal", "plays", "best_strategy", "updated")
-)
-
-
-class VerdictLike(Protocol):
-    """What ``record_run`` reads from an ``engine.outcome.Verdict`` (kept structural
-    so that saving does not import the engine and its numpy)."""
-
-    @property
-    def outcome(self) -> str: ...
-    @property
-    def steps_to_goal(self) -> int | None: ...
-    @property
-    def score(self) -> int: ...
-    @property
-    def stars(self) -> int: ...
-
-
-@dataclass(frozen=True)
-class Settings:
-    unlock_all: bool = False
-    language: str | None = None
-    theme: str | None = None
-
-
-@dataclass(frozen=True)
-class LevelRecord:
-    level_id: str
-    digest: str
-    passed: bool
-    best_score: int
-    stars: int
-    """The most stars any run earned."""
-    best_steps_to_goal: int | None
-    """The fewest steps to the goal among winning runs; None until a win."""
-    plays: int
-    best_strategy: dict[str, Any] | None
-    """The strategy JSON of the best-scoring run, to race as a ghost."""
-    updated: str
-    """When this record last changed, ISO 8601 in UTC."""
-
-
-@dataclass(frozen=True)
-class RunRecordResult:
-    is_new_best: bool
-    """True when the run scored strictly more than any earlier run (or was the first)."""
-    previous_best: int | None
-    """The best score before this run; None on the first play."""
-    newly_passed: bool
-    """True when this run passed the level for the first time (the next one unlocks)."""
-    record: LevelRecord
-
-
-def default_home() -> Path:
-    """``$LRGAME_HOME`` if set, else the platform's user data directory."""
-    env = os.environ.get(HOME_ENV)
-    if env:
-        return Path(env).expanduser()
-    # Imported here: platformdirs is only needed when no home is given (tests never need it).
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("lrgame"))
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _fresh() -> dict[str, Any]:
-    return {
-        "version": VERSION,
-        "settings": {"unlock_all": False, "language": None, "theme": None},
-        "campaigns": {},
-    }
-
-
-class _BadShape(ValueError):
-    """The save file parsed as JSON but is not a version-1 save."""
-
-
-def _reject_constant(name: str) -> Any:
-    # NaN and Infinity are not JSON; a file holding them was not written by us.
-    raise _BadShape(f"non-standard JSON constant {name}")
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _check(data: Any) -> dict[str, Any]:
-    """The save document if it has the version-1 shape, else _BadShape.
-
-    Strict on purpose: the game trusts these values (a string where a score
-    should be would crash a screen later), and a file in any other shape is
-    moved aside intact rather than half-read. Unknown extra keys are tolerated.
-    """
-    if not isinstance(data, dict):
-        raise _BadShape("not an object")
-    if type(data.get("version")) is not int or data["version"] != VERSION:  # not True, not 1.0
-        raise _BadShape(f"version {data.get('version')!r}")
-    settings = data.get("settings", {})
-    if not isinstance(settings, dict):
-        raise _BadShape("settings")
-    if not isinstance(settings.get("unlock_all", False), bool):
-        raise _BadShape("settings.unlock_all")
-    for key in ("language", "theme"):
-        if not isinstance(settings.get(key), str | None):
-            raise _BadShape(f"settings.{key}")
-    campaigns = data.get("campaigns")
-    if not isinstance(campaigns, dict):
-        raise _BadShape("campaigns")
-    for campaign in campaigns.values():
-        if not isinstance(campaign, dict) or not isinstance(campaign.get("path"), str | None):
-            raise _BadShape("campaign")
-        levels = campaign.get("levels")
-        if not isinstance(levels, dict):
-            raise _BadShape("campaign.levels")
-        for by_digest in levels.values():
-            if not isinstance(by_digest, dict):
-                raise _BadShape("level")
-            for record in by_digest.values():
-                _check_record(record)
-    return {
-        **data,
-        "settings": {
-            "unlock_all": settings.get("unlock_all", False),
-            "language": settings.get("language"),
-            "theme": settings.get("theme"),
-        },
-    }
-
-
-def _check_record(record: Any) -> None:
-    if not isinstance(record, dict) or not RECORD_KEYS <= record.keys():
-        raise _BadShape("record")
-    ok = (
-        isinstance(record.get("passed"), bool)
-        and _is_int(record.get("best_score"))
-        and _is_int(record.get("stars"))
-        and 0 <= record["stars"] <= 3
-        and (record.get("best_steps_to_goal") is None or _is_int(record["best_steps_to_goal"]))
-        and _is_int(record.get("plays"))
-        and record["plays"] >= 0
-        and isinstance(record.get("best_strategy"), dict | None)
-        and isinstance(record.get("updated"), str)
-    )
-    if not ok:
-        raise _BadShape("record fields")
 
 
 class _Unreadable(Exception):
@@ -267,7 +103,7 @@ class ProgressStore:
                     f"Your save folder {self._home_name()} {problem}, so this session "
                     f"starts fresh and will not be saved."
                 )
-            return _fresh()  # first run: nothing saved yet, and nothing created by reading
+            return fresh()  # first run: nothing saved yet, and nothing created by reading
         with self._locked(required=False) as locked:
             if locked:
                 # Under the lock no other game is mid-write: any temporary file is a leftover.
@@ -275,7 +111,7 @@ class ProgressStore:
             try:
                 return self._read()
             except _Unreadable:
-                return _fresh()
+                return fresh()
 
     def _home_name(self) -> str:
         return f"{self.home} (set by {HOME_ENV})" if self.home_from_env else str(self.home)
@@ -309,43 +145,43 @@ class ProgressStore:
             # O_NONBLOCK: a FIFO in the save's place must not hang the game.
             fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         except FileNotFoundError:
-            return _fresh()  # first run (or the data folder does not exist yet)
+            return fresh()  # first run (or the data folder does not exist yet)
         except (PermissionError, NotADirectoryError) as error:
             self._unreadable(error)
         except OSError as error:
             self._set_aside(error.strerror or str(error))
-            return _fresh()
+            return fresh()
         try:
             info = os.fstat(fd)
             if stat.S_ISDIR(info.st_mode):
                 self._set_aside("it is a folder, not a file")
-                return _fresh()
+                return fresh()
             if not stat.S_ISREG(info.st_mode):
                 self._set_aside("it is not a regular file")
-                return _fresh()
+                return fresh()
             if info.st_size > MAX_SAVE_BYTES:
                 self._set_aside(f"it is larger than {MAX_SAVE_BYTES // 2**20} MiB")
-                return _fresh()
+                return fresh()
             with os.fdopen(os.dup(fd), "rb") as handle:
                 raw = handle.read(MAX_SAVE_BYTES + 1)
         except PermissionError as error:
             self._unreadable(error)
         except OSError as error:
             self._set_aside(error.strerror or str(error))
-            return _fresh()
+            return fresh()
         finally:
             os.close(fd)
         if len(raw) > MAX_SAVE_BYTES:  # it grew while we read
             self._set_aside(f"it is larger than {MAX_SAVE_BYTES // 2**20} MiB")
-            return _fresh()
+            return fresh()
         try:
-            data = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-            return _check(data)
-        except _BadShape:
+            data = json.loads(raw.decode("utf-8"), parse_constant=reject_constant)
+            return check_document(data)
+        except BadShape:
             self._set_aside("it is not a save file of this version of lrgame")
         except (ValueError, RecursionError):  # JSONDecodeError, UnicodeDecodeError; deep nesting
             self._set_aside("it is not valid JSON")
-        return _fresh()
+        return fresh()
 
     def _unreadable(self, error: OSError) -> NoReturn:
         """A save we may not read is not corrupt: say why and leave it alone."""
@@ -465,7 +301,7 @@ class ProgressStore:
         return result
 
     def _apply_pending(self) -> tuple[dict[str, Any], Any]:
-        data = copy.deepcopy(self._base if self._base is not None else _fresh())
+        data = copy.deepcopy(self._base if self._base is not None else fresh())
         result = None
         for change in self._pending:
             result = change(data)
@@ -480,7 +316,7 @@ class ProgressStore:
             return DEFAULT_CAMPAIGN
         resolved = Path(levels_dir).expanduser().resolve()
         # Imported here: the loader pulls in numpy, which a plain save/load does not need.
-        from .levels.loader import shipped_levels_dir
+        from ..levels.loader import shipped_levels_dir
 
         with contextlib.suppress(OSError):
             if resolved == shipped_levels_dir().resolve():
@@ -494,7 +330,7 @@ class ProgressStore:
         if entry is None:
             return None
         raw = entry["levels"].get(level_id, {}).get(digest)
-        return None if raw is None else _record(level_id, digest, raw)
+        return None if raw is None else record_of(level_id, digest, raw)
 
     def record_run(
         self,
@@ -516,7 +352,7 @@ class ProgressStore:
         score, stars = verdict.score, verdict.stars
         steps = verdict.steps_to_goal if won else None
         path = self._campaign_paths.get(campaign)
-        now = _now()
+        now = utc_now()
 
         def change(data: dict[str, Any]) -> RunRecordResult:
             campaigns = data["campaigns"]
@@ -546,7 +382,7 @@ class ProgressStore:
                 is_new_best=is_new_best,
                 previous_best=previous_best,
                 newly_passed=won and not (old is not None and old["passed"]),
-                record=_record(level_id, digest, raw),
+                record=record_of(level_id, digest, raw),
             )
 
         result: RunRecordResult = self._commit(change)
@@ -615,28 +451,3 @@ class ProgressStore:
                 data["campaigns"].pop(campaign, None)
 
         self._commit(change)
-
-
-def _record(level_id: str, digest: str, raw: dict[str, Any]) -> LevelRecord:
-    return LevelRecord(
-        level_id=level_id,
-        digest=digest,
-        passed=raw["passed"],
-        best_score=raw["best_score"],
-        stars=raw["stars"],
-        best_steps_to_goal=raw["best_steps_to_goal"],
-        plays=raw["plays"],
-        # A copy, so a screen mutating the ghost's strategy cannot change the save.
-        best_strategy=copy.deepcopy(raw["best_strategy"]),
-        updated=raw["updated"],
-    )
-
-
-__all__ = [
-    "DEFAULT_CAMPAIGN",
-    "LevelRecord",
-    "ProgressStore",
-    "RunRecordResult",
-    "Settings",
-    "default_home",
-]
