@@ -34,6 +34,8 @@ __all__ = [
     "analyse",
     "demo_report",
     "level_facts",
+    "listed_problems",
+    "next_problem",
     "problem_label",
 ]
 
@@ -289,3 +291,25 @@ def _demo_outcomes(level: Level) -> list[str]:
     batch = run_batch(level.landscape, level.start, [d.strategy for d in level.demos], level.noise)
     verdicts = level.judge(batch)
     return [v.outcome for v in verdicts]
+
+
+# ---------------------------------------------------------------------------
+# The problem list
+
+
+def listed_problems(analysis: Analysis, demos: DemoReport | None) -> list[Problem]:
+    """What the problem list shows: the validator's, then the demos' if they ran on this text."""
+    problems = list(analysis.problems)
+    if demos is not None and demos.text == analysis.text and demos.blocked is None:
+        problems += demos.problems
+    return problems
+
+
+def next_problem(problems: Sequence[Problem], line: int, column: int) -> int | None:
+    """The index of the first located problem after ``line:column`` (1-based), wrapping round
+    to the first; None when no problem has a place."""
+    placed = [(i, p.position) for i, p in enumerate(problems) if p.position is not None]
+    ahead = [i for i, where in placed if (where.line, where.column) > (line, column)]
+    if ahead:
+        return ahead[0]
+    return placed[0][0] if placed else None

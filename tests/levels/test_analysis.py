@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from lrgame.engine.problems import Position, Problem
-from lrgame.levels.analysis import analyse, demo_report, level_facts, problem_label
+from lrgame.levels.analysis import (
+    analyse,
+    demo_report,
+    level_facts,
+    listed_problems,
+    next_problem,
+    problem_label,
+)
 from lrgame.levels.lab import ModelLevel
 from lrgame.levels.loader import check_text, format_problem
 from lrgame.levels.template import model_template_text, template_text
@@ -86,3 +93,41 @@ def test_the_demos_report_each_outcome_and_validate_s_lines_when_one_fails() -> 
 def test_demos_of_a_broken_level_do_not_run() -> None:
     report = demo_report(TEXT.replace('"steps": 100,', '"steps": 0,'), "t.json")
     assert report.results == () and report.blocked is not None and "1" in report.blocked
+
+
+def test_every_prefix_of_the_template_gets_a_positioned_message() -> None:
+    text = template_text("prefix")
+    for end in range(len(text) - 1):  # the last character is the final newline
+        result = analyse(text[:end], "t.json")
+        assert result.problems, repr(text[:end])
+        assert result.problems[0].position is not None, result.problems[0]
+    assert analyse(text, "t.json").problems == ()
+
+
+def at(line: int, column: int) -> Problem:
+    return Problem(("x",), "bad", Position(line, column, 0))
+
+
+def test_the_next_problem_is_the_first_placed_after_the_cursor_wrapping_round() -> None:
+    problems = [at(3, 9), Problem((), "no place"), at(5, 2), at(5, 12)]
+    assert next_problem(problems, 1, 1) == 0
+    assert next_problem(problems, 3, 9) == 2  # the one under the cursor is where we are
+    assert next_problem(problems, 5, 2) == 3
+    assert next_problem(problems, 9, 1) == 0
+    assert next_problem([Problem((), "no place")], 1, 1) is None
+    assert next_problem([], 1, 1) is None
+
+
+def test_the_list_adds_the_demos_problems_only_for_the_text_they_ran_on() -> None:
+    broken = TEXT.replace('"lr": 0.55', '"lr": 0.2').replace('"id": "rolling-hills"', '"id": "X"')
+    analysis = analyse(broken, "t.json")
+    assert len(analysis.problems) == 1
+    blocked = demo_report(broken, "t.json")
+    assert blocked.blocked is not None
+    assert listed_problems(analysis, blocked) == list(analysis.problems)
+    failing = TEXT.replace('"lr": 0.55', '"lr": 0.2')
+    report = demo_report(failing, "t.json")
+    analysis = analyse(failing, "t.json")
+    assert listed_problems(analysis, report) == list(report.problems) != []
+    assert listed_problems(analysis, None) == []
+    assert listed_problems(analyse(TEXT, "t.json"), report) == []  # an earlier version's demos

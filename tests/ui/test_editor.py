@@ -13,9 +13,9 @@ from textual.widgets import OptionList, Static
 
 from lrgame.__main__ import main
 from lrgame.engine.problems import Problem
-from lrgame.levels.analysis import Analysis, analyse, problem_label
+from lrgame.levels.analysis import Analysis, problem_label
 from lrgame.levels.loader import format_problem
-from lrgame.levels.template import create_level_file, schema_id, template_text
+from lrgame.levels.template import create_level_file, schema_id
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
 from lrgame.ui.screens import editor
@@ -186,15 +186,6 @@ async def test_every_half_typed_state_shows_a_message(
         await checked(pilot, screen)
         assert screen.problems == []
         assert screen.query_one("#editor-preview", LandscapeView).level is not None
-
-
-def test_every_prefix_of_the_template_gets_a_positioned_message() -> None:
-    text = template_text("prefix")
-    for end in range(len(text) - 1):  # the last character is the final newline
-        result = analyse(text[:end], "t.json")
-        assert result.problems, repr(text[:end])
-        assert result.problems[0].position is not None, result.problems[0]
-    assert analyse(text, "t.json").problems == ()
 
 
 async def test_the_next_problem_key_moves_the_cursor_there(

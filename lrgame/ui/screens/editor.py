@@ -35,7 +35,15 @@ from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.worker import get_current_worker
 
 from lrgame.engine.problems import Problem
-from lrgame.levels.analysis import Analysis, DemoReport, analyse, demo_report, problem_label
+from lrgame.levels.analysis import (
+    Analysis,
+    DemoReport,
+    analyse,
+    demo_report,
+    listed_problems,
+    next_problem,
+    problem_label,
+)
 from lrgame.levels.model import Level
 from lrgame.levels.template import schema_ref, template_text
 from lrgame.levels.textfile import DiskText, WatchedFile
@@ -267,28 +275,20 @@ class EditorScreen(GuardedScreen[None]):
         result = self.analysis
         if result is None:
             return
-        problems = list(result.problems)
-        demos = self.demos
-        if demos is not None and demos.text == result.text and demos.blocked is None:
-            problems += demos.problems
-        self.problems = problems
-        self.panel.show_problems(problems, demos is not None and demos.text == result.text)
+        self.problems = listed_problems(result, self.demos)
+        demos_ran = self.demos is not None and self.demos.text == result.text
+        self.panel.show_problems(self.problems, demos_ran)
 
     # -- problems ------------------------------------------------------------
 
     def action_next_problem(self) -> None:
         """Move the cursor to the next problem after it (wrapping round)."""
-        placed = [(i, p) for i, p in enumerate(self.problems) if p.position is not None]
-        if not placed:
+        row, column = self.text_area.cursor_location
+        index = next_problem(self.problems, row + 1, column + 1)
+        if index is None:
             self.notify(_("No problems with a position to jump to."))
             return
-        row, column = self.text_area.cursor_location
-        here = (row + 1, column + 1)
-        ahead = [
-            (i, p) for i, p in placed if p.position and (p.position.line, p.position.column) > here
-        ]
-        index, problem = (ahead or placed)[0]
-        self.jump_to(problem)
+        self.jump_to(self.problems[index])
         self.panel.highlight_problem(index)
 
     def jump_to(self, problem: Problem) -> None:
