@@ -72,7 +72,8 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
 
     ``strategy_json`` restores the previous settings on a retry; without it
     the level's starting strategy (its ``setup``, else the first allowed
-    optimizer at lr 0.01 with a constant rate).
+    optimizer at lr 0.01 with a constant rate). ``lang`` is the language of the
+    level's title (default: the game's as the screen is made).
     """
 
     CSS_PATH = "setup.tcss"
