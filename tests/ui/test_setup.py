@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import numpy as np
@@ -116,9 +117,14 @@ async def fill(pilot: Any, widget: Input, text: str) -> None:
 
 
 async def choose(pilot: Any, select_id: str, value: str) -> None:
-    select = setup_screen(pilot.app).query_one(f"#{select_id}", Select)
-    select.value = value
+    screen = setup_screen(pilot.app)
+    screen.query_one(f"#{select_id}", Select).value = value
     await pilot.pause()
+    # On a busy machine the chosen group can take more than one pause to build.
+    deadline = time.monotonic() + 20
+    while not (screen.settled and value in (screen.optimizer_name, screen.schedule_name)):
+        assert time.monotonic() < deadline, f"{value} was never built"
+        await pilot.pause(0.01)
 
 
 # --------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from lrgame.engine.problems import Problem
 from lrgame.engine.sched import REGISTRY as SCHEDULES
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
-from lrgame.numfmt import rate
 from lrgame.setupform import (
     OPTIMIZER_LABELS,
     FormStart,
@@ -45,7 +44,7 @@ from lrgame.setupform import (
 from lrgame.ui.i18n import N_, _, language
 from lrgame.ui.widgets.lr_control import LrControl, LrInput, parse_lr_text, translate_bindings
 from lrgame.ui.widgets.param_field import ParamField
-from lrgame.ui.widgets.schedule_preview import SchedulePreview
+from lrgame.ui.widgets.strategy_preview import StrategyPreview
 from lrgame.ui.widgets.tick import Tick
 
 from .guarded import GuardedScreen
@@ -169,11 +168,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
                 with Horizontal(id="buttons"):
                     yield Button(_("Back"), id="back", compact=True)
                     yield Button(_("Run ▶"), id="run", variant="primary", compact=True)
-            with VerticalScroll(id="setup-side"):
-                yield Static("", id="preview-title")
-                yield SchedulePreview(id="preview")
-                yield Static("", id="preview-note")
-                yield Static("", id="formulas")
+            yield StrategyPreview(id="setup-side")
         yield Footer()
 
     def _build_group(self, section: Section, name: str) -> tuple[Vertical, Vertical]:
@@ -234,6 +229,16 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
     def lr_control(self) -> LrControl:
         return self.query_one("#lr", LrControl)
 
+    @property
+    def settled(self) -> bool:
+        """The chosen groups are built, every shown field has its editor, and no check is
+        waiting: what a test waits for after a change."""
+        built = ("optimizer", self.optimizer_name) in self._field_map and (
+            "schedule",
+            self.schedule_name,
+        ) in self._field_map
+        return built and not self._check_pending and all(f.composed for f in self._active_fields())
+
     def _fields(self, section: str, group: str) -> list[ParamField]:
         # A dictionary, not a DOM query: this runs on every key press.
         return self._field_map.get((section, group), [])
@@ -288,7 +293,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
         """Adagrad has no momentum to cycle (torch refuses): untick and lock the box."""
         for name in (n for n, d in SCHEDULES.items() if "cycle_momentum" in d.keys):
             for field in self._fields("schedule", name):
-                if field.key != "cycle_momentum":
+                if field.key != "cycle_momentum" or not field.composed:
                     continue
                 box = field.editor
                 assert isinstance(box, Checkbox)
@@ -319,61 +324,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
 
     def _show_preview(self) -> None:
         strategy = self.strategy
-        side = self.query_one("#setup-side")
-        note = self.query_one("#preview-note", Static)
-        # An invalid form keeps the last good picture, dimmed, rather than
-        # drawing a strategy the player did not ask for.
-        side.set_class(strategy is None, "-stale")
-        if strategy is None:
-            note.update(Text("✗ " + _("fix the marked fields to update the preview"), style="bold"))
-            return
-        shown = preview(strategy)
-        self.query_one("#preview-title", Static).update(
-            Text.assemble(
-                (_("Learning rate over {steps} steps", steps=shown.steps), "bold"),
-                "  ",
-                (shown.schedule, "italic"),
-            )
-        )
-        chart = self.query_one("#preview", SchedulePreview)
-        if not shown.drawn:
-            chart.show(shown.lr, flat=True)
-            note.update(
-                _(
-                    "The rate depends on the losses: it starts at {lr} and drops when the "
-                    "loss stops improving, so it cannot be drawn in advance.",
-                    lr=rate(shown.start_lr, 4),
-                )
-            )
-        elif shown.momentum is not None:
-            chart.show(shown.lr, shown.momentum, shown.momentum_label)
-            note.update(
-                Text.assemble(
-                    ("━ lr", "bold cyan"),
-                    " ",
-                    _("(left axis)"),
-                    "   ",
-                    (f"━ {shown.momentum_label}", "bold #ff8700"),
-                    " ",
-                    _("(right axis), cycled by the schedule"),
-                )
-            )
-        else:
-            chart.show(shown.lr, None, shown.momentum_label)
-            note.update(Text.assemble(("━ lr", "bold cyan")))
-        self.query_one("#formulas", Static).update(
-            Text.assemble(
-                (_("Update rule ({name})", name=shown.optimizer_label), "bold"),
-                "\n",
-                _indent(shown.update_rule),
-                "\n",
-                (_("Schedule"), "bold"),
-                "\n",
-                _indent(shown.formula),
-                "\n",
-                (_("g gradient · θ parameters · t, k step"), "italic"),
-            )
-        )
+        self.query_one(StrategyPreview).show(preview(strategy) if strategy is not None else None)
 
     def _show_groups(self) -> None:
         opt, sched = self.optimizer_name, self.schedule_name
@@ -505,12 +456,8 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
             self.query_one("#lr-input").focus()
             return
         for field in self._active_fields():
-            if field.error is not None:
+            if field.error is not None and field.composed:
                 if field.spec.more:
                     self.query_one("#more", Collapsible).collapsed = False
                 field.editor.focus()
                 return
-
-
-def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())

@@ -48,6 +48,10 @@ class ParamField(Widget):
         self._engine_error: str | None = None
 
     @property
+    def _start_text(self) -> str:
+        return self._value if isinstance(self._value, str) else number_text(self._value)
+
+    @property
     def key(self) -> str:
         return self.spec.key
 
@@ -73,11 +77,10 @@ class ParamField(Widget):
                 classes="param-row",
             )
         else:
-            text = self._value if isinstance(self._value, str) else number_text(self._value)
             yield Horizontal(
                 Label(spec.key, classes="param-label"),
                 Input(
-                    text,
+                    self._start_text,
                     placeholder=placeholder_text(self._default),
                     compact=True,
                     classes="param-editor",
@@ -91,17 +94,30 @@ class ParamField(Widget):
     def editor(self) -> Widget:
         return self.query_one(".param-editor")
 
+    @property
+    def composed(self) -> bool:
+        """The editor is there. A group mounted a moment ago may not have built it yet
+        (on a busy machine the form is checked before that): until then the field
+        holds its starting value."""
+        return bool(self.query(".param-editor"))
+
     def read(self) -> tuple[bool, Any]:
         """``(present, value)`` for the strategy JSON; sets the local error if the text is unreadable.
 
         Absent means "use the default" (an empty field).
         """
         self._local_error = None
-        editor = self.editor
-        if isinstance(editor, (Checkbox, Select)):
-            return True, editor.value
-        assert isinstance(editor, Input)
-        reading = read_field(self.spec, editor.value, self._default)
+        if self.composed:
+            editor = self.editor
+            if isinstance(editor, (Checkbox, Select)):
+                return True, editor.value
+            assert isinstance(editor, Input)
+            text = editor.value
+        elif self.spec.kind in ("bool", "choice"):
+            return True, self._value
+        else:
+            text = self._start_text
+        reading = read_field(self.spec, text, self._default)
         self._local_error = reading.error
         return reading.present, reading.value
 
@@ -118,6 +134,8 @@ class ParamField(Widget):
         return self._local_error or self._engine_error
 
     def show_error(self) -> None:
+        if not self.composed:
+            return  # shown by the check that follows the editor's first Changed
         message = self.error
         box = self.query_one(".param-error", Static)
         box.update(f"✗ {message}" if message else "")
