@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
@@ -41,6 +41,9 @@ from .i18n import (
     set_language,
 )
 from .session import Campaign, LevelSettings
+
+if TYPE_CHECKING:
+    from .screens.editor import EditorScreen
 
 # Textual's own palette commands, by their help text ("Keys" has two), in the player's language.
 TEXTUAL_COMMANDS = {
@@ -276,6 +279,17 @@ class LrgameApp(App[None]):
                 level, strategy, strategy_json, practice=practice, used_finder=used_finder
             )
         self.push_screen(descent, after or go_on)
+
+    def on_editor_screen_playtest_requested(self, message: EditorScreen.PlaytestRequested) -> None:
+        setup = message.setup
+        self.start_descent(
+            message.level,
+            setup.strategy,
+            setup.strategy_json,
+            setup.practice,
+            used_finder=setup.used_finder,
+            after=message.after,
+        )
 
     def ensure_campaign_loaded(self) -> None:
         """Read the campaign's levels if no screen has yet (``lrgame play`` skips the map)."""

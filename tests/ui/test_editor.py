@@ -8,18 +8,20 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.app import App
 from textual.widgets import OptionList, Static
 
 from lrgame.__main__ import main
 from lrgame.engine.problems import Problem
+from lrgame.levels.analysis import Analysis, problem_label
 from lrgame.levels.loader import format_problem
-from lrgame.levels.template import create_level_file, schema_id, template_text
+from lrgame.levels.template import create_level_file, schema_id
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
 from lrgame.ui.screens import editor
 from lrgame.ui.screens.confirm import ConfirmScreen
 from lrgame.ui.screens.descent import DescentScreen
-from lrgame.ui.screens.editor import EditorScreen, analyse, problem_label
+from lrgame.ui.screens.editor import EditorScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.screens.setup import SetupScreen
 from lrgame.ui.widgets.landscape import LandscapeView
@@ -184,15 +186,6 @@ async def test_every_half_typed_state_shows_a_message(
         await checked(pilot, screen)
         assert screen.problems == []
         assert screen.query_one("#editor-preview", LandscapeView).level is not None
-
-
-def test_every_prefix_of_the_template_gets_a_positioned_message() -> None:
-    text = template_text("prefix")
-    for end in range(len(text) - 1):  # the last character is the final newline
-        result = analyse(text[:end], "t.json")
-        assert result.problems, repr(text[:end])
-        assert result.problems[0].position is not None, result.problems[0]
-    assert analyse(text, "t.json").problems == ()
 
 
 async def test_the_next_problem_key_moves_the_cursor_there(
@@ -376,6 +369,46 @@ async def test_play_test_runs_the_unsaved_text_and_comes_back(
         assert store.level_record("default", level.id, level.digest) is None
 
 
+class PlaytestHost(App[None]):
+    """Any app can host the editor: it asks for the descent with a message, never by a call."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        self.path = path
+        self.requests: list[EditorScreen.PlaytestRequested] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(EditorScreen(self.path))
+
+    def on_editor_screen_playtest_requested(self, message: EditorScreen.PlaytestRequested) -> None:
+        self.requests.append(message)
+
+
+async def test_play_test_asks_the_app_for_the_descent_with_a_message(level_file: Path) -> None:
+    app = PlaytestHost(level_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
+        screen = app.screen
+        await pilot.press("f5")
+        # Ready once the form has checked its first strategy.
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.strategy is not None
+        )
+        await pilot.press("p", "ctrl+r")
+        await wait_for(pilot, lambda: bool(app.requests))
+        [request] = app.requests
+        assert request.level.id == "rolling-hills" and request.setup.practice
+        assert request.setup.strategy == request.level.starting_strategy()
+        assert app.screen is screen  # the host decides what the request opens
+        # "Back to the setup" from the descent (called by the app, as a dismissal would be).
+        app.call_next(request.after, "setup")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.strategy is not None
+        )
+        setup = app.screen
+        assert isinstance(setup, SetupScreen) and setup.practice
+
+
 async def test_play_test_of_a_broken_level_points_at_the_problem(
     store: ProgressStore, level_file: Path
 ) -> None:
@@ -480,7 +513,7 @@ async def test_stale_results_are_dropped(
     real = editor.analyse
     slow_texts: list[str] = []
 
-    def slow_then_fast(text: str, file: str) -> editor.Analysis:
+    def slow_then_fast(text: str, file: str) -> Analysis:
         if '"par": 3,' in text:  # the first, half-typed version: slow to check
             slow_texts.append(text)
             time.sleep(0.4)
@@ -511,7 +544,7 @@ async def test_typing_does_not_check_every_key(
     real = editor.analyse
     calls: list[str] = []
 
-    def counting(text: str, file: str) -> editor.Analysis:
+    def counting(text: str, file: str) -> Analysis:
         calls.append(text)
         return real(text, file)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import numpy as np
@@ -16,8 +17,10 @@ from lrgame.engine.schedules import SCHEDULE_NAMES, lr_values
 from lrgame.engine.strategy import Strategy, parse_strategy
 from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
-from lrgame.ui.screens.setup import ParamField, SchedulePreview, SetupResult, SetupScreen
+from lrgame.ui.screens.setup import SetupResult, SetupScreen
 from lrgame.ui.widgets.lr_control import LrControl, nudge_lr
+from lrgame.ui.widgets.param_field import ParamField
+from lrgame.ui.widgets.schedule_preview import SchedulePreview
 
 BOWL: dict[str, Any] = {
     "id": "bowl",
@@ -59,17 +62,20 @@ class SetupApp(App[None]):
         data: dict[str, Any] = BOWL,
         strategy_json: dict[str, Any] | None = None,
         practice: bool = False,
+        lang: str | None = None,
     ) -> None:
         super().__init__()
         self.level = level_from(data)
         self.strategy_json = strategy_json
         self.practice = practice
+        self.lang = lang
         self.results: list[SetupResult | None] = []
         self.notices: list[str] = []
 
     def on_mount(self) -> None:
         self.push_screen(
-            SetupScreen(self.level, self.strategy_json, self.practice), self.results.append
+            SetupScreen(self.level, self.strategy_json, self.practice, lang=self.lang),
+            self.results.append,
         )
 
     def notify(self, message: str, **kwargs: Any) -> None:  # type: ignore[override]
@@ -111,9 +117,14 @@ async def fill(pilot: Any, widget: Input, text: str) -> None:
 
 
 async def choose(pilot: Any, select_id: str, value: str) -> None:
-    select = setup_screen(pilot.app).query_one(f"#{select_id}", Select)
-    select.value = value
+    screen = setup_screen(pilot.app)
+    screen.query_one(f"#{select_id}", Select).value = value
     await pilot.pause()
+    # On a busy machine the chosen group can take more than one pause to build.
+    deadline = time.monotonic() + 20
+    while not (screen.settled and value in (screen.optimizer_name, screen.schedule_name)):
+        assert time.monotonic() < deadline, f"{value} was never built"
+        await pilot.pause(0.01)
 
 
 # --------------------------------------------------------------------------
@@ -509,9 +520,8 @@ async def test_escape_goes_back_with_none() -> None:
     assert app.results == [None]
 
 
-async def test_wide_text_keeps_the_layout(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lrgame.ui.screens.setup.language", lambda: "ja")
-    app = SetupApp(WIDE)
+async def test_wide_text_keeps_the_layout() -> None:
+    app = SetupApp(WIDE, lang="ja")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = setup_screen(app)
