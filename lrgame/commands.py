@@ -34,9 +34,9 @@ from .levels.loader import (
     load_campaign,
     load_level,
     locate,
-    shipped_levels_dir,
 )
 from .levels.model import Level, default_setup
+from .levels.paths import shipped_levels_dir
 from .levels.template import create_level_file, new_level_file
 from .safeio import printable, read_capped
 from .storage import ProgressStore
@@ -532,40 +532,6 @@ def progress(args: argparse.Namespace) -> int:
             f"{row['attempts']:>8}"
         )
     return 0
-
-
-def start_game(args: argparse.Namespace) -> int:
-    """The game itself; Textual is imported only here, so headless commands stay fast."""
-    from pathlib import Path
-
-    from .i18n import detect_language, set_language
-
-    # Before any screen module is imported, so class-level labels are translated too.
-    set_language(detect_language(args.lang))
-    play_file = Path(level_file(args, args.level)) if getattr(args, "level", None) else None
-    play_strategy = None
-    if play_file is not None:
-        if not play_file.is_file():
-            reason = "not a regular file" if play_file.exists() else "no such file"
-            raise LrgameError(f"{play_file}: cannot read: {reason}")
-        if args.strategy:
-            play_strategy = load_strategy_file(args.strategy).value
-    levels_dir = Path(args.levels) if args.levels else None
-    if levels_dir is not None and not levels_dir.is_dir():
-        raise LrgameError(f"{levels_dir}: not a folder of level files")
-
-    from .ui.app import LrgameApp
-
-    app = LrgameApp(
-        levels_dir=levels_dir,
-        unlock_all=args.unlock_all,
-        lang=args.lang,
-        play_file=play_file,
-        play_strategy=play_strategy,
-    )
-    app.run()
-    # Non-zero after a crash (Textual sets 1), so scripts and shells can tell.
-    return app.return_code or 0
 
 
 def new_level(args: argparse.Namespace) -> int:

@@ -9,8 +9,9 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.color import Color
 
-from lrgame.levels.loader import load_level, shipped_levels_dir
+from lrgame.levels.loader import load_level
 from lrgame.levels.model import Level
+from lrgame.levels.paths import shipped_levels_dir
 from lrgame.ui.widgets.landscape import MAP_COLORS, LandscapeView, map_bands
 
 LEVELS_2D = [
