@@ -26,17 +26,17 @@ from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
 from lrgame.ui.widgets.chart_scale import scale_values
 from lrgame.ui.widgets.charts import LossChart, LrChart, Series, SeriesChart
-from lrgame.ui.widgets.landscape import (
+from lrgame.ui.widgets.landscape import LandscapeView
+from lrgame.ui.widgets.landscape_scene import (
     ARROWS,
     GHOST,
     GLOBAL_MIN,
     HATCH,
     LOCAL_MIN,
-    MAP_COLORS,
     START,
     WALKER,
-    LandscapeView,
 )
+from lrgame.ui.widgets.map_scene import MAP_COLORS
 from lrgame.ui.widgets.plotext_cells import (
     ChartTheme,
     log_ticks,

@@ -114,6 +114,11 @@ class SeriesChart(CachedLines[ChartPicture]):
         return self._cursor
 
     @property
+    def series(self) -> list[Series]:
+        """The lines drawn, as given to ``set_series`` (padded to the x values)."""
+        return list(self._data.series)
+
+    @property
     def markers(self) -> list[Marker]:
         return list(self._markers)
 
