@@ -100,3 +100,26 @@ async def test_current_picture_is_none_once_stale_and_nothing_is_drawn_without_a
         widget.styles.display = "none"
         await pilot.pause()
         assert widget.ensure_picture() is None
+
+
+class Styled(App[None]):
+    CSS = "Counter.warm { background: #aa3300; }"
+
+    def compose(self) -> ComposeResult:
+        yield Counter()
+
+
+async def test_a_class_that_changes_the_style_builds_the_picture_again() -> None:
+    # The widget's style is part of the picture's key but kept between restyles: a
+    # class change must still reach it.
+    app = Styled()
+    async with app.run_test(size=(40, 10)) as pilot:
+        widget = app.query_one(Counter)
+        await pilot.pause()
+        before = widget.picture_key()
+        widget.add_class("warm")
+        await pilot.pause()
+        assert widget.picture_key() != before
+        assert widget.render_count == 2
+        assert widget.rich_style.bgcolor is not None
+        assert widget.picture_key()[-1] == widget.rich_style
