@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 from lrgame.coach import diagnose  # noqa: E402
 from lrgame.engine.simulate import run_batch  # noqa: E402
-from lrgame.levels.loader import campaign_files, load_level, shipped_levels_dir  # noqa: E402
+from lrgame.levels.loader import campaign_files, load_level  # noqa: E402
+from lrgame.levels.paths import shipped_levels_dir  # noqa: E402
 from lrgame.storage import ProgressStore  # noqa: E402
 from lrgame.ui.app import LrgameApp  # noqa: E402
 from lrgame.ui.screens.descent import DescentScreen  # noqa: E402

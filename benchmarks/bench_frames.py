@@ -45,7 +45,8 @@ from lrgame.engine.simulate import Run, simulate  # noqa: E402
 from lrgame.levels.loader import check_text  # noqa: E402
 from lrgame.levels.model import Level  # noqa: E402
 from lrgame.ui.widgets.charts import LossChart, LrChart  # noqa: E402
-from lrgame.ui.widgets.landscape import MAP_COLORS, LandscapeView  # noqa: E402
+from lrgame.ui.widgets.landscape import LandscapeView  # noqa: E402
+from lrgame.ui.widgets.map_scene import MAP_COLORS  # noqa: E402
 
 SIZE = (120, 40)
 

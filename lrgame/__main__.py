@@ -202,10 +202,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # only peeks at the saved setting when --lang does not decide.
         set_language(choose_language(args.lang, None if args.lang else saved_language()))
     try:
-        from . import commands
-
         if args.command in (None, "play"):
-            return commands.start_game(args)
+            from .game import start_game
+
+            return start_game(args)
+
+        from . import commands
 
         handler = {
             "simulate": commands.simulate,

@@ -25,7 +25,8 @@ from lrgame.classroom import (
     read_player_name,
 )
 from lrgame.engine.outcome import Verdict
-from lrgame.levels.loader import load_campaign, shipped_levels_dir
+from lrgame.levels.loader import load_campaign
+from lrgame.levels.paths import shipped_levels_dir
 
 STRATEGY = {"optimizer": {"name": "sgd", "lr": 0.1}}
 

@@ -10,7 +10,7 @@ import pytest
 
 from lrgame.__main__ import main
 from lrgame.engine.optimizers import ALIASES, DEFAULTS
-from lrgame.levels.loader import shipped_levels_dir
+from lrgame.levels.paths import shipped_levels_dir
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BOWL = str(FIXTURES / "levels" / "bowl.json")

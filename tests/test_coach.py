@@ -23,8 +23,9 @@ from lrgame.engine.optim import REGISTRY as OPTIMIZERS
 from lrgame.engine.simulate import run_batch, run_sweep
 from lrgame.engine.stability import stability_factors, worst, zone
 from lrgame.engine.strategy import Strategy
-from lrgame.levels.loader import campaign_files, check_text, load_level, shipped_levels_dir
+from lrgame.levels.loader import campaign_files, check_text, load_level
 from lrgame.levels.model import Level
+from lrgame.levels.paths import shipped_levels_dir
 
 RATES = (0.0, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 CHECK_GRID = np.geomspace(1e-6, 1e2, 241)

@@ -114,3 +114,74 @@ def test_no_module_names_anything_but_pathlib_path_path() -> None:
         if getattr(module, "Path", pathlib.Path) is not pathlib.Path:
             shadows.append(name)
     assert shadows == []
+
+
+# What the title screen does not need, and so must not load before it: the engine and
+# NumPy come with the first level, charts and screens with the screens that draw them.
+# Start-up is paid once per student in a served classroom (benchmarks/bench_game.py).
+LAZY_FOR_THE_TITLE = (
+    "numpy",
+    "plotext",
+    "textual_plotext",
+    "textual_serve",
+    "lrgame.coach",
+    "lrgame.commands",
+    "lrgame.engine.simulate",
+    "lrgame.levels.loader",
+    "lrgame.levels.model",
+    "lrgame.ui.widgets",
+    "lrgame.ui.screens.campaign",
+    "lrgame.ui.screens.descent",
+    "lrgame.ui.screens.setup",
+    "lrgame.ui.screens.editor",
+)
+
+TO_THE_TITLE = """
+import asyncio, sys, tempfile
+from pathlib import Path
+import lrgame.__main__, lrgame.game
+from lrgame.storage import ProgressStore
+from lrgame.ui.app import LrgameApp
+from lrgame.ui.screens.title import TitleScreen
+
+async def main():
+    app = LrgameApp(store=ProgressStore(Path(tempfile.mkdtemp())))
+    async with app.run_test(size=(100, 30)) as pilot:
+        while not isinstance(app.screen, TitleScreen):
+            await pilot.pause(0.01)
+        await pilot.pause()
+asyncio.run(main())
+"""
+
+
+def loaded_of(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules if any(m == n or m.startswith(n + ".") for n in names))
+
+
+def test_the_title_screen_loads_neither_the_engine_nor_the_other_screens() -> None:
+    loaded = modules_after(TO_THE_TITLE)
+    assert "lrgame.ui.screens.title" in loaded  # the script did reach the title
+    assert loaded_of(loaded, LAZY_FOR_THE_TITLE) == []
+
+
+def test_the_title_guard_sees_what_a_level_loads() -> None:
+    # The guard can fail: reading a level brings in what the title screen does without.
+    loaded = modules_after(
+        "from lrgame.ui.session import Campaign\n"
+        "from lrgame.levels.paths import shipped_levels_dir\n"
+        "Campaign.load(shipped_levels_dir(), 'default')"
+    )
+    assert {"numpy", "lrgame.levels.loader", "lrgame.engine.simulate"} <= set(
+        loaded_of(loaded, LAZY_FOR_THE_TITLE)
+    )
+
+
+def test_headless_simulate_runs_without_textual() -> None:
+    level = PACKAGE.parent / "levels" / "01-first-steps.json"
+    loaded = modules_after(
+        "import contextlib, io, lrgame.__main__ as m\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert m.main(['simulate', {str(level)!r}]) == 0"
+    )
+    assert "lrgame.coach" in loaded  # the command ran to its diagnosis
+    assert loaded_of(loaded, ("textual", "rich", "plotext", "textual_plotext")) == []

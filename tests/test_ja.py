@@ -141,7 +141,8 @@ def test_the_japanese_readme_is_linked_and_speaks_the_articles_words() -> None:
 def test_the_sweep_summary_ends_as_a_japanese_sentence() -> None:
     from lrgame.analysis.sweep import compute_sweep
     from lrgame.i18n import set_language
-    from lrgame.levels.loader import campaign_files, load_level, shipped_levels_dir
+    from lrgame.levels.loader import campaign_files, load_level
+    from lrgame.levels.paths import shipped_levels_dir
 
     level = load_level(campaign_files(shipped_levels_dir())[0])
     result = compute_sweep(level, level.strategy({"optimizer": {"name": "sgd", "lr": 0.01}}))

@@ -163,7 +163,7 @@ def test_campaigns_are_separate(home: Path, tmp_path: Path) -> None:
 
 
 def test_shipped_folder_is_the_default_campaign(home: Path) -> None:
-    from lrgame.levels.loader import shipped_levels_dir
+    from lrgame.levels.paths import shipped_levels_dir
 
     assert ProgressStore(home).campaign_key(shipped_levels_dir()) == "default"
 

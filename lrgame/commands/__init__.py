@@ -3,7 +3,7 @@
 They print JSON or a readable summary, and never import Textual, so they start fast.
 One module a group: ``runs`` (simulate, sweep, find-lr), ``level_files`` (validate,
 levels, export, schema, new, edit), ``saves`` (progress, reset-progress,
-leaderboard), ``game`` (play, serve), and ``common`` for what they share.
+leaderboard), ``game`` (serve; ``play`` is :mod:`lrgame.game`, which loads none of this), and ``common`` for what they share.
 
 ``commands.simulate`` and the other handlers are looked up on first use
 (PEP 562), so a command imports its own group only (``lrgame validate`` never
@@ -28,7 +28,6 @@ _GROUP_OF = {
     "progress": "saves",
     "reset_progress": "saves",
     "leaderboard": "saves",
-    "start_game": "game",
     "serve": "game",
 }
 

@@ -21,9 +21,9 @@ from ..levels.loader import (
     campaign_files,
     check_file,
     locate,
-    shipped_levels_dir,
 )
 from ..levels.model import Level, default_setup
+from ..levels.paths import shipped_levels_dir
 
 
 def finite(values: Any) -> Any:

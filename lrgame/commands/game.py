@@ -1,4 +1,4 @@
-"""Commands that start the game: play, serve."""
+"""``lrgame serve``: the game for a class (``play`` starts from :mod:`lrgame.game`)."""
 
 from __future__ import annotations
 
@@ -8,41 +8,6 @@ from pathlib import Path
 
 from ..engine.errors import LrgameError
 from ..storage import ProgressStore
-from .common import level_file, load_strategy_file
-
-
-def start_game(args: argparse.Namespace) -> int:
-    """The game itself; Textual is imported only here, so headless commands stay fast."""
-    from pathlib import Path
-
-    from ..i18n import detect_language, set_language
-
-    # Before any screen module is imported, so class-level labels are translated too.
-    set_language(detect_language(args.lang))
-    play_file = Path(level_file(args, args.level)) if getattr(args, "level", None) else None
-    play_strategy = None
-    if play_file is not None:
-        if not play_file.is_file():
-            reason = "not a regular file" if play_file.exists() else "no such file"
-            raise LrgameError(f"{play_file}: cannot read: {reason}")
-        if args.strategy:
-            play_strategy = load_strategy_file(args.strategy).value
-    levels_dir = Path(args.levels) if args.levels else None
-    if levels_dir is not None and not levels_dir.is_dir():
-        raise LrgameError(f"{levels_dir}: not a folder of level files")
-
-    from ..ui.app import LrgameApp
-
-    app = LrgameApp(
-        levels_dir=levels_dir,
-        unlock_all=args.unlock_all,
-        lang=args.lang,
-        play_file=play_file,
-        play_strategy=play_strategy,
-    )
-    app.run()
-    # Non-zero after a crash (Textual sets 1), so scripts and shells can tell.
-    return app.return_code or 0
 
 
 def serve(args: argparse.Namespace) -> int:

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.errors import LrgameError
-from ..levels.loader import (
-    load_campaign,
-    shipped_levels_dir,
-)
+from ..levels.loader import load_campaign
+from ..levels.paths import shipped_levels_dir
 from ..safeio import printable
 from ..storage import ProgressStore
 from .common import emit_json

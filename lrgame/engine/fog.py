@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
+POINT_BLOCK = 32
+"""Points measured against the grid at once: bounds the [points, cells] distance array."""
+
 
 class FogOfWar:
     """Incrementally reveals grid cells around visited points.
@@ -24,19 +27,46 @@ class FogOfWar:
         self._visited = 0
 
     def reveal_upto(self, trajectory: np.ndarray, count: int) -> np.ndarray:
-        """Reveal around ``trajectory[:count]``; returns the mask of cells newly revealed."""
+        """Reveal around ``trajectory[:count]``; returns the mask of cells newly revealed.
+
+        A cell is felt when its squared distance to a point is at most ``radius**2``.
+        Only cells still hidden and inside the new points' bounding box (grown by
+        the radius) are measured, a block of points at a time: a frame that
+        advances many steps (a slow terminal, "skip to the end") costs about as
+        much as the ground it uncovers, not the whole grid once per step.
+        """
         if count < self._visited:
             self.reset()
-        new = trajectory[self._visited : count]
+        new = np.asarray(trajectory[self._visited : count], dtype=np.float64)
         self._visited = max(self._visited, count)
         changed = np.zeros_like(self.revealed)
+        if len(new) == 0:
+            return changed
+        dim = self.centers.shape[-1]
+        new = new.reshape(len(new), dim)
         with np.errstate(all="ignore"):
-            for point in new:
-                if not np.all(np.isfinite(point)):
+            new = new[np.all(np.isfinite(new), axis=1)]
+            if len(new) == 0:
+                return changed
+            cells = self.centers.reshape(-1, dim)
+            revealed = self.revealed.reshape(-1)
+            radius2 = self.radius**2
+            # A little wider than the radius, so rounding at the box's edge never drops a
+            # cell the exact distance test below would keep.
+            pad = abs(self.radius) * (1 + 1e-9) + 1e-300
+            for first in range(0, len(new), POINT_BLOCK):
+                points = new[first : first + POINT_BLOCK]
+                box = np.all(
+                    (cells >= points.min(axis=0) - pad) & (cells <= points.max(axis=0) + pad),
+                    axis=1,
+                )
+                candidates = np.flatnonzero(box & ~revealed)
+                if len(candidates) == 0:
                     continue
-                near = np.sum((self.centers - point) ** 2, axis=-1) <= self.radius**2
-                changed |= near & ~self.revealed
-                self.revealed |= near
+                offsets = cells[candidates][None, :, :] - points[:, None, :]
+                felt = candidates[(np.sum(offsets**2, axis=-1) <= radius2).any(axis=0)]
+                revealed[felt] = True
+                changed.reshape(-1)[felt] = True
         return changed
 
     def reveal_all(self) -> None:

@@ -16,8 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    # NumPy is imported where a run is judged: saves (and so the title screen and
+    # `lrgame progress`) need only the outcome names, and NumPy is a third of start-up.
+    import numpy as np
 
 
 class Outcome(StrEnum):
@@ -123,6 +127,8 @@ def judge_batch(
     Memory is proportional to B x N (and bounded per block), never to the
     number of minima: only each row's final stretch is compared with them.
     """
+    import numpy as np
+
     n_rows, _, dim = trajectory.shape
     steps = np.asarray(steps, dtype=np.int64).reshape(n_rows)
     diverged = np.asarray(diverged, dtype=bool).reshape(n_rows)
@@ -184,6 +190,8 @@ def _settled_since(
     its last point away from every minimum: a run that settles early costs
     its whole length, one that arrives at the end costs a few points.
     """
+    import numpy as np
+
     dim = trajectory.shape[2]
     out = np.zeros(len(rows), dtype=np.int64)
     for first in range(0, len(rows), ROW_BLOCK):
@@ -217,6 +225,8 @@ def _stuck(
     tolerance: float,
 ) -> np.ndarray:
     """Rows whose final window lies within the tolerance of one and the same local minimum."""
+    import numpy as np
+
     n_rows, _, dim = trajectory.shape
     stuck = np.zeros(n_rows, dtype=bool)
     if len(local) == 0:
@@ -253,11 +263,15 @@ def _stuck(
 
 def _norm(diff: np.ndarray) -> np.ndarray:
     """Euclidean length over the last axis, computed exactly as ``np.linalg.norm`` does."""
+    import numpy as np
+
     return np.sqrt(np.add.reduce(diff * diff, axis=-1))
 
 
 def _near(points: np.ndarray, minima: np.ndarray, tolerance: float) -> np.ndarray:
     """Whether each point ([P, d]) lies within ``tolerance`` of any of the minima ([m, d])."""
+    import numpy as np
+
     out = np.zeros(len(points), dtype=bool)
     if len(minima) == 0 or len(points) == 0:
         return out

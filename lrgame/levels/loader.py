@@ -212,12 +212,3 @@ def load_campaign(
         CampaignEntry(i + 1, str(path), check_file(path, run_demos=run_demos))
         for i, path in enumerate(campaign_files(directory))
     ]
-
-
-def shipped_levels_dir() -> Path:
-    """The campaign shipped with lrgame: ``levels/`` beside the package, or its installed copy."""
-    here = Path(__file__).resolve().parent.parent
-    for candidate in (here.parent / "levels", here / "campaign"):
-        if candidate.is_dir():
-            return candidate
-    return here.parent / "levels"

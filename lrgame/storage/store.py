@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from lrgame.engine.outcome import Outcome
 
 from ..atomic import clean_stale_temporaries, write_atomically
+from ..levels.paths import shipped_levels_dir
 
 try:
     import fcntl
@@ -315,9 +316,6 @@ class ProgressStore:
         if levels_dir is None:
             return DEFAULT_CAMPAIGN
         resolved = Path(levels_dir).expanduser().resolve()
-        # Imported here: the loader pulls in numpy, which a plain save/load does not need.
-        from ..levels.loader import shipped_levels_dir
-
         with contextlib.suppress(OSError):
             if resolved == shipped_levels_dir().resolve():
                 return DEFAULT_CAMPAIGN  # `--levels levels/` is the shipped campaign itself

@@ -24,12 +24,8 @@ from textual.widget import AwaitMount
 from textual.widgets import OptionList
 
 from lrgame.classroom import serve_mode
-from lrgame.engine.errors import SpecError
-from lrgame.engine.outcome import Verdict
-from lrgame.levels.lab import ModelLevel
-from lrgame.levels.loader import shipped_levels_dir
-from lrgame.levels.model import Level
-from lrgame.storage import ProgressStore, RunRecordResult
+from lrgame.levels.paths import shipped_levels_dir
+from lrgame.storage import ProgressStore
 
 from .i18n import (
     LANGUAGE_NAMES,
@@ -43,6 +39,13 @@ from .i18n import (
 from .session import Campaign, LevelSettings
 
 if TYPE_CHECKING:
+    # Levels, the engine and NumPy load once a level is opened, not before the title
+    # screen (tests/test_import_hygiene.py keeps it so): start-up is what a served
+    # classroom pays once per student.
+    from lrgame.engine.outcome import Verdict
+    from lrgame.levels.model import Level
+    from lrgame.storage import RunRecordResult
+
     from .screens.editor import EditorScreen
 
 # Textual's own palette commands, by their help text ("Keys" has two), in the player's language.
@@ -154,6 +157,7 @@ class LrgameApp(App[None]):
         self.check_size()
 
     def _play_file(self) -> None:
+        from lrgame.engine.errors import SpecError
         from lrgame.levels.loader import check_file
 
         from .screens.broken import BrokenLevelScreen
@@ -252,6 +256,8 @@ class LrgameApp(App[None]):
         after: Callable[[str | None], None] | None = None,
     ) -> None:
         """The walk, then where the player chose to go (``after`` lets a caller such as the editor decide)."""
+        from lrgame.levels.lab import ModelLevel
+
         from .screens.descent import DescentScreen
 
         def go_on(choice: str | None) -> None:

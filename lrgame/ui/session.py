@@ -7,11 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lrgame.engine.outcome import Outcome, Verdict
-from lrgame.levels.loader import CampaignEntry, load_campaign
-from lrgame.levels.model import Level
+
+if TYPE_CHECKING:
+    # The loader (and with it NumPy and the engine) loads with the first level read,
+    # not before the title screen.
+    from lrgame.levels.loader import CampaignEntry
+    from lrgame.levels.model import Level
 
 PRACTICE_SCORE_FACTOR = 0.5
 FINDER_COST = 50
@@ -34,6 +38,8 @@ class Campaign:
 
     @classmethod
     def load(cls, directory: Path, key: str) -> Campaign:
+        from lrgame.levels.loader import load_campaign
+
         return cls(directory, key, load_campaign(directory))
 
     @property

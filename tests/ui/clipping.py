@@ -16,7 +16,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static
 from textual.widgets._footer import FooterKey
 
-from lrgame.ui.widgets.landscape import LandscapeView, _lay_out
+from lrgame.ui.widgets.landscape import LandscapeView
+from lrgame.ui.widgets.landscape_scene import lay_out
 
 
 def _scrollable(widget: Widget) -> bool:
@@ -66,11 +67,11 @@ def clipped_widgets(app: App[object]) -> list[str]:
                     problems.append(f"{name}: needs {needed} cells, has {content.width}")
     # A landscape's legend: every entry on the lines kept for it.
     for view in screen.query(LandscapeView):
-        scene = view._scene
+        scene = view.current_picture
         if scene is None or not len(scene.legend_lines):
             continue
         widths = [cell_len(f"{glyph} {label}  ") for glyph, _c, label, _b in scene.legend_items()]
-        needed = len(_lay_out(widths, scene.width))
+        needed = len(lay_out(widths, scene.width))
         if needed > len(scene.legend_lines):
             labels = [label for _g, _c, label, _b in scene.legend_items()]
             problems.append(

@@ -24,18 +24,19 @@ from textual.widgets import Static
 from lrgame.engine.simulate import Run, simulate
 from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
-from lrgame.ui.widgets.charts import LossChart, LrChart, Series, SeriesChart, scale_values
-from lrgame.ui.widgets.landscape import (
+from lrgame.ui.widgets.chart_scale import scale_values
+from lrgame.ui.widgets.charts import LossChart, LrChart, Series, SeriesChart
+from lrgame.ui.widgets.landscape import LandscapeView
+from lrgame.ui.widgets.landscape_scene import (
     ARROWS,
     GHOST,
     GLOBAL_MIN,
     HATCH,
     LOCAL_MIN,
-    MAP_COLORS,
     START,
     WALKER,
-    LandscapeView,
 )
+from lrgame.ui.widgets.map_scene import MAP_COLORS
 from lrgame.ui.widgets.plotext_cells import (
     ChartTheme,
     log_ticks,
@@ -667,7 +668,8 @@ async def test_log_x_leaves_out_rates_that_are_not_positive() -> None:
 
 
 async def test_markers_are_labelled_lines_laid_over_without_redrawing() -> None:
-    from lrgame.ui.widgets.charts import CURSOR, MARKER_LINE, MARKER_LINE_HIGHLIGHT, Marker
+    from lrgame.ui.widgets.chart_markers import MARKER_LINE, MARKER_LINE_HIGHLIGHT, Marker
+    from lrgame.ui.widgets.charts import CURSOR
 
     chart = SeriesChart()
     x = np.geomspace(1e-6, 1e2, 81)

@@ -23,7 +23,8 @@ from lrgame.ui.screens import finder as finder_module
 from lrgame.ui.screens.finder import FinderScreen
 from lrgame.ui.screens.setup import SetupResult, SetupScreen
 from lrgame.ui.session import FINDER_COST, finder_verdict
-from lrgame.ui.widgets.charts import MARKER_LINE, MARKER_LINE_HIGHLIGHT, SeriesChart
+from lrgame.ui.widgets.chart_markers import MARKER_LINE, MARKER_LINE_HIGHLIGHT
+from lrgame.ui.widgets.charts import SeriesChart
 from lrgame.ui.widgets.lr_control import LrControl, format_lr
 
 QUAD: dict[str, Any] = {

@@ -12,13 +12,9 @@ from lrgame.ui.app import LrgameApp
 from lrgame.ui.screens.lab import LabScreen
 from lrgame.ui.screens.result import ResultScreen
 from lrgame.ui.widgets.lab import LabLossChart, ModelView, SliceView
-from lrgame.ui.widgets.landscape import (
-    GLOBAL_MIN,
-    MAP_COLORS,
-    LandscapeView,
-    _MapScene,
-    map_bands,
-)
+from lrgame.ui.widgets.landscape import LandscapeView
+from lrgame.ui.widgets.landscape_scene import GLOBAL_MIN
+from lrgame.ui.widgets.map_scene import MAP_COLORS, MapScene, map_bands
 
 LAB = Path(__file__).resolve().parents[2] / "levels" / "lab"
 SIZE = (120, 40)
@@ -157,8 +153,8 @@ async def test_a_two_parameter_model_walks_on_its_exact_map_under_fog(
         t = playback.step
         assert 5 <= t < run.steps
         view = screen.query_one(LandscapeView)
-        scene = view._ensure_scene()
-        assert isinstance(scene, _MapScene) and view.level is not None
+        scene = view.ensure_picture()
+        assert isinstance(scene, MapScene) and view.level is not None
 
         # The map's values are the model's full training loss at every grid point.
         centers = scene.centers

@@ -9,9 +9,11 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.color import Color
 
-from lrgame.levels.loader import load_level, shipped_levels_dir
+from lrgame.levels.loader import load_level
 from lrgame.levels.model import Level
-from lrgame.ui.widgets.landscape import MAP_COLORS, LandscapeView, map_bands
+from lrgame.levels.paths import shipped_levels_dir
+from lrgame.ui.widgets.landscape import LandscapeView
+from lrgame.ui.widgets.map_scene import MAP_COLORS, map_bands
 
 LEVELS_2D = [
     path for path in sorted(shipped_levels_dir().glob("*.json")) if load_level(path).dim == 2

@@ -17,14 +17,8 @@ from lrgame.storage import ProgressStore
 from lrgame.ui.app import MIN_HEIGHT, MIN_WIDTH, LrgameApp
 from lrgame.ui.screens.descent import DescentScreen
 from lrgame.ui.screens.too_small import TooSmallScreen
-from lrgame.ui.widgets.charts import (
-    MARKER_LINE,
-    MARKER_LINE_HIGHLIGHT,
-    LossChart,
-    LrChart,
-    Series,
-    SeriesChart,
-)
+from lrgame.ui.widgets.chart_markers import MARKER_LINE, MARKER_LINE_HIGHLIGHT
+from lrgame.ui.widgets.charts import LossChart, LrChart, Series, SeriesChart
 from lrgame.ui.widgets.landscape import LandscapeView
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "fixtures" / "campaign"

@@ -343,7 +343,7 @@ async def test_race_of_three_presets_finishes_in_the_verdicts_order(
         # One walker per racer on the landscape, one curve per racer on the chart.
         view = screen.query_one(LandscapeView)
         assert len(view._runs) == 3
-        assert len(screen.query_one(LossChart)._series) == 3
+        assert len(screen.query_one(LossChart).series) == 3
         assert len(set(screen.racer_colors)) == 3
         legend = static_text(screen, "#race-legend")
         for label, _s in racers:

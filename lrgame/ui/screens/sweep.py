@@ -51,7 +51,7 @@ from lrgame.levels.model import Level
 from lrgame.numfmt import rate_bound
 
 from ..i18n import N_, _
-from ..widgets.charts import scale_values
+from ..widgets.chart_scale import scale_values
 from ..widgets.lr_control import translate_bindings
 from ..widgets.plotext_cells import (
     CellGrid,
