@@ -9,13 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lrgame.engine.outcome import Outcome, Verdict
 from lrgame.levels.loader import CampaignEntry, load_campaign
 from lrgame.levels.model import Level
-
-PRACTICE_SCORE_FACTOR = 0.5
-FINDER_COST = 50
-"""Points a run loses when the LR finder was used for it: a real range test costs compute."""
 
 
 @dataclass
@@ -60,18 +55,3 @@ class Campaign:
             if entry.checked.level is not None:
                 return entry.checked.level
         return None
-
-
-def practice_verdict(verdict: Verdict) -> Verdict:
-    """Practice runs (landscape shown from the start) score half, and one star fewer (at least one on a win)."""
-    from dataclasses import replace
-
-    stars = max(1, verdict.stars - 1) if verdict.outcome == Outcome.REACHED_GOAL else 0
-    return replace(verdict, score=round(verdict.score * PRACTICE_SCORE_FACTOR), stars=stars)
-
-
-def finder_verdict(verdict: Verdict) -> Verdict:
-    """A run set up with the LR finder's help scores ``FINDER_COST`` less (never below 0); stars stay."""
-    from dataclasses import replace
-
-    return replace(verdict, score=max(0, verdict.score - FINDER_COST))

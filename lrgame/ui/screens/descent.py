@@ -18,6 +18,7 @@ from textual.widgets import Footer, Header, Static
 
 from lrgame.coach import Diagnosis, diagnose, explain
 from lrgame.engine.outcome import Verdict
+from lrgame.engine.scoring import Modifiers, apply_modifiers
 from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.stability import stability_factors, worst, zone
 from lrgame.engine.strategy import Strategy
@@ -27,7 +28,6 @@ from lrgame.playback import Playback
 from lrgame.storage import RunRecordResult
 
 from ..i18n import N_, _
-from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LossChart, LrChart
 from ..widgets.landscape import LandscapeView
 from .guarded import GuardedScreen
@@ -120,11 +120,9 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
 
     def _ready(self, run: Run, verdict: Verdict) -> None:
         self.run_data = run
-        if self.practice:
-            verdict = practice_verdict(verdict)
-        if self.used_finder:
-            verdict = finder_verdict(verdict)
-        self.verdict = verdict
+        self.verdict = apply_modifiers(
+            verdict, Modifiers(practice=self.practice, used_finder=self.used_finder)
+        )
         self.playback = Playback(total=run.steps)
         # Aim for a walk of about ten seconds at the default speed, whatever the budget.
         self.playback.base_rate = max(3.0, run.steps / (10.0 * self.playback.speed))

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Header, Static
 
 from lrgame.engine.lab import ModelLandscape, pca_slice
 from lrgame.engine.outcome import Verdict
+from lrgame.engine.scoring import finder_verdict, practice_verdict
 from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.strategy import Strategy
 from lrgame.labcoach import ModelDiagnosis, diagnose_model, explain_model
@@ -31,7 +32,6 @@ from lrgame.playback import Playback
 from lrgame.storage import RunRecordResult
 
 from ..i18n import N_, _
-from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LrChart
 from ..widgets.lab import LabLossChart, ModelView, SliceView
 from .guarded import GuardedScreen

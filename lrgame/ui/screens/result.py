@@ -8,13 +8,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
 from lrgame.engine.outcome import Outcome, Verdict
+from lrgame.engine.scoring import FINDER_COST
 from lrgame.levels.model import Level
 from lrgame.storage import RunRecordResult
 
 from ..glyphs import glyph
 from ..i18n import N_, _
 from ..lessons import outcome_name, stars_text
-from ..session import FINDER_COST
 from .guarded import GuardedModalScreen
 
 
