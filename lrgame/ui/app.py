@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
@@ -41,6 +41,9 @@ from .i18n import (
     set_language,
 )
 from .session import Campaign, LevelSettings
+
+if TYPE_CHECKING:
+    from .screens.descent import DescentScreen
 
 # Textual's own palette commands, by their help text ("Keys" has two), in the player's language.
 TEXTUAL_COMMANDS = {
@@ -273,7 +276,12 @@ class LrgameApp(App[None]):
             )
         else:
             descent = DescentScreen(
-                level, strategy, strategy_json, practice=practice, used_finder=used_finder
+                level,
+                strategy,
+                strategy_json,
+                practice=practice,
+                used_finder=used_finder,
+                language=self.language,
             )
         self.push_screen(descent, after or go_on)
 
@@ -317,6 +325,11 @@ class LrgameApp(App[None]):
         result = self.store.record_run(campaign, level.id, level.digest, verdict, strategy_json)
         self.show_notices()
         return result
+
+    def on_descent_screen_run_finished(self, event: DescentScreen.RunFinished) -> None:
+        event.screen.show_record(
+            self.record_result(event.level, event.verdict, event.strategy_json)
+        )
 
     def show_notices(self) -> None:
         """Tell the player what the save file had to say (moved aside, could not write)."""

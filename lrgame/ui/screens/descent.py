@@ -6,13 +6,15 @@ diagnosis are built in a worker thread; each frame only moves cursors.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Static
 
@@ -28,13 +30,11 @@ from lrgame.playback import Playback
 from lrgame.storage import RunRecordResult
 
 from ..i18n import N_, _
+from ..i18n import language as current_language
 from ..widgets.charts import LossChart, LrChart
 from ..widgets.landscape import LandscapeView
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
-
-if TYPE_CHECKING:
-    from ..app import LrgameApp
 
 # Textual composes at most 60 times a second; ticking as often keeps the walk smooth.
 FRAME_SECONDS = 1 / 60
@@ -53,6 +53,20 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         Binding("escape", "back", N_("Setup")),
     ]
 
+    @dataclass
+    class RunFinished(Message):
+        """The walk is judged and shown to its end: the app records it, then calls
+        :meth:`DescentScreen.show_record` with what the save made of it."""
+
+        screen: DescentScreen
+        level: Level
+        verdict: Verdict
+        strategy_json: dict[str, Any]
+
+        @property
+        def control(self) -> DescentScreen:
+            return self.screen
+
     def __init__(
         self,
         level: Level,
@@ -61,9 +75,12 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         *,
         practice: bool,
         used_finder: bool = False,
+        language: str | None = None,
     ) -> None:
+        """``language``: the level texts' language (the catalog's by default)."""
         super().__init__()
         self.level = level
+        self.language = language or current_language()
         self.strategy = strategy
         self.strategy_json = strategy_json
         self.practice = practice
@@ -76,10 +93,7 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         self._result_shown = False
         self.stability: np.ndarray = np.zeros((0, level.dim))
         self._record: RunRecordResult | None = None
-
-    @property
-    def game(self) -> LrgameApp:
-        return self.app  # type: ignore[return-value]
+        self._record_asked = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -92,7 +106,7 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = self.level.title.get(self.game.language)
+        self.sub_title = self.level.title.get(self.language)
         view = self.query_one(LandscapeView)
         view.practice = self.practice
         view.set_level(self.level)
@@ -210,7 +224,12 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
             return
         # A run is recorded once: a replay or a side screen shows the same result again.
         if self._record is None:
-            self._record = self.game.record_result(self.level, self.verdict, self.strategy_json)
+            if not self._record_asked:
+                self._record_asked = True
+                self.post_message(
+                    self.RunFinished(self, self.level, self.verdict, self.strategy_json)
+                )
+            return
         record_result = self._record
         screen = ResultScreen(
             self.level,
@@ -221,6 +240,11 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
             used_finder=self.used_finder,
         )
         self.app.push_screen(screen, self._after_result)
+
+    def show_record(self, record: RunRecordResult) -> None:
+        """What the save made of this run (a new best?), then the result box."""
+        self._record = record
+        self.show_result()
 
     def _after_result(self, choice: str | None) -> None:
         if choice == "replay":
@@ -241,13 +265,18 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
 
             shared = self.diagnosis.sweep if self.diagnosis is not None else None
             self.app.push_screen(
-                SweepScreen(self.level, self.strategy, result=shared), self._back_to_result
+                SweepScreen(self.level, self.strategy, result=shared, language=self.language),
+                self._back_to_result,
             )
             return
         if choice == "race":
             from .race import RaceSetupScreen
 
-            self.app.push_screen(RaceSetupScreen(self.level, self.strategy), self._race)
+            best = self._record.record.best_strategy if self._record is not None else None
+            self.app.push_screen(
+                RaceSetupScreen(self.level, self.strategy, best_json=best, language=self.language),
+                self._race,
+            )
             return
         self.dismiss(choice or "map")
 
@@ -257,7 +286,9 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         if not racers:
             self._back_to_result()
             return
-        self.app.push_screen(RaceScreen(self.level, racers), self._back_to_result)
+        self.app.push_screen(
+            RaceScreen(self.level, racers, language=self.language), self._back_to_result
+        )
 
     def _back_to_result(self, _result: object = None) -> None:
         self._result_shown = True
