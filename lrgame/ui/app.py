@@ -43,7 +43,10 @@ from .i18n import (
 from .session import Campaign, LevelSettings
 
 if TYPE_CHECKING:
+    from .screens.campaign import CampaignScreen
     from .screens.descent import DescentScreen
+    from .screens.title import TitleScreen
+    from .screens.too_small import TooSmallScreen
 
 # Textual's own palette commands, by their help text ("Keys" has two), in the player's language.
 TEXTUAL_COMMANDS = {
@@ -146,7 +149,11 @@ class LrgameApp(App[None]):
         elif self.play_file is not None:
             self.call_later(self._play_file)
         else:
-            self.push_screen(TitleScreen())
+            self.push_screen(
+                TitleScreen(
+                    serving=self.serve_mode, player_name=self.player_name, data_home=self.data_home
+                )
+            )
         self.show_notices()
         # After every push and pop, so a screen opened while the terminal is too small
         # (by a timer, a queued key, the palette) gets the too-small screen on top of it.
@@ -189,6 +196,19 @@ class LrgameApp(App[None]):
         self.title = f"{self.TITLE} · {name}"
         self.show_notices()
 
+    def on_title_screen_started(self, _event: TitleScreen.Started) -> None:
+        self.open_map()
+
+    def on_title_screen_player_chosen(self, event: TitleScreen.PlayerChosen) -> None:
+        self.set_player(event.name, event.store)
+        self.open_map()
+
+    async def on_title_screen_language_requested(
+        self, event: TitleScreen.LanguageRequested
+    ) -> None:
+        self.switch_language()
+        await event.screen.relabel()
+
     def action_open_leaderboard(self) -> None:
         self.open_leaderboard()
 
@@ -196,7 +216,14 @@ class LrgameApp(App[None]):
         from .screens.leaderboard import LeaderboardScreen
 
         if not isinstance(self.screen, LeaderboardScreen):
-            self.push_screen(LeaderboardScreen())
+            self.push_screen(
+                LeaderboardScreen(
+                    self.campaign,
+                    self.data_home,
+                    player_name=self.player_name,
+                    language=self.language,
+                )
+            )
 
     @property
     def unlock_all(self) -> bool:
@@ -210,7 +237,31 @@ class LrgameApp(App[None]):
     def open_map(self) -> None:
         from .screens.campaign import CampaignScreen
 
-        self.push_screen(CampaignScreen())
+        self.push_screen(
+            CampaignScreen(
+                self.campaign, self.store, unlock_all=self.unlock_all, language=self.language
+            )
+        )
+
+    def on_campaign_screen_level_chosen(self, event: CampaignScreen.LevelChosen) -> None:
+        self.open_level(event.level)
+
+    def on_campaign_screen_ending_requested(self, _event: CampaignScreen.EndingRequested) -> None:
+        self.open_ending_if_complete()
+
+    def on_campaign_screen_levels_loaded(self, event: CampaignScreen.LevelsLoaded) -> None:
+        self.campaign.entries = event.entries
+        event.screen.levels_loaded()
+
+    def _sync_maps(self) -> None:
+        """The maps on the stack show what the app now holds (the unlock setting, the
+        language); a covered map redraws when it is shown again."""
+        from .screens.campaign import CampaignScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CampaignScreen):
+                screen.store, screen.unlock_all = self.store, self.unlock_all
+                screen.language = self.language
 
     def open_level(self, level: Level) -> None:
         from .screens.briefing import BriefingScreen
@@ -219,7 +270,7 @@ class LrgameApp(App[None]):
             if go:
                 self.open_setup(level)
 
-        self.push_screen(BriefingScreen(level), after)
+        self.push_screen(BriefingScreen(level, language=self.language), after)
 
     def open_setup(self, level: Level) -> None:
         from .screens.setup import SetupResult, SetupScreen
@@ -310,6 +361,7 @@ class LrgameApp(App[None]):
     def open_map_if_absent(self) -> None:
         from .screens.campaign import CampaignScreen
 
+        self._sync_maps()
         if not any(isinstance(s, CampaignScreen) for s in self.screen_stack):
             self.open_map()
         elif isinstance(self.screen, CampaignScreen):
@@ -497,6 +549,7 @@ class LrgameApp(App[None]):
             self.store.save_settings(replace(self.store.settings, language=self.language))
         for screen in self.screen_stack:
             screen.refresh_bindings()
+        self._sync_maps()
         name = LANGUAGE_NAMES.get(self.language, self.language)
         self.notify(_("Language: {name}", name=name))
 
@@ -559,6 +612,9 @@ class LrgameApp(App[None]):
     def on_resize(self) -> None:
         # Later: this handler runs before Textual's own, which is what updates self.size.
         self.call_later(self.check_size)
+
+    def on_too_small_screen_resized(self, _event: TooSmallScreen.Resized) -> None:
+        self.check_size()
 
     def _screen_changed(self, _screen: Screen[Any]) -> None:
         self.call_later(self.check_size)
