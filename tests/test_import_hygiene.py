@@ -23,7 +23,8 @@ def modules_after(code: str) -> set[str]:
 
 def test_engine_and_levels_import_no_ui() -> None:
     loaded = modules_after(
-        "import lrgame.engine.simulate, lrgame.engine.finder, lrgame.levels.loader, lrgame.commands"
+        "import lrgame.engine.simulate, lrgame.engine.finder, lrgame.levels.loader, lrgame.commands,"
+        " lrgame.analysis.race, lrgame.analysis.sweep_view, lrgame.analysis.campaign"
     )
     for ui in ("textual", "plotext", "rich", "textual_plotext"):
         assert ui not in loaded, f"{ui} was imported by headless code"
@@ -34,6 +35,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lrgame"
 FORBIDDEN = {
     "engine": ("lrgame.levels", "lrgame.storage", "lrgame.ui"),
     "levels": ("lrgame.ui",),
+    "analysis": ("lrgame.ui",),
 }
 
 

@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import OptionList
 
+from lrgame.analysis.campaign import Campaign
 from lrgame.classroom import serve_mode
 from lrgame.engine.errors import SpecError
 from lrgame.engine.outcome import Verdict
@@ -40,7 +41,7 @@ from .i18n import (
     next_language,
     set_language,
 )
-from .session import Campaign, LevelSettings
+from .session import LevelSettings
 
 if TYPE_CHECKING:
     from .screens.campaign import CampaignScreen
@@ -346,8 +347,9 @@ class LrgameApp(App[None]):
     def open_ending_if_complete(self, last: Level | None = None) -> bool:
         """The ending screen, once every level of the campaign is passed (after ``last``, the
         campaign's final level, when given); then the map. False if not complete."""
+        from lrgame.analysis.campaign import summarize
+
         from .screens.ending import EndingScreen
-        from .summary import summarize
 
         summary = summarize(self.campaign, self.store)
         final = summary.last_level

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from lrgame.analysis.campaign import Campaign, summarize
 from lrgame.levels.loader import CampaignEntry
 from lrgame.levels.model import Level
 from lrgame.safeio import printable
@@ -20,8 +21,6 @@ from lrgame.storage import ProgressStore
 
 from ..i18n import N_, _
 from ..lessons import lesson_name, stars_text
-from ..session import Campaign
-from ..summary import summarize
 from .guarded import GuardedScreen
 
 TITLE_CELLS = 26

@@ -15,11 +15,11 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from lrgame.analysis.campaign import Campaign
 from lrgame.classroom import Row, leaderboard, player_stores
 
 from ..i18n import N_, _
 from ..lessons import stars_text
-from ..session import Campaign
 from .guarded import GuardedScreen
 
 
