@@ -139,3 +139,19 @@ async def test_a_descent_asks_the_app_to_record_its_run_once(tmp_path: Path) -> 
         await pilot.press("r", "e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
     assert len(app.seen) == 1, "one run, one record"
+
+
+def test_every_key_of_the_result_names_a_choice() -> None:
+    import ast
+
+    from textual.binding import Binding
+
+    from lrgame.ui.screens.result import ResultChoice
+
+    chosen = set()
+    for binding in ResultScreen.BINDINGS:
+        assert isinstance(binding, Binding)
+        name, _, args = binding.action.partition("(")
+        assert name == "choose"
+        chosen.add(ResultChoice(ast.literal_eval(args.rstrip(")"))))
+    assert chosen == set(ResultChoice), "each choice has its key, and no key a typo"

@@ -35,6 +35,7 @@ from ..widgets.charts import LossChart, LrChart
 from ..widgets.landscape import LandscapeView
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
+from .result import ResultChoice, ResultScreen
 
 # Textual composes at most 60 times a second; ticking as often keeps the walk smooth.
 FRAME_SECONDS = 1 / 60
@@ -214,8 +215,6 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         self.set_timer(RESULT_DELAY, self.show_result)
 
     def show_result(self) -> None:
-        from .result import ResultScreen
-
         if self.diagnosis is None:
             self._result_pending = True
             return
@@ -246,21 +245,21 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         self._record = record
         self.show_result()
 
-    def _after_result(self, choice: str | None) -> None:
-        if choice == "replay":
+    def _after_result(self, choice: ResultChoice | None) -> None:
+        if choice == ResultChoice.REPLAY:
             self.action_restart()
             # Watching stays here to the end, with this screen's footer; the result
             # box does not come back over the landscape (r replays and shows it again).
             self._result_shown = True
             return
-        if choice == "export":
+        if choice == ResultChoice.EXPORT:
             from .export import ExportScreen
 
             self.app.push_screen(
                 ExportScreen(self.level, self.strategy, self.strategy_json), self._back_to_result
             )
             return
-        if choice == "sweep":
+        if choice == ResultChoice.SWEEP:
             from .sweep import SweepScreen
 
             shared = self.diagnosis.sweep if self.diagnosis is not None else None
@@ -269,7 +268,7 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
                 self._back_to_result,
             )
             return
-        if choice == "race":
+        if choice == ResultChoice.RACE:
             from .race import RaceSetupScreen
 
             best = self._record.record.best_strategy if self._record is not None else None
@@ -278,7 +277,8 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
                 self._race,
             )
             return
-        self.dismiss(choice or "map")
+        # Retry, next and map are the app's to follow.
+        self.dismiss(str(choice or ResultChoice.MAP))
 
     def _race(self, racers: list[tuple[str, dict[str, Any]]] | None) -> None:
         from .race import RaceScreen

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -18,7 +20,19 @@ from ..lessons import outcome_name, stars_text
 from .guarded import GuardedModalScreen
 
 
-class ResultScreen(GuardedModalScreen[str]):
+class ResultChoice(StrEnum):
+    """Where the player goes from the result: the box's button ids and key actions say the same."""
+
+    RETRY = "retry"
+    NEXT = "next"
+    MAP = "map"
+    REPLAY = "replay"
+    SWEEP = "sweep"
+    RACE = "race"
+    EXPORT = "export"
+
+
+class ResultScreen(GuardedModalScreen[ResultChoice]):
     BINDINGS = [
         Binding("r", "choose('retry')", N_("Retry")),
         Binding("n", "choose('next')", N_("Next")),
@@ -99,7 +113,7 @@ class ResultScreen(GuardedModalScreen[str]):
         ).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "map")
+        self.dismiss(ResultChoice(event.button.id or ResultChoice.MAP))
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+        self.dismiss(ResultChoice(choice))
