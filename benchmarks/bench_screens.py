@@ -42,9 +42,10 @@ from textual.app import App  # noqa: E402
 from lrgame.levels.loader import load_level  # noqa: E402
 from lrgame.levels.model import Level  # noqa: E402
 from lrgame.ui.screens.race import RaceScreen, race_candidates  # noqa: E402
-from lrgame.ui.screens.sweep import SweepChart, SweepScreen  # noqa: E402
+from lrgame.ui.screens.sweep import SweepScreen  # noqa: E402
 from lrgame.ui.widgets.charts import LossChart  # noqa: E402
 from lrgame.ui.widgets.landscape import LandscapeView  # noqa: E402
+from lrgame.ui.widgets.sweep_chart import SweepChart  # noqa: E402
 
 SIZE = (120, 40)
 LEVELS = HERE.parent / "levels"

@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="run one strategy on a level")
     strategy_args(p)
+    p.add_argument(
+        "--practice", action="store_true", help="score as a practice run (half the points)"
+    )
+    p.add_argument(
+        "--used-finder", action="store_true", help="score as a run set up with the LR finder"
+    )
     p = sub.add_parser("sweep", help="run a strategy at many learning rates in one batch")
     strategy_args(p)
     p.add_argument("--lr-min", type=float, default=1e-6)

@@ -237,3 +237,30 @@ def test_every_command_handler_is_a_function_once_all_groups_are_loaded() -> Non
         importlib.import_module(f"lrgame.commands.{group}")
     for name in commands._GROUP_OF:
         assert inspect.isfunction(getattr(commands, name)), name
+
+
+def test_simulate_applies_and_names_the_scoring_modifiers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plain_args = ["simulate", BOWL, "--optimizer", "sgd", "--lr", "0.3", "--json"]
+    code, out, err = run(capsys, *plain_args)
+    assert code == 0, err
+    plain = json.loads(out)
+    assert plain["modifiers"] == {"practice": False, "used_finder": False}
+    assert plain["judged"] == {"score": plain["score"], "stars": plain["stars"]}
+    assert plain["stars"] == 3, "the fixture run wins with three stars"
+
+    code, out, err = run(capsys, *plain_args, "--practice", "--used-finder")
+    assert code == 0, err
+    helped = json.loads(out)
+    assert helped["modifiers"] == {"practice": True, "used_finder": True}
+    assert helped["judged"] == plain["judged"]
+    assert helped["score"] == max(0, round(plain["score"] / 2) - 50)
+    assert helped["stars"] == 2
+    assert helped["trajectory"] == plain["trajectory"], "the help changes the score, not the walk"
+
+    code, out, err = run(
+        capsys, "simulate", BOWL, "--optimizer", "sgd", "--lr", "0.3", "--practice"
+    )
+    assert code == 0, err
+    assert f"{round(plain['score'] / 2)}  **." in out and "(practice: judged" in out

@@ -24,7 +24,8 @@ def modules_after(code: str) -> set[str]:
 def test_engine_and_levels_import_no_ui() -> None:
     loaded = modules_after(
         "import lrgame.engine.simulate, lrgame.engine.finder, lrgame.levels.loader\n"
-        "import lrgame.commands.runs, lrgame.commands.level_files, lrgame.commands.saves"
+        "import lrgame.commands.runs, lrgame.commands.level_files, lrgame.commands.saves\n"
+        "import lrgame.analysis.race, lrgame.analysis.sweep_view, lrgame.analysis.campaign"
     )
     for ui in ("textual", "plotext", "rich", "textual_plotext"):
         assert ui not in loaded, f"{ui} was imported by headless code"
@@ -35,6 +36,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "lrgame"
 FORBIDDEN = {
     "engine": ("lrgame.levels", "lrgame.storage", "lrgame.ui"),
     "levels": ("lrgame.ui",),
+    "analysis": ("lrgame.ui",),
 }
 
 
@@ -167,7 +169,7 @@ def test_the_title_screen_loads_neither_the_engine_nor_the_other_screens() -> No
 def test_the_title_guard_sees_what_a_level_loads() -> None:
     # The guard can fail: reading a level brings in what the title screen does without.
     loaded = modules_after(
-        "from lrgame.ui.session import Campaign\n"
+        "from lrgame.analysis.campaign import Campaign\n"
         "from lrgame.levels.paths import shipped_levels_dir\n"
         "Campaign.load(shipped_levels_dir(), 'default')"
     )

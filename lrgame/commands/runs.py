@@ -15,6 +15,7 @@ from ..engine.finder import DEFAULT_LR_MAX, DEFAULT_LR_MIN, DEFAULT_POINTS, MIN_
 from ..engine.finder import find_lr as run_finder
 from ..engine.limits import check_operation_steps, check_run_steps, check_work
 from ..engine.outcome import Verdict
+from ..engine.scoring import Modifiers, apply_modifiers
 from ..engine.simulate import Run, run_batch, run_sweep
 from ..engine.strategy import Strategy
 from ..levels.lab import ModelLevel
@@ -30,10 +31,12 @@ def simulate(args: argparse.Namespace) -> int:
     strategy = read_strategy(args, level)
     batch = run_batch(level.landscape, level.start, [strategy], level.noise)
     run = batch.row(0)
-    verdict = level.judge(batch)[0]
+    judged = level.judge(batch)[0]
+    modifiers = Modifiers(practice=args.practice, used_finder=args.used_finder)
+    verdict = apply_modifiers(judged, modifiers)
     if isinstance(level, ModelLevel):
-        return simulate_model(args, level, strategy, run, verdict)
-    diagnosis = diagnose(level, strategy, run, verdict)
+        return simulate_model(args, level, strategy, run, judged, modifiers)
+    diagnosis = diagnose(level, strategy, run, verdict, used_finder=modifiers.used_finder)
     if args.json:
         emit_json(
             {
@@ -45,6 +48,9 @@ def simulate(args: argparse.Namespace) -> int:
                 "final_loss": verdict.final_loss,
                 "score": verdict.score,
                 "stars": verdict.stars,
+                # Which rules changed the judged score, and what it was before them.
+                "modifiers": modifiers.to_json(),
+                "judged": {"score": judged.score, "stars": judged.stars},
                 "trajectory": finite(run.trajectory),
                 "loss": finite(run.loss),
                 "lr": finite(run.lr),
@@ -62,7 +68,7 @@ def simulate(args: argparse.Namespace) -> int:
     print(
         f"  end        ({point})  loss {fmt(verdict.final_loss)}  (minimum {fmt(level.goal.loss)})"
     )
-    print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
+    print(f"  score      {score_line(verdict, judged, modifiers)}")
     print()
     text = textwrap.fill(explain(diagnosis), width=88, initial_indent="  ", subsequent_indent="  ")
     print(printable(text, multiline=True))
@@ -70,7 +76,12 @@ def simulate(args: argparse.Namespace) -> int:
 
 
 def simulate_model(
-    args: argparse.Namespace, level: ModelLevel, strategy: Strategy, run: Run, verdict: Verdict
+    args: argparse.Namespace,
+    level: ModelLevel,
+    strategy: Strategy,
+    run: Run,
+    judged: Verdict,
+    modifiers: Modifiers,
 ) -> int:
     """simulate on a model level: the run plus what torch needs to replay it."""
     from ..labcoach import (
@@ -81,6 +92,7 @@ def simulate_model(
         parameters_json,
     )
 
+    verdict = apply_modifiers(judged, modifiers)
     diagnosis = diagnose_model(level, strategy, run, verdict)
     holdout = level.landscape.holdout_loss(run.trajectory)
     if args.json:
@@ -95,6 +107,9 @@ def simulate_model(
                 "final_loss": verdict.final_loss,
                 "score": verdict.score,
                 "stars": verdict.stars,
+                # Which rules changed the judged score, and what it was before them.
+                "modifiers": modifiers.to_json(),
+                "judged": {"score": judged.score, "stars": judged.stars},
                 "parameters": parameters_json(level),
                 "dataset": dataset_json(level),
                 **({"batches": batches} if batches is not None else {}),
@@ -120,7 +135,7 @@ def simulate_model(
     if holdout is not None:
         end += f", held-out loss {fmt(float(holdout[-1]))}"
     print(end)
-    print(f"  score      {verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}")
+    print(f"  score      {score_line(verdict, judged, modifiers)}")
     print()
     print(
         textwrap.fill(
@@ -128,6 +143,20 @@ def simulate_model(
         )
     )
     return 0
+
+
+def score_line(verdict: Verdict, judged: Verdict, modifiers: Modifiers) -> str:
+    """``310  *..  (practice, LR finder: judged 720 **.)``: the help's price in plain sight."""
+    line = f"{verdict.score}  {'*' * verdict.stars}{'.' * (3 - verdict.stars)}"
+    if modifiers.any:
+        helps = [
+            name
+            for on, name in ((modifiers.practice, "practice"), (modifiers.used_finder, "LR finder"))
+            if on
+        ]
+        stars = "*" * judged.stars + "." * (3 - judged.stars)
+        line += f"  ({', '.join(helps)}: judged {judged.score} {stars})"
+    return line
 
 
 def sweep(args: argparse.Namespace) -> int:

@@ -6,27 +6,20 @@ Each screen dismisses with a small result; the app decides where to go next.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.actions import ActionParseResult
 from textual.app import App, SystemCommand
-from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.command import CommandListItem, CommandPalette
-from textual.css.query import NoMatches
-from textual.dom import DOMNode
-from textual.message_pump import MessagePump
 from textual.screen import Screen
-from textual.widget import AwaitMount
-from textual.widgets import OptionList
 
+from lrgame.analysis.campaign import Campaign
 from lrgame.classroom import serve_mode
 from lrgame.levels.paths import shipped_levels_dir
 from lrgame.storage import ProgressStore
 
+from .guarded_app import GuardedApp
 from .i18n import (
     LANGUAGE_NAMES,
     N_,
@@ -36,7 +29,7 @@ from .i18n import (
     next_language,
     set_language,
 )
-from .session import Campaign, LevelSettings
+from .session import LevelSettings
 
 if TYPE_CHECKING:
     # Levels, the engine and NumPy load once a level is opened, not before the title
@@ -46,32 +39,17 @@ if TYPE_CHECKING:
     from lrgame.levels.model import Level
     from lrgame.storage import RunRecordResult
 
+    from .screens.campaign import CampaignScreen
     from .screens.editor import EditorScreen
-
-# Textual's own palette commands, by their help text ("Keys" has two), in the player's language.
-TEXTUAL_COMMANDS = {
-    "Change the current theme": (N_("Theme"), N_("Change the current theme")),
-    "Quit the application as soon as possible": (
-        N_("Quit"),
-        N_("Quit the application as soon as possible"),
-    ),
-    "Hide the keys and widget help panel": (N_("Keys"), N_("Hide the keys and widget help panel")),
-    "Show help for the focused widget and a summary of available keys": (
-        N_("Keys"),
-        N_("Show help for the focused widget and a summary of available keys"),
-    ),
-    "Minimize the widget and restore to normal size": (
-        N_("Minimize"),
-        N_("Minimize the widget and restore to normal size"),
-    ),
-    "Maximize the focused widget": (N_("Maximize"), N_("Maximize the focused widget")),
-}
+    from .screens.run_playback import RunPlaybackScreen
+    from .screens.title import TitleScreen
+    from .screens.too_small import TooSmallScreen
 
 MIN_WIDTH = 60
 MIN_HEIGHT = 18
 
 
-class LrgameApp(App[None]):
+class LrgameApp(GuardedApp):
     """A terminal game that teaches the learning rate."""
 
     CSS_PATH = "app.tcss"
@@ -125,8 +103,6 @@ class LrgameApp(App[None]):
         """A level file to open in the editor (``lrgame edit``) instead of the title."""
         self.settings: dict[tuple[str, str], LevelSettings] = {}
         self._notices_shown = 0
-        self._palette: CommandPalette | None = None
-        """The last command palette opened; it keeps its id until it is fully removed."""
         self.serve_mode = serve_mode()
         """Served to a browser (``lrgame serve``): a name per player, browser-safe glyphs."""
         self.player_name: str | None = None
@@ -149,7 +125,11 @@ class LrgameApp(App[None]):
         elif self.play_file is not None:
             self.call_later(self._play_file)
         else:
-            self.push_screen(TitleScreen())
+            self.push_screen(
+                TitleScreen(
+                    serving=self.serve_mode, player_name=self.player_name, data_home=self.data_home
+                )
+            )
         self.show_notices()
         # After every push and pop, so a screen opened while the terminal is too small
         # (by a timer, a queued key, the palette) gets the too-small screen on top of it.
@@ -193,6 +173,19 @@ class LrgameApp(App[None]):
         self.title = f"{self.TITLE} · {name}"
         self.show_notices()
 
+    def on_title_screen_started(self, _event: TitleScreen.Started) -> None:
+        self.open_map()
+
+    def on_title_screen_player_chosen(self, event: TitleScreen.PlayerChosen) -> None:
+        self.set_player(event.name, event.store)
+        self.open_map()
+
+    async def on_title_screen_language_requested(
+        self, event: TitleScreen.LanguageRequested
+    ) -> None:
+        self.switch_language()
+        await event.screen.relabel()
+
     def action_open_leaderboard(self) -> None:
         self.open_leaderboard()
 
@@ -200,7 +193,14 @@ class LrgameApp(App[None]):
         from .screens.leaderboard import LeaderboardScreen
 
         if not isinstance(self.screen, LeaderboardScreen):
-            self.push_screen(LeaderboardScreen())
+            self.push_screen(
+                LeaderboardScreen(
+                    self.campaign,
+                    self.data_home,
+                    player_name=self.player_name,
+                    language=self.language,
+                )
+            )
 
     @property
     def unlock_all(self) -> bool:
@@ -214,7 +214,31 @@ class LrgameApp(App[None]):
     def open_map(self) -> None:
         from .screens.campaign import CampaignScreen
 
-        self.push_screen(CampaignScreen())
+        self.push_screen(
+            CampaignScreen(
+                self.campaign, self.store, unlock_all=self.unlock_all, language=self.language
+            )
+        )
+
+    def on_campaign_screen_level_chosen(self, event: CampaignScreen.LevelChosen) -> None:
+        self.open_level(event.level)
+
+    def on_campaign_screen_ending_requested(self, _event: CampaignScreen.EndingRequested) -> None:
+        self.open_ending_if_complete()
+
+    def on_campaign_screen_levels_loaded(self, event: CampaignScreen.LevelsLoaded) -> None:
+        self.campaign.entries = event.entries
+        event.screen.levels_loaded()
+
+    def _sync_maps(self) -> None:
+        """The maps on the stack show what the app now holds (the unlock setting, the
+        language); a covered map redraws when it is shown again."""
+        from .screens.campaign import CampaignScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CampaignScreen):
+                screen.store, screen.unlock_all = self.store, self.unlock_all
+                screen.language = self.language
 
     def open_level(self, level: Level) -> None:
         from .screens.briefing import BriefingScreen
@@ -223,7 +247,7 @@ class LrgameApp(App[None]):
             if go:
                 self.open_setup(level)
 
-        self.push_screen(BriefingScreen(level), after)
+        self.push_screen(BriefingScreen(level, language=self.language), after)
 
     def open_setup(self, level: Level) -> None:
         from .screens.setup import SetupResult, SetupScreen
@@ -243,7 +267,12 @@ class LrgameApp(App[None]):
                 used_finder=result.used_finder,
             )
 
-        self.push_screen(SetupScreen(level, remembered.strategy_json, remembered.practice), after)
+        self.push_screen(
+            SetupScreen(
+                level, remembered.strategy_json, remembered.practice, language=self.language
+            ),
+            after,
+        )
 
     def start_descent(
         self,
@@ -278,11 +307,21 @@ class LrgameApp(App[None]):
             from .screens.lab import LabScreen
 
             descent = LabScreen(
-                level, strategy, strategy_json, practice=practice, used_finder=used_finder
+                level,
+                strategy,
+                strategy_json,
+                practice=practice,
+                used_finder=used_finder,
+                language=self.language,
             )
         else:
             descent = DescentScreen(
-                level, strategy, strategy_json, practice=practice, used_finder=used_finder
+                level,
+                strategy,
+                strategy_json,
+                practice=practice,
+                used_finder=used_finder,
+                language=self.language,
             )
         self.push_screen(descent, after or go_on)
 
@@ -307,8 +346,9 @@ class LrgameApp(App[None]):
     def open_ending_if_complete(self, last: Level | None = None) -> bool:
         """The ending screen, once every level of the campaign is passed (after ``last``, the
         campaign's final level, when given); then the map. False if not complete."""
+        from lrgame.analysis.campaign import summarize
+
         from .screens.ending import EndingScreen
-        from .summary import summarize
 
         summary = summarize(self.campaign, self.store)
         final = summary.last_level
@@ -322,6 +362,7 @@ class LrgameApp(App[None]):
     def open_map_if_absent(self) -> None:
         from .screens.campaign import CampaignScreen
 
+        self._sync_maps()
         if not any(isinstance(s, CampaignScreen) for s in self.screen_stack):
             self.open_map()
         elif isinstance(self.screen, CampaignScreen):
@@ -337,6 +378,11 @@ class LrgameApp(App[None]):
         result = self.store.record_run(campaign, level.id, level.digest, verdict, strategy_json)
         self.show_notices()
         return result
+
+    def on_run_playback_screen_run_finished(self, event: RunPlaybackScreen.RunFinished) -> None:
+        event.screen.show_record(
+            self.record_result(event.level, event.verdict, event.strategy_json)
+        )
 
     def show_notices(self) -> None:
         """Tell the player what the save file had to say (moved aside, could not write)."""
@@ -365,106 +411,8 @@ class LrgameApp(App[None]):
         else:
             self.push_screen(HelpScreen())
 
-    def action_command_palette(self) -> None:
-        """At most one palette: not while one is open (under the too-small screen too) or
-        still closing, and not while the terminal is too small to show it."""
-        from .screens.too_small import TooSmallScreen
-
-        if not self.use_command_palette or isinstance(self.screen, TooSmallScreen):
-            return
-        if any(isinstance(screen, CommandPalette) for screen in self.screen_stack):
-            return
-        if self._palette is not None and self._palette.is_attached:
-            return  # popped but not yet removed: a new one would clash with its id
-        self._palette = SafeCommandPalette(id="--command-palette")
-        self.push_screen(self._palette)
-
-    def search_themes(self) -> None:
-        """Textual's theme picker, in the palette that survives late updates."""
-        from textual.theme import ThemeProvider
-
-        self.push_screen(
-            SafeCommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
-        )
-
-    def search_commands(
-        self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…"
-    ) -> AwaitMount:
-        from textual.command import SimpleProvider
-
-        return self.push_screen(
-            SafeCommandPalette(
-                # Textual's own call, whose types do not quite line up with its hints.
-                providers=[SimpleProvider(self.screen, commands)],  # type: ignore[list-item,arg-type]
-                placeholder=placeholder,
-            )
-        )
-
-    async def run_action(
-        self,
-        action: str | ActionParseResult,
-        default_namespace: DOMNode | None = None,
-        namespaces: Mapping[str, DOMNode] | None = None,
-    ) -> bool:
-        """Run an action, unless it belongs to a screen that is no longer on top.
-
-        Bindings are looked up from the focused widget, and for a moment after a
-        screen is pushed or popped that can still be a widget of the screen before:
-        its Escape would then dismiss a screen that is not showing (and pop another).
-        """
-        if default_namespace is not None and not self._on_top(default_namespace):
-            return False
-        if isinstance(default_namespace, OptionList) and action in ("page_up", "page_down"):
-            # Textual 8.2.8 pages through the lines it last laid out: in a list squeezed to
-            # no height, or whose options a search has just replaced (the palette), the
-            # highlighted option has no line yet (KeyError). Then there is no page to turn.
-            try:
-                return await super().run_action(action, default_namespace, namespaces)
-            except KeyError:
-                return True
-        return await super().run_action(action, default_namespace, namespaces)
-
-    def _on_top(self, node: DOMNode) -> bool:
-        if node is self:
-            return True
-        if isinstance(node, Screen):
-            return node is self.screen
-        try:
-            return node.screen is self.screen  # type: ignore[attr-defined,no-any-return]
-        except Exception:  # noqa: BLE001 - a node being removed has no screen
-            return False
-
-    def pop_screen(self) -> AwaitComplete:
-        """Never pop the last screen, and never on behalf of a screen that is not on top
-        (a key or timer that reached a screen after it was covered or left)."""
-        if len(self.screen_stack) <= 1:
-            return AwaitComplete.nothing()
-        requester = _requesting_screen()
-        if isinstance(requester, Screen) and requester in self.screen_stack:
-            if requester is not self.screen:
-                # Textual's dismiss has already handed the result to the callback; the
-                # screen stays (with its entry: Textual pops one per screen), but the
-                # callback must not run a second time later (InvalidStateError).
-                # GuardedScreen never gets here.
-                if requester._result_callbacks:
-                    spent = requester._result_callbacks[-1]
-                    spent.callback, spent.future = None, None
-                return AwaitComplete.nothing()
-        return super().pop_screen()
-
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for command in super().get_system_commands(screen):
-            if command.help in TEXTUAL_COMMANDS:
-                title, help_text = TEXTUAL_COMMANDS[command.help]
-                command = command._replace(title=str(title), help=str(help_text))
-            if command.title == "Screenshot":
-                # Textual's saves to a Downloads folder that may not exist, and fails silently.
-                command = SystemCommand(
-                    _("Screenshot"),
-                    _("Save an SVG picture of the screen (here, else in lrgame's data folder)"),
-                    lambda: self.set_timer(0.1, self.action_screenshot),
-                )
-            yield command
+        yield from self.textual_commands(screen)
         yield SystemCommand(_("Campaign map"), _("Show every level"), self.open_map_if_absent)
         yield SystemCommand(
             _("Leaderboard"),
@@ -504,6 +452,7 @@ class LrgameApp(App[None]):
             self.store.save_settings(replace(self.store.settings, language=self.language))
         for screen in self.screen_stack:
             screen.refresh_bindings()
+        self._sync_maps()
         name = LANGUAGE_NAMES.get(self.language, self.language)
         self.notify(_("Language: {name}", name=name))
 
@@ -567,6 +516,9 @@ class LrgameApp(App[None]):
         # Later: this handler runs before Textual's own, which is what updates self.size.
         self.call_later(self.check_size)
 
+    def on_too_small_screen_resized(self, _event: TooSmallScreen.Resized) -> None:
+        self.check_size()
+
     def _screen_changed(self, _screen: Screen[Any]) -> None:
         self.call_later(self.check_size)
         self.call_later(self._never_blank)
@@ -605,56 +557,3 @@ class LrgameApp(App[None]):
             self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
         elif not small and isinstance(self.screen, TooSmallScreen):
             self.pop_screen()
-
-
-def _requesting_screen() -> MessagePump | None:
-    """The screen whose handler is running now (the screen of the widget, if a widget's)."""
-    from textual._context import active_message_pump
-
-    pump = active_message_pump.get(None)
-    if pump is None or isinstance(pump, Screen | App):
-        return pump
-    try:
-        return pump.screen  # type: ignore[attr-defined,no-any-return]
-    except Exception:  # noqa: BLE001 - a widget being removed has no screen
-        return None
-
-
-class SafeCommandPalette(CommandPalette):
-    """Textual's palette, surviving keys and searches that outlive its widgets.
-
-    Textual 8.2.8's palette keeps searching (a worker) and reacting (watchers) while
-    it is being closed and its children are already gone (``NoMatches`` for
-    ``CommandList``), and its page keys can ask the list for an option that a new
-    search has just removed (``KeyError``). Those late updates have nothing left to
-    update, so they are dropped.
-    """
-
-    def _watch__list_visible(self) -> None:
-        with contextlib.suppress(NoMatches):
-            super()._watch__list_visible()
-
-    async def _watch__show_busy(self) -> None:
-        with contextlib.suppress(NoMatches):
-            await super()._watch__show_busy()
-
-    def _refresh_command_list(self, command_list: Any, commands: Any, clear_current: bool) -> None:
-        if command_list.is_attached:
-            with contextlib.suppress(NoMatches):
-                super()._refresh_command_list(command_list, commands, clear_current)
-
-    def _action_command_list(self, action: str) -> None:
-        with contextlib.suppress(NoMatches, KeyError, IndexError):
-            super()._action_command_list(action)
-
-    def _select_or_command(self, event: Any = None) -> None:
-        if not self.is_active:
-            return  # an Enter that arrived after the too-small screen covered the palette
-        with contextlib.suppress(NoMatches, KeyError, IndexError):
-            super()._select_or_command(event)
-
-    def dismiss(self, result: Any = None) -> AwaitComplete:
-        # As GuardedScreen: a second dismiss would pop another screen.
-        if not self.is_active:
-            return AwaitComplete.nothing()
-        return super().dismiss(result)

@@ -38,10 +38,10 @@ from claims import (
 from lrgame.engine.finder import FinderResult, find_lr
 from lrgame.engine.outcome import settle_window
 from lrgame.engine.schedules import SCHEDULE_NAMES
+from lrgame.engine.scoring import FINDER_COST, finder_verdict
 from lrgame.engine.simulate import run_sweep, simulate
 from lrgame.levels.loader import check_file
 from lrgame.levels.model import Level
-from lrgame.ui.session import FINDER_COST, finder_verdict
 
 SGD = {"optimizer": {"name": "sgd"}}
 MOMENTUM = {"optimizer": {"name": "sgd", "momentum": 0.9}}

@@ -14,7 +14,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
 
 from lrgame.engine.finder import FinderResult, find_lr, suggest
-from lrgame.engine.outcome import Verdict
+from lrgame.engine.scoring import FINDER_COST
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
@@ -22,7 +22,6 @@ from lrgame.numfmt import rate
 from lrgame.ui.screens import finder as finder_module
 from lrgame.ui.screens.finder import FinderScreen
 from lrgame.ui.screens.setup import SetupResult, SetupScreen
-from lrgame.ui.session import FINDER_COST, finder_verdict
 from lrgame.ui.widgets.chart_markers import MARKER_LINE, MARKER_LINE_HIGHLIGHT
 from lrgame.ui.widgets.charts import SeriesChart
 from lrgame.ui.widgets.lr_control import LrControl, format_lr
@@ -345,16 +344,6 @@ async def test_the_log_x_chart_renders_with_its_markers(size: tuple[int, int]) -
         # The whole dialog fits: the last suggestion is on screen.
         options = finder.query_one("#finder-choices", OptionList)
         assert options.region.bottom <= size[1] - 1
-
-
-def test_the_finder_costs_points_but_never_stars() -> None:
-    won = Verdict("reached_goal", 40, 20, 0.0, 1.0, 820, 3)
-    paid = finder_verdict(won)
-    assert FINDER_COST == 50
-    assert paid.score == 770 and paid.stars == 3 and paid.outcome == "reached_goal"
-    poor = Verdict("diverged", 10, None, None, 0.0, 30, 0)
-    assert finder_verdict(poor).score == 0
-    assert finder_verdict(Verdict("diverged", 10, None, None, 0.0, 0, 0)).score == 0
 
 
 async def test_a_failed_test_is_said_and_escape_still_leaves(

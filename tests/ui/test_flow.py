@@ -100,7 +100,13 @@ async def outcome_of(store: ProgressStore, lr: float) -> tuple[str, str]:
             pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
         )
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        # Pushed is not yet composed: wait for the text that is read below.
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, ResultScreen) and app.screen.query("#result-explanation")
+            ),
+        )
         assert isinstance(app.screen, ResultScreen)
         return app.screen.verdict.outcome, text_of(app, "#result-explanation")
 

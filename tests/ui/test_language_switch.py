@@ -98,3 +98,36 @@ async def test_per_instance_translation_keeps_lazy_markers_lazy() -> None:
         i18n.set_language("en")
     shown = {"" + b.description for bs in field._bindings.key_to_bindings.values() for b in bs}
     assert "lr fine" in shown and "lr 微調整" not in shown
+
+
+async def test_the_map_follows_a_language_switched_from_the_palette(store: ProgressStore) -> None:
+    from textual.widgets import OptionList
+
+    from lrgame.ui.screens.briefing import BriefingScreen
+    from lrgame.ui.screens.campaign import CampaignScreen
+
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store, unlock_all=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        levels = app.screen.query_one("#levels", OptionList)
+
+        def titles() -> str:
+            return " ".join(
+                str(levels.get_option_at_index(i).prompt) for i in range(levels.option_count)
+            )
+
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if "Test valley" in titles():
+                break
+        assert "Test valley" in titles()
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        commands["Language: 日本語"].callback()
+        # The map was built in English; shown again (after a briefing) it speaks Japanese.
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, BriefingScreen)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, CampaignScreen)
+        assert "テストの谷" in titles() and "Test valley" not in titles()

@@ -74,7 +74,7 @@ class SetupApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(
-            SetupScreen(self.level, self.strategy_json, self.practice, lang=self.lang),
+            SetupScreen(self.level, self.strategy_json, self.practice, language=self.lang),
             self.results.append,
         )
 

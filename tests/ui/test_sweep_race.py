@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -13,22 +12,18 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import SelectionList, Static
 
+from lrgame.analysis.race import MAX_RACERS, finish_order
+from lrgame.analysis.sweep import compute_sweep
 from lrgame.engine.outcome import judge_batch
 from lrgame.engine.simulate import run_batch, run_sweep
 from lrgame.levels.loader import load_level
 from lrgame.levels.model import Level
 from lrgame.numfmt import rate_bound
-from lrgame.storage import ProgressStore
-from lrgame.ui.screens.race import (
-    MAX_RACERS,
-    RaceScreen,
-    RaceSetupScreen,
-    finish_order,
-    race_candidates,
-)
-from lrgame.ui.screens.sweep import SweepChart, SweepScreen, compute_sweep
+from lrgame.ui.screens.race import RaceScreen, RaceSetupScreen
+from lrgame.ui.screens.sweep import SweepScreen
 from lrgame.ui.widgets.charts import LossChart
 from lrgame.ui.widgets.landscape import LandscapeView
+from lrgame.ui.widgets.sweep_chart import SweepChart
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "fixtures" / "campaign"
 SIZES = [(120, 40), (80, 24)]
@@ -42,13 +37,10 @@ def bowl() -> Level:
 class Host(App[None]):
     """A plain app that pushes one screen and keeps what it dismissed with."""
 
-    def __init__(self, make: Callable[[], Screen[Any]], store: ProgressStore | None = None) -> None:
+    def __init__(self, make: Callable[[], Screen[Any]]) -> None:
         super().__init__()
         self.make = make
         self.dismissed: list[Any] = []
-        if store is not None:
-            self.store = store
-            self.campaign = SimpleNamespace(key="default")
 
     def on_mount(self) -> None:
         self.push_screen(self.make(), self.dismissed.append)
@@ -227,59 +219,18 @@ async def test_sweep_past_the_cliff_shows_the_marker_off_the_top() -> None:
 # -- race setup --------------------------------------------------------------
 
 
-def test_candidates_are_allowed_distinct_and_offer_your_best_only_when_given() -> None:
-    level = bowl()  # every optimizer and schedule allowed
-    strategy = level.strategy({"optimizer": {"name": "sgd", "lr": 0.3}})
-    plain = race_candidates(level, strategy)
-    keys = [c.key for c in plain]
-    assert keys[0] == "yours" and "best" not in keys
-    assert {"sgd", "momentum", "adam", "step", "warmup_cosine", "slower", "faster"} <= set(keys)
-    strategies = [level.strategy(c.strategy_json) for c in plain]
-    assert all(level.allowed.refusal(s) is None for s in strategies)
-    best = {"optimizer": {"name": "sgd", "lr": 0.5}}
-    with_best = race_candidates(level, strategy, best)
-    assert [c.key for c in with_best][:2] == ["yours", "best"]
-    assert with_best[1].label == "your best"
-
-    strict = load_level(Path(__file__).resolve().parents[2] / "levels" / "01-first-steps.json")
-    only_sgd = race_candidates(strict, strict.strategy({"optimizer": {"name": "sgd", "lr": 0.1}}))
-    assert [c.key for c in only_sgd] == ["yours", "sgd", "slower", "faster"]
-
-
-def test_each_ghost_runs_at_the_best_rate_of_its_own_sweep() -> None:
-    from lrgame.ui.screens.race import GHOST_RATES
-
-    level = load_level(Path(__file__).resolve().parents[2] / "levels" / "07-the-ravine.json")
-    # The player's Adam rate would make SGD diverge at once: the SGD ghost must not use it.
-    strategy = level.strategy({"optimizer": {"name": "adam", "lr": 0.5}})
-    ghosts = {c.key: c for c in race_candidates(level, strategy)}
-    sgd = level.strategy(ghosts["sgd"].strategy_json)
-    assert sgd.optimizer.name == "sgd" and sgd.lr != 0.5
-    batch = run_sweep(level.landscape, level.start, sgd, GHOST_RATES, level.noise)
-    scores = [v.score for v in level.judge(batch)]
-    assert max(scores) == level.judge(run_batch(level.landscape, level.start, [sgd]))[0].score
-    assert f"{sgd.lr:g}" in ghosts["sgd"].label
-
-
-async def test_race_setup_offers_your_best_only_with_a_saved_best(tmp_path: Path) -> None:
+async def test_race_setup_offers_your_best_only_with_a_saved_best() -> None:
     level = bowl()
     strategy = level.strategy({"optimizer": {"name": "sgd", "lr": 0.3}})
 
-    app = Host(lambda: RaceSetupScreen(level, strategy))  # a plain app: no store at all
+    app = Host(lambda: RaceSetupScreen(level, strategy))  # nothing saved: no best to race
     async with app.run_test(size=(80, 24)) as pilot:
         screen = app.screen
         assert isinstance(screen, RaceSetupScreen)
         assert all(c.key != "best" for c in screen.candidates)
 
-    store = ProgressStore(tmp_path)  # a store, but nothing played yet
-    app = Host(lambda: RaceSetupScreen(level, strategy), store)
-    async with app.run_test(size=(80, 24)) as pilot:
-        assert all(c.key != "best" for c in app.screen.candidates)  # type: ignore[attr-defined]
-
     best = level.strategy({"optimizer": {"name": "sgd", "lr": 0.45}})
-    verdict = verdicts_for(level, [best])[0]
-    store.record_run("default", level.id, level.digest, verdict, best.to_json())
-    app = Host(lambda: RaceSetupScreen(level, strategy), store)
+    app = Host(lambda: RaceSetupScreen(level, strategy, best_json=best.to_json()))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.screen
         assert isinstance(screen, RaceSetupScreen)
@@ -425,24 +376,6 @@ async def test_a_diverging_racer_breaks_nothing() -> None:
         await pilot.press("e")
         await pilot.pause()
         assert screen.playback.finished
-
-
-def test_finish_order_rules() -> None:
-    from lrgame.engine.outcome import Verdict
-
-    def v(outcome: str, steps_to_goal: int | None, final: float | None, steps: int = 50) -> Verdict:
-        return Verdict(outcome, steps, steps_to_goal, final, 0.5, 0, 0)
-
-    verdicts = [
-        v("out_of_steps", None, 0.5),
-        v("diverged", None, None, steps=7),
-        v("reached_goal", 30, 1e-6),
-        v("stuck_local", None, 0.2),
-        v("reached_goal", 12, 1e-3),
-        v("diverged", None, 1e9, steps=20),
-    ]
-    # Goal by steps to goal; then stuck and out of steps by final loss; then diverged, longest first.
-    assert finish_order(verdicts) == [4, 2, 3, 0, 5, 1]
 
 
 async def test_sweep_regions_draw_in_an_ansi_theme() -> None:

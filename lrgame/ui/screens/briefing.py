@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,11 +10,9 @@ from textual.widgets import Footer, Header, Static
 from lrgame.levels.model import Level
 
 from ..i18n import N_, _
+from ..i18n import language as current_language
 from ..lessons import lesson_name
 from .guarded import GuardedScreen
-
-if TYPE_CHECKING:
-    from ..app import LrgameApp
 
 
 class BriefingScreen(GuardedScreen[bool]):
@@ -26,13 +22,14 @@ class BriefingScreen(GuardedScreen[bool]):
         Binding("escape", "back", N_("Map")),
     ]
 
-    def __init__(self, level: Level) -> None:
+    def __init__(self, level: Level, *, language: str | None = None) -> None:
+        """``language``: the level texts' language (the catalog's by default)."""
         super().__init__()
         self.level = level
+        self.language = language or current_language()
 
     def compose(self) -> ComposeResult:
-        game: LrgameApp = self.app  # type: ignore[assignment]
-        lang = game.language
+        lang = self.language
         level = self.level
         yield Header()
         with VerticalScroll(id="briefing-box"):
@@ -58,7 +55,7 @@ class BriefingScreen(GuardedScreen[bool]):
         self.sub_title = _("Briefing")
 
     def action_hint(self) -> None:
-        hint = self.level.hint.get(self.app.language)  # type: ignore[attr-defined]
+        hint = self.level.hint.get(self.language)
         text = hint or _("No hint for this level.")
         self.query_one("#briefing-hint", Static).update(_("Hint: {hint}", hint=text))
 

@@ -2,27 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from lrgame.analysis.campaign import Campaign, summarize
+from lrgame.levels.loader import CampaignEntry
+from lrgame.levels.model import Level
 from lrgame.safeio import printable
+from lrgame.storage import ProgressStore
 
 from ..i18n import N_, _
 from ..lessons import lesson_name, stars_text
-from ..session import Campaign
-from ..summary import summarize
 from .guarded import GuardedScreen
-
-if TYPE_CHECKING:
-    from ..app import LrgameApp
-
 
 TITLE_CELLS = 26
 LESSON_CELLS = 18
@@ -40,15 +39,39 @@ class CampaignScreen(GuardedScreen[None]):
         Binding("q", "app.quit", N_("Quit")),
     ]
 
-    def __init__(self) -> None:
+    @dataclass
+    class LevelChosen(Message):
+        """The player chose an unlocked level to play."""
+
+        level: Level
+
+    class EndingRequested(Message):
+        """The player asked to see the ending again (the campaign is complete)."""
+
+    @dataclass
+    class LevelsLoaded(Message):
+        """The campaign's level files were read and checked: the app keeps them."""
+
+        screen: CampaignScreen
+        entries: list[CampaignEntry]
+
+        @property
+        def control(self) -> CampaignScreen:
+            return self.screen
+
+    def __init__(
+        self, campaign: Campaign, store: ProgressStore, *, unlock_all: bool, language: str
+    ) -> None:
+        """The map shows ``campaign`` with the progress in ``store``; the app owns both
+        and sets ``unlock_all`` when the player toggles it."""
         super().__init__()
+        self.campaign = campaign
+        self.store = store
+        self.unlock_all = unlock_all
+        self.language = language
         self._loaded = False
         self.complete = False
         """Every level of the campaign is passed."""
-
-    @property
-    def game(self) -> LrgameApp:
-        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,7 +84,7 @@ class CampaignScreen(GuardedScreen[None]):
     def on_mount(self) -> None:
         self.sub_title = _("Campaign map")
         levels = self.query_one("#levels", OptionList)
-        if self.game.campaign.entries:
+        if self.campaign.entries:
             self._loaded = True
             self.refresh_levels()
         else:
@@ -72,12 +95,11 @@ class CampaignScreen(GuardedScreen[None]):
     @work(thread=True, exclusive=True)
     def load_levels(self) -> None:
         """Reading and checking every level takes a moment; the screen stays responsive."""
-        campaign = self.game.campaign
-        loaded = Campaign.load(campaign.directory, campaign.key)
-        self.app.call_from_thread(self._loaded_levels, loaded)
+        loaded = Campaign.load(self.campaign.directory, self.campaign.key)
+        self.app.call_from_thread(self.post_message, self.LevelsLoaded(self, loaded.entries))
 
-    def _loaded_levels(self, loaded: Campaign) -> None:
-        self.game.campaign.entries = loaded.entries
+    def levels_loaded(self) -> None:
+        """The app has the campaign's levels now: show them."""
         self._loaded = True
         self.refresh_levels()
 
@@ -86,8 +108,7 @@ class CampaignScreen(GuardedScreen[None]):
             self.refresh_levels()
 
     def refresh_levels(self) -> None:
-        game = self.game
-        campaign = game.campaign
+        campaign = self.campaign
         levels = self.query_one("#levels", OptionList)
         highlighted = levels.highlighted
         levels.clear_options()
@@ -122,10 +143,10 @@ class CampaignScreen(GuardedScreen[None]):
                 line.append(f"  {file_name}: {entry.checked.reason}")
                 levels.add_option(Option(line, id=f"level-{index}", disabled=True))
                 continue
-            unlocked = game.store.is_unlocked(campaign.key, ordered, index, game.unlock_all)
-            record = game.store.level_record(campaign.key, level.id, level.digest)
+            unlocked = self.store.is_unlocked(campaign.key, ordered, index, self.unlock_all)
+            record = self.store.level_record(campaign.key, level.id, level.digest)
             stars = record.stars if record else 0
-            title = level.title.get(game.language)
+            title = level.title.get(self.language)
             line.append(stars_text(stars) + "  ")
             # Padded by cell width, so titles in wide (CJK) characters keep the columns aligned.
             name = Text(title, style="bold" if unlocked else "dim")
@@ -147,7 +168,7 @@ class CampaignScreen(GuardedScreen[None]):
 
     def _show_progress(self) -> None:
         """The heading says when the campaign is complete, with its stars and total score."""
-        summary = summarize(self.game.campaign, self.game.store)
+        summary = summarize(self.campaign, self.store)
         heading = self.query_one("#map-heading", Static)
         self.complete = summary.complete
         self.set_class(summary.complete, "-complete")
@@ -172,7 +193,7 @@ class CampaignScreen(GuardedScreen[None]):
 
     def action_ending(self) -> None:
         if self.complete:
-            self.game.open_ending_if_complete()
+            self.post_message(self.EndingRequested())
 
     _progress_seen: tuple[tuple[bool, int], ...] | None = None
 
@@ -185,12 +206,11 @@ class CampaignScreen(GuardedScreen[None]):
         history: the next unplayed (not yet passed) level is where they go on. When
         nothing changed (back from a briefing) the cursor stays where they left it.
         """
-        game = self.game
-        campaign = game.campaign
+        campaign = self.campaign
         progress = tuple(
             (record.passed, record.plays) if record is not None else (False, 0)
             for record in (
-                game.store.level_record(
+                self.store.level_record(
                     campaign.key, entry.checked.level.id, entry.checked.level.digest
                 )
                 if entry.checked.level is not None
@@ -216,7 +236,7 @@ class CampaignScreen(GuardedScreen[None]):
     def update_detail(self) -> None:
         detail = self.query_one("#level-detail", Static)
         index = self.query_one("#levels", OptionList).highlighted
-        entries = self.game.campaign.entries
+        entries = self.campaign.entries
         if index is None or index >= len(entries):
             detail.update("")
             return
@@ -236,18 +256,18 @@ class CampaignScreen(GuardedScreen[None]):
             self.play_index(index)
 
     def play_index(self, index: int) -> None:
-        entries = self.game.campaign.entries
+        entries = self.campaign.entries
         if index >= len(entries):
             return
         level = entries[index].checked.level
         if level is None:
             return
-        if not self.game.store.is_unlocked(
-            self.game.campaign.key, self.game.campaign.ordered, index, self.game.unlock_all
+        if not self.store.is_unlocked(
+            self.campaign.key, self.campaign.ordered, index, self.unlock_all
         ):
             self.notify(_("Pass the previous level to unlock this one."))
             return
-        self.game.open_level(level)
+        self.post_message(self.LevelChosen(level))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -37,6 +37,7 @@ class DescentScreen(RunPlaybackScreen[Diagnosis]):
         *,
         practice: bool,
         used_finder: bool = False,
+        language: str | None = None,
     ) -> None:
         super().__init__(level, strategy, strategy_json, practice=practice, used_finder=used_finder)
         self.stability: np.ndarray = np.zeros((0, level.dim))
@@ -51,7 +52,7 @@ class DescentScreen(RunPlaybackScreen[Diagnosis]):
         return LossChart(id="loss-chart")
 
     def on_mount(self) -> None:
-        self.sub_title = self.level.title.get(self.game.language)
+        self.sub_title = self.level.title.get(self.language)
         view = self.query_one(LandscapeView)
         view.practice = self.practice
         view.set_level(self.level)
@@ -143,7 +144,11 @@ class DescentScreen(RunPlaybackScreen[Diagnosis]):
     def race(self) -> None:
         from .race import RaceSetupScreen
 
-        self.app.push_screen(RaceSetupScreen(self.level, self.strategy), self._race)
+        best = self._record.record.best_strategy if self._record is not None else None
+        self.app.push_screen(
+            RaceSetupScreen(self.level, self.strategy, best_json=best, language=self.language),
+            self._race,
+        )
 
     def _race(self, racers: list[tuple[str, dict[str, Any]]] | None) -> None:
         from .race import RaceScreen
@@ -151,7 +156,9 @@ class DescentScreen(RunPlaybackScreen[Diagnosis]):
         if not racers:
             self._back_to_result()
             return
-        self.app.push_screen(RaceScreen(self.level, racers), self._back_to_result)
+        self.app.push_screen(
+            RaceScreen(self.level, racers, language=self.language), self._back_to_result
+        )
 
 
 METER_CELLS = 11

@@ -10,9 +10,10 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from lrgame.analysis.campaign import CampaignSummary
+
 from ..i18n import N_, _
 from ..lessons import lesson_name, lesson_takeaway
-from ..summary import CampaignSummary
 from .guarded import GuardedScreen
 
 

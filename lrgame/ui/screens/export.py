@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static, TextArea
 
 from lrgame.atomic import write_atomically
+from lrgame.classroom import serve_mode
 from lrgame.engine.strategy import Strategy
 from lrgame.export import torch_code
 from lrgame.levels.model import Level
@@ -28,8 +29,18 @@ class ExportScreen(GuardedModalScreen[None]):
         Binding("ctrl+s", "save", N_("Save strategy")),
     ]
 
-    def __init__(self, level: Level, strategy: Strategy, strategy_json: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        level: Level,
+        strategy: Strategy,
+        strategy_json: dict[str, Any],
+        *,
+        serving: bool | None = None,
+    ) -> None:
+        """``serving``: served to a browser, so a saved file is a download (by default: the
+        environment says so, as ``lrgame serve`` sets it; never a path on the server)."""
         super().__init__()
+        self.serving = serve_mode() if serving is None else serving
         self.level = level
         self.strategy = strategy
         self.strategy_json = strategy_json
@@ -66,7 +77,7 @@ class ExportScreen(GuardedModalScreen[None]):
             status.update(_("✗ Give a file name."))
             return
         text = json.dumps(self.strategy_json, indent=2) + "\n"
-        if getattr(self.app, "serve_mode", False):
+        if self.serving:
             # In a browser the file goes to the player's own downloads: a path typed
             # here must never name a file on the server.
             name = safe_file_name(raw, f"{self.level.id}-strategy.json")

@@ -9,7 +9,7 @@ labelled in words with its value, and listed: 1-4 (or the arrows and enter)
 accept one, escape ignores them all.
 
 The screen dismisses with the chosen rate, or None. The probe is paid for
-either way (``FINDER_COST`` points off the run's score); the screen that
+either way (:data:`lrgame.engine.scoring.FINDER_COST` points off the run's score); the screen that
 opened it keeps track of that.
 """
 
@@ -38,13 +38,13 @@ from lrgame.engine.finder import (
     find_lr,
     lr_ramp,
 )
+from lrgame.engine.scoring import FINDER_COST
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
 from lrgame.numfmt import loss as fmt_loss
 from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import N_, _
 from lrgame.ui.screens.guarded import GuardedModalScreen
-from lrgame.ui.session import FINDER_COST
 from lrgame.ui.widgets.charts import Series, SeriesChart
 from lrgame.ui.widgets.lr_control import translate_bindings
 from lrgame.ui.widgets.plotext_cells import tick_label

@@ -54,8 +54,16 @@ class LabScreen(RunPlaybackScreen[ModelDiagnosis]):
         *,
         practice: bool,
         used_finder: bool = False,
+        language: str | None = None,
     ) -> None:
-        super().__init__(level, strategy, strategy_json, practice=practice, used_finder=used_finder)
+        super().__init__(
+            level,
+            strategy,
+            strategy_json,
+            practice=practice,
+            used_finder=used_finder,
+            language=language,
+        )
         self.model_level = level
         self.holdout: np.ndarray | None = None
 
@@ -83,7 +91,7 @@ class LabScreen(RunPlaybackScreen[ModelDiagnosis]):
         return LabLossChart(id="lab-loss-chart")
 
     def on_mount(self) -> None:
-        self.sub_title = self.level.title.get(self.game.language)
+        self.sub_title = self.level.title.get(self.language)
         if self.has_map:
             self.query_one(LandscapeView).practice = self.practice
         else:

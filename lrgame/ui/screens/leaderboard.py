@@ -6,7 +6,7 @@ data folder); locally, the same folder's players and this computer's own save.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from rich.text import Text
 from textual import work
@@ -15,14 +15,12 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from lrgame.analysis.campaign import Campaign
 from lrgame.classroom import Row, leaderboard, player_stores
 
 from ..i18n import N_, _
 from ..lessons import stars_text
 from .guarded import GuardedScreen
-
-if TYPE_CHECKING:
-    from ..app import LrgameApp
 
 
 class LeaderboardScreen(GuardedScreen[None]):
@@ -31,9 +29,16 @@ class LeaderboardScreen(GuardedScreen[None]):
         Binding("escape", "back", N_("Back")),
     ]
 
-    @property
-    def game(self) -> LrgameApp:
-        return self.app  # type: ignore[return-value]
+    def __init__(
+        self, campaign: Campaign, data_home: Path, *, player_name: str | None, language: str
+    ) -> None:
+        """The board of ``campaign`` over the saves under ``data_home``; ``player_name``'s
+        rows stand out."""
+        super().__init__()
+        self.campaign = campaign
+        self.data_home = data_home
+        self.player_name = player_name
+        self.language = language
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,28 +62,25 @@ class LeaderboardScreen(GuardedScreen[None]):
     @work(thread=True, exclusive=True)
     def load(self) -> None:
         """Reading a class's saves takes a moment: the screen stays responsive."""
-        game = self.game
-        if not game.campaign.entries:  # opened (from the palette) before the map read them
-            from ..session import Campaign
-
-            loaded = Campaign.load(game.campaign.directory, game.campaign.key)
-            game.campaign.entries = loaded.entries
-        levels = [entry for entry in game.campaign.ordered if entry is not None]
-        stores = player_stores(game.data_home)
-        rows = leaderboard(levels, game.campaign.key, stores)
+        if not self.campaign.entries:  # opened (from the palette) before the map read them
+            # A copy of the board's own: the app's campaign is the app's to fill.
+            self.campaign = Campaign.load(self.campaign.directory, self.campaign.key)
+        levels = [entry for entry in self.campaign.ordered if entry is not None]
+        stores = player_stores(self.data_home)
+        rows = leaderboard(levels, self.campaign.key, stores)
         self.app.call_from_thread(self.show, rows)
 
     def show(self, rows: list[Row]) -> None:
         if not self.is_attached:
             return
         titles = {
-            entry.checked.level.id: entry.checked.level.title.get(self.game.language)
-            for entry in self.game.campaign.entries
+            entry.checked.level.id: entry.checked.level.title.get(self.language)
+            for entry in self.campaign.entries
             if entry.checked.level is not None
         }
         table = self.query_one("#board", DataTable)
         table.clear()
-        me = self.game.player_name
+        me = self.player_name
         previous = None
         for row in rows:
             level = Text(titles.get(row.level, row.level) if row.level != previous else "")

@@ -3,21 +3,17 @@
 :class:`RaceSetupScreen` offers the racers: the player's current strategy, the
 player's best run on this level (when the save has one), and presets the level
 allows (optimizers, schedules, and the player's rate divided or multiplied by
-three). :class:`RaceScreen` computes every racer in one engine batch in a worker
+three), as :mod:`lrgame.analysis.race` chooses them. :class:`RaceScreen` computes every racer in one engine batch in a worker
 thread and plays them back together: a walker per racer on the landscape, their
 loss curves on one chart, a legend that names each colour, and a finish order.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -28,15 +24,27 @@ from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from lrgame.engine.outcome import Outcome, Verdict
-from lrgame.engine.simulate import Run, run_batch, run_sweeps
+from lrgame.analysis.race import (
+    MAX_RACERS,
+    RaceCandidate,
+    arrived,
+    default_picks,
+    describe_strategy,
+    finish_order,
+    ordinal,
+    race_candidates,
+    standing,
+    standings,
+)
+from lrgame.engine.outcome import Verdict
+from lrgame.engine.simulate import Run, run_batch
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
-from lrgame.numfmt import rate
 from lrgame.playback import Playback
 
 from ..glyphs import glyph as served
 from ..i18n import N_, _
+from ..i18n import language as current_language
 from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
 from ..widgets.landscape import LandscapeView, ghost_glyph
 from ..widgets.lr_control import translate_bindings
@@ -44,179 +52,11 @@ from ..widgets.plotext_cells import readable, style_hex
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
 
-__all__ = [
-    "MAX_RACERS",
-    "RaceCandidate",
-    "RaceScreen",
-    "RaceSetupScreen",
-    "describe_strategy",
-    "finish_order",
-    "ordinal",
-    "race_candidates",
-    "race_colors",
-]
+__all__ = ["RaceScreen", "RaceSetupScreen", "race_colors"]
 
-MAX_RACERS = 4
 FRAME_SECONDS = 1 / 30
 RACE_SECONDS = 10.0
 """A race lasts about this long at the default speed, whatever the budget."""
-ADAPTIVE = ("adam", "adamw", "rmsprop", "adagrad")
-
-
-# -- the racers ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RaceCandidate:
-    """A racer the setup offers: a short label (the legend's), its strategy file form, and details."""
-
-    key: str
-    label: str
-    strategy_json: dict[str, Any]
-    detail: str
-
-
-def _g(value: float) -> str:
-    return f"{value:.3g}"
-
-
-def describe_strategy(strategy: Strategy) -> str:
-    """A short line: ``sgd lr 0.1 · momentum 0.9 · step``."""
-    opt = strategy.optimizer
-    parts = [_("{name} lr {lr}", name=opt.display_name, lr=_g(strategy.lr))]
-    momentum = opt.params.get("momentum")
-    if momentum:
-        parts.append(_("momentum {m}", m=_g(float(momentum))))
-    if opt.params.get("nesterov"):
-        parts.append(_("Nesterov"))
-    if strategy.schedule.name != "constant":
-        parts.append(strategy.schedule.name.replace("_", "-"))
-    return " · ".join(parts)
-
-
-def _nice(value: float) -> float:
-    """One significant digit: a preset's rate should look chosen, not computed."""
-    if not (math.isfinite(value) and value > 0):
-        return 0.01
-    return float(f"{value:.1g}")
-
-
-def race_candidates(
-    level: Level, strategy: Strategy, best_json: Mapping[str, Any] | None = None
-) -> list[RaceCandidate]:
-    """The racers to offer, in order: yours, your best (if any), then presets the level allows.
-
-    Presets that the level refuses, that do not parse, or that repeat an earlier
-    racer exactly are left out.
-    """
-    out: list[RaceCandidate] = []
-    seen: dict[str, int] = {}
-
-    def add(key: str, label: str, obj: Mapping[str, Any]) -> None:
-        try:
-            parsed = level.strategy(json.loads(json.dumps(obj)))
-        except Exception:  # noqa: BLE001 - a preset or saved best the level refuses is not offered
-            return
-        if level.allowed.refusal(parsed) is not None:
-            return
-        canonical = json.dumps(parsed.to_json(), sort_keys=True)
-        if canonical in seen:
-            if key == "best":
-                # Your best is your current strategy: say so on the one entry.
-                first = out[seen[canonical]]
-                out[seen[canonical]] = RaceCandidate(
-                    first.key, first.label, first.strategy_json, first.detail + _(" (= your best)")
-                )
-            return
-        seen[canonical] = len(out)
-        out.append(RaceCandidate(key, label, parsed.to_json(), describe_strategy(parsed)))
-
-    add("yours", _("you"), strategy.to_json())
-    if best_json is not None:
-        add("best", _("your best"), best_json)
-    lr = float(strategy.lr)
-    optimizer = strategy.optimizer.with_lr(lr).to_json()
-    # Each preset ghost runs at the best rate a sweep finds for its own optimizer and schedule
-    # on this level, so a race compares tools, not one tool at another's rate.
-    presets: list[tuple[str, str, dict[str, Any]]] = [
-        ("sgd", _("SGD"), {"optimizer": {"name": "sgd", "lr": lr}}),
-        (
-            "momentum",
-            _("SGD + momentum 0.9"),
-            {"optimizer": {"name": "sgd", "lr": lr, "momentum": 0.9}},
-        ),
-        ("adam", _("Adam"), {"optimizer": {"name": "adam", "lr": lr}}),
-        ("step", _("step decay"), {"optimizer": optimizer, "schedule": "step"}),
-        (
-            "warmup_cosine",
-            _("warmup-cosine"),
-            {"optimizer": optimizer, "schedule": "warmup_cosine"},
-        ),
-    ]
-    tuned = best_rates(level, [obj for _, _, obj in presets])
-    for (key, label, obj), best in zip(presets, tuned, strict=True):
-        if best is None:
-            continue
-        parsed = level.strategy(obj).with_lr(best)
-        add(key, _("{name}, best lr {lr}", name=label, lr=rate(best, 2)), parsed.to_json())
-    add("slower", _("your lr ÷ 3"), strategy.with_lr(float(f"{lr / 3:.3g}")).to_json())
-    add("faster", _("your lr × 3"), strategy.with_lr(float(f"{lr * 3:.3g}")).to_json())
-    return out
-
-
-GHOST_RATES = np.unique([float(f"{x:.2g}") for x in np.geomspace(1e-6, 1e2, 161)])
-"""The rates a ghost's sweep tries: two significant digits, so the legend's rate is exact."""
-
-
-def best_rates(level: Level, presets: Sequence[Mapping[str, Any]]) -> list[float | None]:
-    """For each preset the level offers, the sweep rate with the best score (None if refused).
-
-    One engine batch for all presets; ties go to the faster walk, then the lower rate.
-    """
-    parsed: list[Strategy | None] = []
-    for obj in presets:
-        try:
-            candidate = level.strategy(json.loads(json.dumps(obj)))
-        except Exception:  # noqa: BLE001 - a preset the level cannot read is not offered
-            candidate = None
-        if candidate is not None and level.allowed.refusal(candidate) is not None:
-            candidate = None
-        parsed.append(candidate)
-    offered = [p for p in parsed if p is not None]
-    if not offered:
-        return [None] * len(parsed)
-    batch = run_sweeps(
-        level.landscape, level.start, [(p, GHOST_RATES) for p in offered], level.noise
-    )
-    verdicts = level.judge(batch)
-    out: list[float | None] = []
-    k = 0
-    for candidate in parsed:
-        if candidate is None:
-            out.append(None)
-            continue
-        rows = verdicts[k * len(GHOST_RATES) : (k + 1) * len(GHOST_RATES)]
-        k += 1
-        best = min(
-            range(len(rows)),
-            key=lambda i: (-rows[i].score, rows[i].steps_to_goal or 10**9, i),
-        )
-        out.append(float(GHOST_RATES[best]))
-    return out
-
-
-def _best_json(app: Any, level: Level) -> dict[str, Any] | None:
-    """The player's best strategy on this level from the app's store, if the app has one."""
-    store = getattr(app, "store", None)
-    key = getattr(getattr(app, "campaign", None), "key", None)
-    if store is None or key is None:
-        return None
-    try:
-        record = store.level_record(key, level.id, level.digest)
-    except Exception:  # noqa: BLE001 - a save that cannot be read offers no ghost, never a crash
-        return None
-    best = None if record is None else record.best_strategy
-    return best if isinstance(best, dict) else None
 
 
 class RaceSetupScreen(GuardedScreen[list[tuple[str, dict[str, Any]]] | None]):
@@ -252,32 +92,33 @@ class RaceSetupScreen(GuardedScreen[list[tuple[str, dict[str, Any]]] | None]):
         Binding("escape", "back", N_("Back")),
     ]
 
-    def __init__(self, level: Level, strategy: Strategy | Mapping[str, Any]) -> None:
+    def __init__(
+        self,
+        level: Level,
+        strategy: Strategy | Mapping[str, Any],
+        *,
+        best_json: Mapping[str, Any] | None = None,
+        language: str | None = None,
+    ) -> None:
+        """``best_json``: the player's best strategy on this level (a ghost to race), if saved;
+        ``language``: the level texts' language (the catalog's by default)."""
         super().__init__()
         translate_bindings(self)
         self.level = level
         self.strategy = (
             strategy if isinstance(strategy, Strategy) else level.strategy(dict(strategy))
         )
+        self.best_json = best_json
+        self.language = language or current_language()
         self.candidates: list[RaceCandidate] = []
 
     def compose(self) -> ComposeResult:
-        self.candidates = race_candidates(
-            self.level, self.strategy, _best_json(self.app, self.level)
-        )
-        has_best = any(c.key == "best" for c in self.candidates)
-        picked = {0}
-        if has_best:
-            picked.add(1)
-        for i in range(len(self.candidates)):
-            if len(picked) >= MAX_RACERS:
-                break
-            picked.add(i)
-        language = getattr(self.app, "language", "en")
+        self.candidates = race_candidates(self.level, self.strategy, self.best_json)
+        picked = default_picks(self.candidates)
         yield Header()
         with Vertical(id="race-setup-box"):
             yield Static(
-                _("Race ghosts on {title}", title=self.level.title.get(language)),
+                _("Race ghosts on {title}", title=self.level.title.get(self.language)),
                 classes="heading",
             )
             yield Static(
@@ -350,34 +191,6 @@ class RaceSetupScreen(GuardedScreen[list[tuple[str, dict[str, Any]]] | None]):
         self.dismiss(None)
 
 
-# -- the race ---------------------------------------------------------------
-
-
-def finish_order(verdicts: Sequence[Verdict]) -> list[int]:
-    """Racer indices, first to last.
-
-    Those that reached the goal come first, by steps to the goal (then final
-    loss); then those that stopped short (stuck or out of steps), by final loss;
-    then those that diverged, the one that held out longest first.
-    """
-
-    def key(i: int) -> tuple[int, float, float]:
-        v = verdicts[i]
-        loss = v.final_loss if v.final_loss is not None else math.inf
-        if v.outcome == Outcome.REACHED_GOAL and v.steps_to_goal is not None:
-            return (0, float(v.steps_to_goal), loss)
-        if v.outcome == Outcome.DIVERGED:
-            return (2, -float(v.steps), 0.0)
-        return (1, loss, 0.0)
-
-    return sorted(range(len(verdicts)), key=lambda i: (*key(i), i))
-
-
-def ordinal(place: int) -> str:
-    names = {1: _("1st"), 2: _("2nd"), 3: _("3rd"), 4: _("4th")}
-    return names.get(place, _("{n}th", n=place))
-
-
 def race_colors(theme_variables: Mapping[str, str], count: int) -> list[str]:
     """Theme roles from DEFAULT_COLORS whose colours differ under the current theme.
 
@@ -400,12 +213,6 @@ def race_colors(theme_variables: Mapping[str, str], count: int) -> list[str]:
         if role not in chosen:
             chosen.append(role)
     return [chosen[i % len(chosen)] for i in range(count)]
-
-
-def _num(value: float | None) -> str:
-    if value is None or not math.isfinite(value):
-        return _("∞ (blown up)")
-    return f"{value:.3g}"
 
 
 class RaceScreen(PlaybackActions, GuardedScreen[None]):
@@ -449,13 +256,18 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
     ]
 
     def __init__(
-        self, level: Level, racers: Sequence[tuple[str, Strategy | Mapping[str, Any]]]
+        self,
+        level: Level,
+        racers: Sequence[tuple[str, Strategy | Mapping[str, Any]]],
+        *,
+        language: str | None = None,
     ) -> None:
         super().__init__()
         translate_bindings(self)
         if not racers:
             raise ValueError("a race needs at least one racer")
         self.level = level
+        self.language = language or current_language()
         picked = list(racers)[:MAX_RACERS]
         self.labels = [label for label, _s in picked]
         self.strategies = [
@@ -482,8 +294,7 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        language = getattr(self.app, "language", "en")
-        self.sub_title = _("Ghost race · {title}", title=self.level.title.get(language))
+        self.sub_title = _("Ghost race · {title}", title=self.level.title.get(self.language))
         self.query_one(LandscapeView).set_level(self.level)
         self.compute()
 
@@ -556,44 +367,6 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
             return role
         return style_hex(readable(color, background))
 
-    def standing(self, i: int, t: int) -> str:
-        """Racer i's state at step t, in words."""
-        run, verdict = self.runs[i], self.verdicts[i]
-        done = t >= run.steps
-        if verdict.outcome == Outcome.REACHED_GOAL and verdict.steps_to_goal is not None:
-            if t >= verdict.steps_to_goal:
-                return _("goal at step {n}", n=verdict.steps_to_goal)
-        if done:
-            if verdict.outcome == Outcome.DIVERGED:
-                return _("diverged at step {n}", n=run.steps)
-            if verdict.outcome == Outcome.STUCK_LOCAL:
-                return _("stuck in a local minimum, loss {loss}", loss=_num(verdict.final_loss))
-            if verdict.outcome == Outcome.OUT_OF_STEPS:
-                return _("out of steps, loss {loss}", loss=_num(verdict.final_loss))
-        index = min(t, len(run.loss) - 1)
-        return _("loss {loss}", loss=_num(float(run.loss[index])))
-
-    def standings(self, t: int) -> list[int]:
-        """Racer indices as the race stands at step t: arrivals by arrival, then by current loss.
-
-        Only what has happened by step t counts, so the standings never give the result away.
-        """
-
-        def key(i: int) -> tuple[int, float]:
-            run, verdict = self.runs[i], self.verdicts[i]
-            if (
-                verdict.outcome == Outcome.REACHED_GOAL
-                and verdict.steps_to_goal is not None
-                and t >= verdict.steps_to_goal
-            ):
-                return (0, float(verdict.steps_to_goal))
-            if verdict.outcome == Outcome.DIVERGED and t >= run.steps:
-                return (2, -float(run.steps))
-            loss = float(run.loss[min(t, len(run.loss) - 1)])
-            return (1, loss if math.isfinite(loss) else math.inf)
-
-        return sorted(range(len(self.runs)), key=lambda i: (*key(i), i))
-
     def order_text(self, t: int) -> Text:
         """The finish order once the race is over; the standings (finishers placed) during it."""
         playback = self.playback
@@ -615,23 +388,19 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
                 style="bold",
             )
         place = 0
-        for i in self.order if finished else self.standings(t):
+        for i in self.order if finished else standings(self.runs, self.verdicts, t):
             verdict = self.verdicts[i]
-            arrived = (
-                verdict.outcome == Outcome.REACHED_GOAL
-                and verdict.steps_to_goal is not None
-                and t >= verdict.steps_to_goal
-            )
+            there = arrived(verdict, t)
             text.append("\n")
-            if finished or arrived:
+            if finished or there:
                 place += 1
                 text.append(f"{ordinal(place)} ", style="bold")
-            stopped = finished or arrived or t >= self.runs[i].steps
+            stopped = finished or there or t >= self.runs[i].steps
             # Still walking: not …, which is the glyph of running out of steps.
             glyph = served(verdict.outcome.glyph) if stopped else "▶"
             text.append(f"{glyph} ")
             text.append(self.labels[i], style=f"bold {self._color(i)}")
-            text.append(" · " + self.standing(i, t))
+            text.append(" · " + standing(self.runs[i], verdict, t))
         return text
 
     # -- controls -----------------------------------------------------------

@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Static
 
 from lrgame.engine.outcome import Outcome, Verdict
+from lrgame.engine.scoring import FINDER_COST
 from lrgame.levels.model import Level
 from lrgame.storage import RunRecordResult
 
 from ..glyphs import glyph
 from ..i18n import N_, _
 from ..lessons import outcome_name, stars_text
-from ..session import FINDER_COST
 from .guarded import GuardedModalScreen
 
 
-class ResultScreen(GuardedModalScreen[str]):
+class ResultChoice(StrEnum):
+    """Where the player goes from the result: the box's button ids and key actions say the same."""
+
+    RETRY = "retry"
+    NEXT = "next"
+    MAP = "map"
+    REPLAY = "replay"
+    SWEEP = "sweep"
+    RACE = "race"
+    EXPORT = "export"
+
+
+class ResultScreen(GuardedModalScreen[ResultChoice]):
     BINDINGS = [
         Binding("r", "choose('retry')", N_("Retry")),
         Binding("n", "choose('next')", N_("Next")),
@@ -99,7 +113,7 @@ class ResultScreen(GuardedModalScreen[str]):
         ).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id or "map")
+        self.dismiss(ResultChoice(event.button.id or ResultChoice.MAP))
 
     def action_choose(self, choice: str) -> None:
-        self.dismiss(choice)
+        self.dismiss(ResultChoice(choice))

@@ -10,16 +10,19 @@ words, the race and the sweep's shared result.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from lrgame.engine.outcome import Verdict
+from lrgame.engine.scoring import Modifiers, apply_modifiers
 from lrgame.engine.simulate import Run
 from lrgame.engine.strategy import Strategy
 from lrgame.levels.model import Level
@@ -27,13 +30,11 @@ from lrgame.playback import Playback
 from lrgame.storage import RunRecordResult
 
 from ..i18n import N_
-from ..session import finder_verdict, practice_verdict
+from ..i18n import language as current_language
 from ..widgets.charts import LrChart, SeriesChart
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
-
-if TYPE_CHECKING:
-    from ..app import LrgameApp
+from .result import ResultChoice, ResultScreen
 
 # Textual composes at most 60 times a second; ticking as often keeps the walk smooth.
 FRAME_SECONDS = 1 / 60
@@ -58,6 +59,20 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
     BODY_ID = "descent"
     """The prefix of the body's and the side panel's ids (``descent-body``, ``descent-side``)."""
 
+    @dataclass
+    class RunFinished(Message):
+        """The walk is judged and shown to its end: the app records it, then calls
+        :meth:`RunPlaybackScreen.show_record` with what the save made of it."""
+
+        screen: RunPlaybackScreen[Any]
+        level: Level
+        verdict: Verdict
+        strategy_json: dict[str, Any]
+
+        @property
+        def control(self) -> RunPlaybackScreen[Any]:
+            return self.screen
+
     def __init__(
         self,
         level: Level,
@@ -66,9 +81,12 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
         *,
         practice: bool,
         used_finder: bool = False,
+        language: str | None = None,
     ) -> None:
+        """``language``: the level texts' language (the catalog's by default)."""
         super().__init__()
         self.level = level
+        self.language = language or current_language()
         self.strategy = strategy
         self.strategy_json = strategy_json
         self.practice = practice
@@ -81,10 +99,7 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
         self._result_shown = False
         self._result_pending = False
         self._record: RunRecordResult | None = None
-
-    @property
-    def game(self) -> LrgameApp:
-        return self.app  # type: ignore[return-value]
+        self._record_asked = False
 
     # -- what a subclass supplies ----------------------------------------------
 
@@ -133,11 +148,9 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
         """The run is ready: keep it with its verdict (practice and finder applied) and start
         the clock. The subclass hands the run to its widgets, then calls ``start_ticking``."""
         self.run_data = run
-        if self.practice:
-            verdict = practice_verdict(verdict)
-        if self.used_finder:
-            verdict = finder_verdict(verdict)
-        self.verdict = verdict
+        self.verdict = apply_modifiers(
+            verdict, Modifiers(practice=self.practice, used_finder=self.used_finder)
+        )
         self.playback = Playback(total=run.steps)
         # Aim for a walk of about ten seconds at the default speed, whatever the budget.
         self.playback.base_rate = max(3.0, run.steps / (10.0 * self.playback.speed))
@@ -169,8 +182,6 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
         self.set_timer(RESULT_DELAY, self.show_result)
 
     def show_result(self) -> None:
-        from .result import ResultScreen
-
         if self.diagnosis is None:
             self._result_pending = True
             return
@@ -179,7 +190,12 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
             return
         # A run is recorded once: a replay or a side screen shows the same result again.
         if self._record is None:
-            self._record = self.game.record_result(self.level, self.verdict, self.strategy_json)
+            if not self._record_asked:
+                self._record_asked = True
+                self.post_message(
+                    self.RunFinished(self, self.level, self.verdict, self.strategy_json)
+                )
+            return
         screen = ResultScreen(
             self.level,
             self.verdict,
@@ -190,32 +206,40 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
         )
         self.app.push_screen(screen, self._after_result)
 
-    def _after_result(self, choice: str | None) -> None:
-        if choice == "replay":
+    def show_record(self, record: RunRecordResult) -> None:
+        """What the save made of this run (a new best?), then the result box."""
+        self._record = record
+        self.show_result()
+
+    def _after_result(self, choice: ResultChoice | None) -> None:
+        if choice == ResultChoice.REPLAY:
             self.action_restart()
             # Watching stays here to the end, with this screen's footer; the result
             # box does not come back over the landscape (r replays and shows it again).
             self._result_shown = True
             return
-        if choice == "export":
+        if choice == ResultChoice.EXPORT:
             from .export import ExportScreen
 
             self.app.push_screen(
                 ExportScreen(self.level, self.strategy, self.strategy_json), self._back_to_result
             )
             return
-        if choice == "sweep":
+        if choice == ResultChoice.SWEEP:
             from .sweep import SweepScreen
 
             self.app.push_screen(
-                SweepScreen(self.level, self.strategy, result=self.sweep_result()),
+                SweepScreen(
+                    self.level, self.strategy, result=self.sweep_result(), language=self.language
+                ),
                 self._back_to_result,
             )
             return
-        if choice == "race":
+        if choice == ResultChoice.RACE:
             self.race()
             return
-        self.dismiss(choice or "map")
+        # Retry, next and map are the app's to follow.
+        self.dismiss(str(choice or ResultChoice.MAP))
 
     def _back_to_result(self, _result: object = None) -> None:
         self._result_shown = True

@@ -41,7 +41,8 @@ from lrgame.setupform import (
     problem_text,
     strategy_data,
 )
-from lrgame.ui.i18n import N_, _, language
+from lrgame.ui.i18n import N_, _
+from lrgame.ui.i18n import language as current_language
 from lrgame.ui.widgets.lr_control import LrControl, LrInput, parse_lr_text, translate_bindings
 from lrgame.ui.widgets.param_field import ParamField
 from lrgame.ui.widgets.strategy_preview import StrategyPreview
@@ -71,7 +72,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
 
     ``strategy_json`` restores the previous settings on a retry; without it
     the level's starting strategy (its ``setup``, else the first allowed
-    optimizer at lr 0.01 with a constant rate). ``lang`` is the language of the
+    optimizer at lr 0.01 with a constant rate). ``language`` is the language of the
     level's title (default: the game's as the screen is made).
     """
 
@@ -98,14 +99,14 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
         strategy_json: dict[str, Any] | None = None,
         practice: bool = False,
         *,
-        lang: str | None = None,
+        language: str | None = None,
     ) -> None:
         super().__init__()
         translate_bindings(self)
         self.level = level
         self.allowed = level.allowed
         self.initial_practice = practice
-        self.lang = lang or language()
+        self.language = language or current_language()
         """The language of the level's title (the rest follows the catalog)."""
         self.start = FormStart(level, strategy_json)
         """What the form offers and the values it starts from."""
@@ -124,7 +125,7 @@ class SetupScreen(GuardedScreen[SetupResult | None]):
     def compose(self) -> ComposeResult:
         level = self.level
         with Horizontal(id="setup-header"):
-            yield Static(Text(level.title.get(self.lang), style="bold"), id="setup-title")
+            yield Static(Text(level.title.get(self.language), style="bold"), id="setup-title")
             yield Static(
                 _("budget {steps} steps · par {par}", steps=level.steps, par=level.par),
                 id="setup-budget",

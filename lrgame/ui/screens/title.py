@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Footer, Input, Static
 
-from lrgame.classroom import PlayerNameError, open_player
+from lrgame.classroom import PlayerNameError, open_player, serve_mode
+from lrgame.storage import ProgressStore
 
 from ..i18n import N_, OtherLanguageName, _
 from .guarded import GuardedScreen
@@ -40,6 +45,42 @@ class TitleScreen(GuardedScreen[None]):
         Binding("f2", "switch_language", OtherLanguageName(), show=False),
     ]
 
+    class Started(Message):
+        """The player pressed Enter to play (locally: no name to ask)."""
+
+    @dataclass
+    class PlayerChosen(Message):
+        """In serve mode: the player gave a valid name; ``store`` is their own save."""
+
+        name: str
+        store: ProgressStore
+
+    @dataclass
+    class LanguageRequested(Message):
+        """The player asked for the other language; the app switches, then calls
+        :meth:`TitleScreen.relabel`."""
+
+        screen: TitleScreen
+
+        @property
+        def control(self) -> TitleScreen:
+            return self.screen
+
+    def __init__(
+        self,
+        *,
+        serving: bool | None = None,
+        player_name: str | None = None,
+        data_home: Path | None = None,
+    ) -> None:
+        """``serving``: served to a browser, so a name is asked (by default: the environment
+        says so, as ``lrgame serve`` sets it); ``player_name``: the name to show again;
+        ``data_home``: where each player's save folder is made."""
+        super().__init__()
+        self.serving = serve_mode() if serving is None else serving
+        self.player_name = player_name
+        self.data_home = data_home
+
     def compose(self) -> ComposeResult:
         with Vertical(id="title-box"):
             yield Center(Static(LOGO, id="logo"))
@@ -60,7 +101,7 @@ class TitleScreen(GuardedScreen[None]):
                     with Horizontal(id="name-row"):
                         yield Static(_("Your name:"), id="name-label")
                         yield Input(
-                            value=self.app.player_name or "",  # type: ignore[attr-defined]
+                            value=self.player_name or "",
                             placeholder=_("letters, digits, - _ and spaces"),
                             id="player-name",
                         )
@@ -75,10 +116,6 @@ class TitleScreen(GuardedScreen[None]):
                 yield Center(Static(_("Press Enter to start"), id="press-enter"))
         yield Footer()
 
-    @property
-    def serving(self) -> bool:
-        return bool(getattr(self.app, "serve_mode", False))
-
     def on_mount(self) -> None:
         if self.serving:
             self.query_one("#player-name", Input).focus()
@@ -90,23 +127,26 @@ class TitleScreen(GuardedScreen[None]):
     def choose_name(self, typed: str) -> None:
         problem = self.query_one("#name-problem", Static)
         try:
-            name, store = open_player(typed, self.app.data_home)  # type: ignore[attr-defined]
+            name, store = open_player(typed, self.data_home)
         except PlayerNameError as error:
             problem.update(f"✗ {error}")
             self.query_one("#player-name", Input).focus()
             return
         problem.update("")
-        self.app.set_player(name, store)  # type: ignore[attr-defined]
-        self.app.open_map()  # type: ignore[attr-defined]
+        self.player_name = name
+        self.post_message(self.PlayerChosen(name, store))
 
     def action_start(self) -> None:
         if self.serving:
             self.choose_name(self.query_one("#player-name", Input).value)
             return
-        self.app.open_map()  # type: ignore[attr-defined]
+        self.post_message(self.Started())
 
-    async def action_switch_language(self) -> None:
-        self.app.switch_language()  # type: ignore[attr-defined]
+    def action_switch_language(self) -> None:
+        self.post_message(self.LanguageRequested(self))
+
+    async def relabel(self) -> None:
+        """Redraw in the language the app now shows."""
         await self.recompose()
         # The new footer fills in its keys when the bindings are next announced.
         self.refresh_bindings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.message import Message
 from textual.widgets import Static
 
 from ..i18n import _
@@ -10,6 +11,9 @@ from .guarded import GuardedModalScreen
 
 
 class TooSmallScreen(GuardedModalScreen[None]):
+    class Resized(Message):
+        """The terminal changed size under this screen: the app decides whether it stays."""
+
     def __init__(self, min_width: int, min_height: int) -> None:
         super().__init__()
         self.min_width = min_width
@@ -23,7 +27,7 @@ class TooSmallScreen(GuardedModalScreen[None]):
 
     def on_resize(self) -> None:
         self.update_text()
-        self.app.check_size()  # type: ignore[attr-defined]
+        self.post_message(self.Resized())
 
     def update_text(self) -> None:
         width, height = self.app.size

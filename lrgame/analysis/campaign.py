@@ -1,16 +1,59 @@
-"""What a campaign adds up to: each level's stars and best score, and whether it is complete.
+"""A campaign without a terminal: its levels in order, and what the player's progress adds up to.
 
-Plain objects computed from the save file, shared by the map and the ending screen.
+The map, the ending and the leaderboard show these plain objects; the app keeps
+one :class:`Campaign` and fills its entries once the level files are read.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lrgame.levels.model import Level
-from lrgame.storage import ProgressStore
+if TYPE_CHECKING:
+    # The loader (and with it NumPy and the engine) loads with the first level read,
+    # not before the title screen (tests/test_import_hygiene.py keeps it so).
+    from lrgame.levels.loader import CampaignEntry
+    from lrgame.levels.model import Level
+    from lrgame.storage import ProgressStore
 
-from .session import Campaign
+
+@dataclass
+class Campaign:
+    directory: Path
+    key: str
+    entries: list[CampaignEntry] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, directory: Path, key: str) -> Campaign:
+        from lrgame.levels.loader import load_campaign
+
+        return cls(directory, key, load_campaign(directory))
+
+    @property
+    def ordered(self) -> list[tuple[str, str] | None]:
+        """(id, digest) of each entry in order; None for a broken level."""
+        out: list[tuple[str, str] | None] = []
+        for entry in self.entries:
+            level = entry.checked.level
+            out.append(None if level is None else (level.id, level.digest))
+        return out
+
+    def index_of(self, level: Level) -> int | None:
+        for i, entry in enumerate(self.entries):
+            found = entry.checked.level
+            if found is not None and found.id == level.id and found.digest == level.digest:
+                return i
+        return None
+
+    def next_level(self, level: Level) -> Level | None:
+        index = self.index_of(level)
+        if index is None:
+            return None
+        for entry in self.entries[index + 1 :]:
+            if entry.checked.level is not None:
+                return entry.checked.level
+        return None
 
 
 @dataclass(frozen=True)
