@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import __version__
-from .engine.errors import LrgameError
+from .engine.errors import LrgameError, ProblemsError
 
 _OPTIMIZERS = "{optimizers}"
 """Stands for the registry's optimizer names in a help text."""
@@ -241,6 +241,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             # Inside the try: a full disk or a closed pipe is reported here, not at exit.
             sys.stdout.flush()
         return status
+    except ProblemsError as error:
+        for line in error.lines:
+            _say(line)
+        return 2
     except LrgameError as error:
         _say(str(error))
         return 2

@@ -152,6 +152,26 @@ def test_broken_strategy_file_points_at_line_and_column(
     assert code == 2 and f"{s}:1:" in err
 
 
+@pytest.mark.parametrize("command", ["simulate", "export"])
+def test_every_problem_of_a_strategy_file_gets_its_own_line(
+    command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    s = tmp_path / "s.json"
+    s.write_text(
+        '{"optimizer": {"name": "adam", "lr": -1,\n'
+        '               "betas": [0.9, 1.5]},\n'
+        ' "schedule": {"name": "step", "step_size": 0}}\n'
+    )
+    args = ["simulate", BOWL, "--strategy", str(s)] if command == "simulate" else ["export", str(s)]
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 3, err
+    assert lines[0].startswith(f"lrgame: {s}:1:") and "optimizer.lr" in lines[0]
+    assert lines[1].startswith(f"lrgame: {s}:2:") and "optimizer.betas[1]" in lines[1]
+    assert lines[2].startswith(f"lrgame: {s}:3:") and "schedule.step_size" in lines[2]
+
+
 def test_strict_applies_the_level_limits(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,8 +13,9 @@ from typing import Any
 import numpy as np
 
 from .. import numfmt
-from ..engine.errors import LrgameError, SpecError
+from ..engine.errors import LrgameError, ProblemsError, SpecError
 from ..engine.limits import check_operation_steps
+from ..engine.problems import Problem
 from ..engine.strategy import Strategy
 from ..levels.jsonpos import Document, FileError, JsonError, load_json_file
 from ..levels.loader import (
@@ -107,16 +108,24 @@ def read_strategy(args: argparse.Namespace, level: Level) -> Strategy:
                 {**strategy.with_lr(args.lr).to_json(), "steps": strategy.steps}
             )
     except SpecError as error:
-        problem = error.problem
+        problems = all_problems(data, level.steps, error)
         if document is not None:
-            problem = locate(document, [problem])[0]
-        raise LrgameError(problem.line(args.strategy or "strategy")) from None
+            problems = locate(document, problems)
+        raise ProblemsError([p.line(args.strategy or "strategy") for p in problems]) from None
     if args.strict:
         refusal = level.allowed.refusal(strategy)
         if refusal:
             raise LrgameError(f"--strict: {refusal}")
     check_operation_steps(level.expression.gradient_operations, strategy.steps)
     return strategy
+
+
+def all_problems(data: Any, level_steps: int, error: SpecError) -> list[Problem]:
+    """Every problem of a strategy that failed with ``error``, not only its first field's."""
+    from ..engine.strategy_problems import read_strategy as strategy_problems
+
+    _strategy, problems = strategy_problems(data, level_steps=level_steps)
+    return problems or error.problems
 
 
 def campaign_dir(args: argparse.Namespace) -> Path:

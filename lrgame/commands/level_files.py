@@ -7,7 +7,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
-from ..engine.errors import LrgameError, SpecError
+from ..engine.errors import LrgameError, ProblemsError, SpecError
 from ..levels.loader import (
     campaign_files,
     check_file,
@@ -17,7 +17,7 @@ from ..levels.loader import (
 )
 from ..levels.template import create_level_file, new_level_file
 from ..safeio import printable, read_capped
-from .common import campaign_dir, level_file, load_strategy_file
+from .common import all_problems, campaign_dir, level_file, load_strategy_file
 
 
 def validate(args: argparse.Namespace) -> int:
@@ -67,17 +67,16 @@ def export(args: argparse.Namespace) -> int:
 
     document = load_strategy_file(args.strategy)
     level = load_level(level_file(args, args.level)) if args.level else None
+    steps = document.value.get("steps", 100)
+    level_steps = level.steps if level is not None else steps if isinstance(steps, int) else 100
     try:
         if level is not None:
             strategy = level.strategy(document.value)
         else:
-            steps = document.value.get("steps", 100)
-            strategy = parse_strategy(
-                document.value, level_steps=steps if isinstance(steps, int) else 100
-            )
+            strategy = parse_strategy(document.value, level_steps=level_steps)
     except SpecError as error:
-        (problem,) = locate(document, [error.problem])
-        raise LrgameError(problem.line(args.strategy)) from None
+        problems = locate(document, all_problems(document.value, level_steps, error))
+        raise ProblemsError([p.line(args.strategy) for p in problems]) from None
     sys.stdout.write(torch_code(strategy, level))
     return 0
 

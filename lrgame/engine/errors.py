@@ -11,6 +11,15 @@ class LrgameError(Exception):
     """Bad input from a user: shown as one line, never as a traceback."""
 
 
+class ProblemsError(LrgameError):
+    """Several problems of one input, shown one line each (a strategy file with two bad
+    fields names both, as ``lrgame validate`` does for a level)."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines: tuple[str, ...] = tuple(lines)
+
+
 class ExpressionError(LrgameError):
     """A loss expression that cannot be accepted.
 

@@ -58,7 +58,7 @@ class SetupResult:
     """What the player launched: the strategy, its file form, and whether it is a practice run.
 
     ``used_finder``: the LR finder was run for this setup (accepted or not, the
-    probe was paid for: see ``lrgame.ui.session.finder_verdict``).
+    probe was paid for: see ``lrgame.engine.scoring.finder_verdict``).
     """
 
     strategy: Strategy
