@@ -33,8 +33,10 @@ async def help_opens_and_closes(pilot: Any, app: LrgameApp, key: str = "question
     # big strides), and its result box then comes over it.
     await wait_for(
         pilot,
-        lambda: app.screen is before
-        or (isinstance(before, DescentScreen) and isinstance(app.screen, ResultScreen)),
+        lambda: (
+            app.screen is before
+            or (isinstance(before, DescentScreen) and isinstance(app.screen, ResultScreen))
+        ),
     )
 
 
