@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.levels.model import Level
 
 from ..i18n import N_, _
 from ..lessons import lesson_name
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class BriefingScreen(GuardedScreen[bool]):
         game: LrgameApp = self.app  # type: ignore[assignment]
         lang = game.language
         level = self.level
-        yield Header()
+        yield SafeHeader()
         with VerticalScroll(id="briefing-box"):
             yield Static(level.title.get(lang), classes="heading", id="briefing-title")
             yield Static(

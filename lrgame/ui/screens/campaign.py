@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lrgame.safeio import printable
@@ -18,6 +18,7 @@ from ..i18n import N_, _
 from ..lessons import lesson_name, stars_text
 from ..session import Campaign
 from ..summary import summarize
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ class CampaignScreen(GuardedScreen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Vertical(id="map-box"):
             yield Static(_("Campaign"), classes="heading", id="map-heading")
             yield OptionList(id="levels")

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.coach import Diagnosis, diagnose, explain
 from lrgame.engine.outcome import Verdict
@@ -29,6 +29,7 @@ from lrgame.storage import RunRecordResult
 from ..i18n import N_, _
 from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LossChart, LrChart
+from ..widgets.header import SafeHeader
 from ..widgets.landscape import LandscapeView
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
@@ -82,7 +83,7 @@ class DescentScreen(PlaybackActions, GuardedScreen[str]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Horizontal(id="descent-body"):
             yield LandscapeView(id="landscape")
             with Vertical(id="descent-side"):

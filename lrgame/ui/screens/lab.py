@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.engine.lab import ModelLandscape, pca_slice
 from lrgame.engine.outcome import Verdict
@@ -33,6 +33,7 @@ from lrgame.storage import RunRecordResult
 from ..i18n import N_, _
 from ..session import finder_verdict, practice_verdict
 from ..widgets.charts import LrChart
+from ..widgets.header import SafeHeader
 from ..widgets.lab import LabLossChart, ModelView, SliceView
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
@@ -94,7 +95,7 @@ class LabScreen(PlaybackActions, GuardedScreen[str]):
         return self.model_level.landscape
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Horizontal(id="lab-body"):
             with Vertical(id="lab-main"):
                 yield ModelView(id="lab-model")

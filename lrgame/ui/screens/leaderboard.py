@@ -13,12 +13,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from lrgame.classroom import Row, leaderboard, player_stores
 
 from ..i18n import N_, _
 from ..lessons import stars_text
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ class LeaderboardScreen(GuardedScreen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Vertical(id="board-box"):
             yield Static(_("Leaderboard"), classes="heading", id="board-heading")
             yield Static(_("Reading the saves…"), id="board-status")

@@ -32,7 +32,7 @@ from textual.color import Color
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.analysis.sweep import (
     SWEEP_POINTS,
@@ -52,6 +52,7 @@ from lrgame.numfmt import rate_bound
 
 from ..i18n import N_, _
 from ..widgets.charts import scale_values
+from ..widgets.header import SafeHeader
 from ..widgets.lr_control import translate_bindings
 from ..widgets.plotext_cells import (
     CellGrid,
@@ -516,7 +517,7 @@ class SweepScreen(GuardedScreen[None]):
         """``loss`` (final loss above the minimum, log) or ``steps`` (steps to the goal)."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Static(_("Sweeping {count} learning rates…", count=SWEEP_POINTS), id="sweep-summary")
         yield SweepChart(id="sweep-chart")
         yield Static("", id="sweep-regions")
