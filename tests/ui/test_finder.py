@@ -99,7 +99,11 @@ def setup_of(app: App[None]) -> SetupScreen:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-async def test_f_opens_the_finder_which_animates_and_can_be_skipped(size: tuple[int, int]) -> None:
+async def test_f_opens_the_finder_which_animates_and_can_be_skipped(
+    size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Long enough to be still animating when looked at, however loaded the machine.
+    monkeypatch.setattr(finder_module, "ANIMATION_SECONDS", 120.0)
     app = SetupApp(strategy_json=ADAM)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()

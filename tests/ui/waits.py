@@ -56,8 +56,13 @@ async def wait_for(
             raise AssertionError(
                 f"still waiting after {timeout} s for {what or _describe(condition)}"
                 + (" (it holds, but the screen on top never got ready)" if condition() else "")
+                + f"; screens: {_stack(pilot.app)}"
             )
         await pilot.pause(STEP)
+
+
+def _stack(app: App[Any]) -> str:
+    return " > ".join(type(screen).__name__ for screen in app.screen_stack)
 
 
 def screen_ready(app: App[Any]) -> bool:
