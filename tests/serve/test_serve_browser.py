@@ -143,6 +143,7 @@ def assert_not_blank(page: Any, path: Path) -> None:
     )
 
 
+@pytest.mark.long
 def test_two_students_one_plays_level_one(
     serve: Callable[..., Served], browser: Any, tmp_path: Path
 ) -> None:

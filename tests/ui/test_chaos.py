@@ -138,6 +138,7 @@ async def test_leaving_the_setup_of_a_played_file_shows_the_map(store: ProgressS
         assert isinstance(app.screen, CampaignScreen)
 
 
+@pytest.mark.long
 async def test_a_monkey_cannot_break_the_game(home: Path) -> None:
     """2,000 seeded random keys in bursts (the palette's Ctrl+P included) and resizes
     from 20x8 to 250x70 against the shipped campaign, every level open."""
