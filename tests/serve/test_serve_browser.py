@@ -65,28 +65,29 @@ def open_game(context: Any, url: str) -> Any:
     # textual-serve marks the page once the game has drawn its first screen.
     page.wait_for_selector("body.-first-byte", timeout=30_000)
     page.click(".textual-terminal")
-    time.sleep(1.0)
+    settle(page)
     return page
 
 
 def settle(page: Any, limit: float = 8.0) -> None:
-    """Wait until the page stops changing (two equal screenshots), or ``limit`` seconds
-    (a blinking cursor never settles): a key then reaches the screen it was meant for."""
+    """Wait until the page stops changing, but for a blinking cursor (a screenshot equal
+    to the one before, or to the one before that: a blink comes back to where it was),
+    or ``limit`` seconds: a key then reaches the screen it was meant for."""
     deadline = time.monotonic() + limit
-    before = page.screenshot()
+    shots = [page.screenshot()]
     while time.monotonic() < deadline:
         time.sleep(0.5)
         now = page.screenshot()
-        if now == before:
+        if now in shots[-2:]:
             return
-        before = now
+        shots.append(now)
 
 
 def press(page: Any, *keys: str) -> None:
+    """Each key once the page has settled, so it reaches the screen it was meant for."""
     for key in keys:
         settle(page)
         page.keyboard.press(key)
-        time.sleep(0.5)
 
 
 def png_colours(png: bytes) -> tuple[int, float]:
@@ -136,6 +137,7 @@ def png_colours(png: bytes) -> tuple[int, float]:
 
 
 def assert_not_blank(page: Any, path: Path) -> None:
+    settle(page)
     png = page.screenshot(path=str(path))
     colours, drawn = png_colours(png)
     assert colours >= 8 and drawn > 0.01, (
@@ -143,6 +145,7 @@ def assert_not_blank(page: Any, path: Path) -> None:
     )
 
 
+@pytest.mark.long
 def test_two_students_one_plays_level_one(
     serve: Callable[..., Served], browser: Any, tmp_path: Path
 ) -> None:

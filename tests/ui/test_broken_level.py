@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Static
+from waits import wait_for
 
 from lrgame.__main__ import main
 from lrgame.storage import ProgressStore
@@ -34,10 +35,6 @@ async def test_playing_a_broken_file_lists_every_problem_as_validate_prints_it(
     assert len(printed) == 3  # the id and both bad fields of the setup
     app = LrgameApp(store=store, play_file=path)
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(200):
-            if isinstance(app.screen, BrokenLevelScreen):
-                break
-            await pilot.pause(0.02)
-        assert isinstance(app.screen, BrokenLevelScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, BrokenLevelScreen))
         shown = str(app.screen.query_one("#problems", Static).render())
     assert shown.splitlines() == printed

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import time
+import threading
 from pathlib import Path
 
 import pytest
 from textual.app import App
 from textual.widgets import OptionList, Static
+from waits import wait_for
 
 from lrgame.__main__ import main
 from lrgame.engine.problems import Problem
@@ -41,15 +42,6 @@ def level_file(tmp_path: Path) -> Path:
     folder = tmp_path / "levels"
     folder.mkdir()
     return create_level_file(folder / "07-rolling-hills.json")
-
-
-async def wait_for(pilot, condition, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError("condition never became true")
 
 
 def editor_of(app: LrgameApp) -> EditorScreen:
@@ -512,11 +504,18 @@ async def test_stale_results_are_dropped(
 ) -> None:
     real = editor.analyse
     slow_texts: list[str] = []
+    # The half-typed version's check is held until the newer one is on show, then
+    # let go: its result always comes last, however loaded the machine.
+    release, finished = threading.Event(), threading.Event()
 
     def slow_then_fast(text: str, file: str) -> Analysis:
         if '"par": 3,' in text:  # the first, half-typed version: slow to check
             slow_texts.append(text)
-            time.sleep(0.4)
+            release.wait(timeout=60)
+            try:
+                return real(text, file)
+            finally:
+                finished.set()
         return real(text, file)
 
     monkeypatch.setattr(editor, "analyse", slow_then_fast)
@@ -532,7 +531,9 @@ async def test_stale_results_are_dropped(
         await pilot.press("5")  # "par": 35 -- checked at once
         await checked(pilot, screen)
         assert '"par": 35' in screen.analysis.text  # type: ignore[union-attr]
-        await pilot.pause(0.5)  # the slow check has finished by now: its result was dropped
+        release.set()
+        await wait_for(pilot, finished.is_set)
+        await pilot.pause()  # the slow result reaches the screen, which drops it
         assert screen.analysis is not None and screen.analysis.text == screen.text
         assert "par 35" in static_text(screen, "#editor-facts")
 

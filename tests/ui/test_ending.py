@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual.widgets import Static
+from waits import wait_for
 
 from lrgame.engine.simulate import run_batch
 from lrgame.levels.loader import check_file
@@ -23,14 +24,6 @@ from lrgame.ui.screens.result import ResultScreen
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "campaign"
 SIZE = (100, 40)
 WIN_LAST = {"optimizer": {"name": "sgd", "lr": 0.1}}
-
-
-async def wait_for(pilot, condition, tries: int = 1000) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from textual.app import App
 from textual.geometry import Region
 from textual.widgets import Input, OptionList, Static
 from textual.widgets._footer import FooterKey
+from waits import wait_for
 
 from lrgame.engine.finder import FinderResult, find_lr, suggest
 from lrgame.engine.scoring import FINDER_COST
@@ -81,15 +82,10 @@ def text_of(widget: Any) -> str:
 async def open_finder(pilot: Any) -> FinderScreen:
     """Press f on the setup screen and wait until the test's curve starts to draw."""
     await pilot.press("f")
-    await pilot.pause()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FinderScreen))
     screen = pilot.app.screen
     assert isinstance(screen, FinderScreen)
-    await pilot.app.workers.wait_for_complete()
-    for _ in range(50):
-        await pilot.pause()
-        if screen.result is not None:
-            break
-    assert screen.result is not None
+    await wait_for(pilot, lambda: screen.result is not None)
     return screen
 
 
@@ -103,7 +99,11 @@ def setup_of(app: App[None]) -> SetupScreen:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-async def test_f_opens_the_finder_which_animates_and_can_be_skipped(size: tuple[int, int]) -> None:
+async def test_f_opens_the_finder_which_animates_and_can_be_skipped(
+    size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Long enough to be still animating when looked at, however loaded the machine.
+    monkeypatch.setattr(finder_module, "ANIMATION_SECONDS", 120.0)
     app = SetupApp(strategy_json=ADAM)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -119,8 +119,8 @@ async def test_f_opens_the_finder_which_animates_and_can_be_skipped(size: tuple[
         assert finder.animating and not finder.done
         assert chart.cursor is not None and chart.cursor < len(want.lr) - 1
         first = chart.cursor
-        await pilot.pause(0.3)
-        assert chart.cursor is not None and chart.cursor > first, "the curve grows by itself"
+        # The curve grows by itself.
+        await wait_for(pilot, lambda: chart.cursor is not None and chart.cursor > first)
         status = str(finder.query_one("#finder-status", Static).render())
         assert "Trying lr" in status
         assert "skip" in footer_actions(app) and "accept" not in footer_actions(app)
@@ -157,11 +157,8 @@ async def test_the_animation_ends_by_itself(monkeypatch: pytest.MonkeyPatch) -> 
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         finder = await open_finder(pilot)
-        for _ in range(40):
-            await pilot.pause(0.05)
-            if finder.done:
-                break
-        assert finder.done and not finder.animating
+        await wait_for(pilot, lambda: finder.done)
+        assert not finder.animating
         assert len(finder.choices) == 4
         assert app.focused is finder.query_one("#finder-choices", OptionList)
 

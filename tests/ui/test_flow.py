@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import OptionList, Static
+from waits import wait_for
 
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
+from lrgame.ui.screens import run_playback as run_playback_module
 from lrgame.ui.screens.briefing import BriefingScreen
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.descent import DescentScreen
@@ -25,14 +28,6 @@ SIZE = (120, 40)
 
 def text_of(app: LrgameApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
-
-
-async def wait_for(pilot, condition, tries: int = 1000) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
 
 
 def play_app(store: ProgressStore, strategy: dict, level: str = "02-dip.json") -> LrgameApp:
@@ -172,6 +167,14 @@ async def test_too_small_then_recovers(store: ProgressStore) -> None:
         assert isinstance(app.screen, TitleScreen)
 
 
+def step_of(app: LrgameApp) -> int | None:
+    """The walk's step on show; -1 once it has ended, None when the descent is not on top."""
+    screen = app.screen
+    if not isinstance(screen, DescentScreen) or screen.playback is None:
+        return None
+    return -1 if screen.playback.finished else screen.playback.step
+
+
 async def test_resize_during_animation(store: ProgressStore) -> None:
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.01}}, "04-valley.json")
     async with app.run_test(size=SIZE) as pilot:
@@ -179,8 +182,10 @@ async def test_resize_during_animation(store: ProgressStore) -> None:
             pilot, lambda: isinstance(app.screen, DescentScreen) and app.screen.playback is not None
         )
         for size in [(80, 24), (160, 50), (40, 10), (120, 40), (61, 19)]:
+            before = step_of(app)
             await pilot.resize_terminal(*size)
-            await pilot.pause(0.05)
+            # A frame of the walk at this size (unless the walk has ended or is covered).
+            await wait_for(pilot, lambda b=before: step_of(app) in (None, -1) or step_of(app) != b)
         await pilot.resize_terminal(120, 40)
         await wait_for(pilot, lambda: isinstance(app.screen, (DescentScreen, ResultScreen)))
 
@@ -260,7 +265,12 @@ async def test_result_keys_export_and_replay(
     assert record is not None and record.plays == 1
 
 
-async def test_stability_meter_warns_before_a_blow_up(store: ProgressStore) -> None:
+async def test_stability_meter_warns_before_a_blow_up(
+    store: ProgressStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # This walk flies apart within a few frames: on a loaded machine it can end before
+    # the space below reaches it, and the result box must not cover the meter then.
+    monkeypatch.setattr(run_playback_module, "RESULT_DELAY", 3600.0)
     app = play_app(store, {"optimizer": {"name": "sgd", "lr": 0.3}})
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(
@@ -324,7 +334,14 @@ async def test_result_opens_the_sweep_and_a_race(store: ProgressStore) -> None:
         await pilot.press("g")
         await wait_for(pilot, lambda: isinstance(app.screen, RaceScreen))
         await pilot.press("e")
-        await pilot.pause(0.2)
+        await wait_for(
+            pilot,
+            lambda: (
+                isinstance(app.screen, RaceScreen)
+                and app.screen.playback is not None
+                and app.screen.playback.finished
+            ),
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
 

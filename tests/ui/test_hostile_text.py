@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from textual.widgets import OptionList
+from waits import wait_for
 
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
@@ -33,10 +34,7 @@ async def test_map_shows_hostile_titles_and_file_names_escaped(
         await pilot.press("enter")
         assert isinstance(app.screen, CampaignScreen)
         levels = app.screen.query_one("#levels", OptionList)
-        for _ in range(500):
-            if levels.option_count == 2:
-                break
-            await pilot.pause(0.02)
+        await wait_for(pilot, lambda: levels.option_count == 2)
         prompts = [str(levels.get_option_at_index(i).prompt) for i in range(2)]
         for prompt in prompts:
             assert not any(c in prompt for c in "\x1b\x07\n"), repr(prompt)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from textual.widgets import Static
+from waits import wait_for
 
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
@@ -18,14 +19,6 @@ from lrgame.ui.widgets.map_scene import MAP_COLORS, MapScene, map_bands
 
 LAB = Path(__file__).resolve().parents[2] / "levels" / "lab"
 SIZE = (120, 40)
-
-
-async def wait_for(pilot, condition, tries: int = 1500) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
 
 
 async def test_a_model_level_trains_on_the_lab_screen(store: ProgressStore) -> None:
@@ -50,7 +43,7 @@ async def test_a_model_level_trains_on_the_lab_screen(store: ProgressStore) -> N
         assert not slice_view.revealed and "revealed at the end" in slice_view.render().plain
         assert screen.query_one(LabLossChart).cursor is not None
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), tries=3000)
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), timeout=60)
         assert slice_view.revealed and slice_view.slice is not None
         assert "PCA slice" in slice_view.render().plain
         assert 0.5 < slice_view.slice.explained <= 1.0
@@ -114,7 +107,7 @@ async def test_the_editor_previews_a_model_level(store: ProgressStore, tmp_path:
         # Back to a landscape level in the same editor: the map returns.
         landscape = create_level_file(tmp_path / "hills.json")
         screen.text_area.load_text(landscape.read_text(encoding="utf-8"))
-        await wait_for(pilot, lambda: screen.query_one(LandscapeView).display, tries=2000)
+        await wait_for(pilot, lambda: screen.query_one(LandscapeView).display, timeout=60)
         assert not screen.query_one(ModelView).display
 
 
@@ -182,7 +175,7 @@ async def test_a_two_parameter_model_walks_on_its_exact_map_under_fog(
         assert scene.overlay[line][col].glyph == "●"
 
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), tries=3000)
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), timeout=60)
         assert view.revealed and scene.fog.revealed.all()
         # The fog lifts on the least-squares minimum, marked where it is and on the map.
         data = view.level.landscape.data  # type: ignore[attr-defined]
@@ -208,7 +201,7 @@ async def test_watching_a_model_run_again_stays_on_the_lab_screen(store: Progres
         await wait_for(pilot, lambda: isinstance(app.screen, LabScreen))
         screen = app.screen
         await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), tries=3000)
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), timeout=60)
         await pilot.press("w")
         await wait_for(pilot, lambda: app.screen is screen)
         assert isinstance(screen, LabScreen) and screen.playback is not None

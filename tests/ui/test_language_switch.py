@@ -6,6 +6,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
+from waits import wait_for
 
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
@@ -21,11 +22,8 @@ def footer(app: LrgameApp) -> str:
 
 async def settle(pilot, app: LrgameApp) -> None:  # type: ignore[no-untyped-def]
     """Until the (recomposed) footer shows its keys again."""
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if footer(app):
-            return
-    raise AssertionError("the footer never came back")
+    await pilot.pause()
+    await wait_for(pilot, lambda: footer(app), what="the footer's keys to come back")
 
 
 def pitch(app: LrgameApp) -> str:

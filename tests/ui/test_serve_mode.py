@@ -7,10 +7,10 @@ import ast
 import json
 import unicodedata
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.widgets import DataTable, Header, Input, OptionList, Static
+from waits import wait_for
 
 from lrgame.classroom import open_player, player_home
 from lrgame.engine.outcome import Verdict
@@ -23,14 +23,6 @@ from lrgame.ui.screens.title import TitleScreen
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "fixtures" / "campaign"
 SIZE = (100, 30)
-
-
-async def wait_for(pilot: Any, condition: Any, tries: int = 500) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
 
 
 @pytest.fixture

@@ -4,13 +4,13 @@ chart readable, legends and labels that do not fit go below their chart, whole."
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.widget import Widget
+from waits import wait_for
 
 from lrgame.engine.simulate import simulate
 from lrgame.storage import ProgressStore
@@ -35,14 +35,6 @@ def plot_rows(chart: SeriesChart) -> int:
     top = next(i for i, line in enumerate(lines) if "┌" in line)
     bottom = next(i for i, line in enumerate(lines) if "└" in line)
     return bottom - top - 1
-
-
-async def wait_for(pilot: Any, condition: Any, tries: int = 1000) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
 
 
 def valley_app(store: ProgressStore) -> LrgameApp:

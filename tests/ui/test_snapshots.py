@@ -10,23 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from waits import steady, wait_for
 
 from lrgame.storage import ProgressStore
 from lrgame.ui.app import LrgameApp
 from lrgame.ui.screens.campaign import CampaignScreen
 from lrgame.ui.screens.descent import DescentScreen
 from lrgame.ui.screens.result import ResultScreen
+from lrgame.ui.screens.setup import SetupScreen
 
 CAMPAIGN = Path(__file__).resolve().parents[1] / "fixtures" / "campaign"
 SIZE = (120, 40)
-
-
-async def wait_for(pilot, condition) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(1000):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError("condition never became true")
 
 
 @pytest.fixture
@@ -48,7 +42,12 @@ def test_campaign_map(snap_compare, store: ProgressStore) -> None:  # type: igno
 
 def test_setup(snap_compare, store: ProgressStore) -> None:  # type: ignore[no-untyped-def]
     app = LrgameApp(levels_dir=CAMPAIGN, store=store, play_file=CAMPAIGN / "04-valley.json")
-    assert snap_compare(app, terminal_size=SIZE, run_before=lambda pilot: pilot.pause(0.3))
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await wait_for(pilot, lambda: isinstance(app.screen, SetupScreen))
+        await steady(pilot)  # the rate field has focus: its cursor would blink
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def paused_descent(store: ProgressStore, step: int) -> tuple[LrgameApp, object]:

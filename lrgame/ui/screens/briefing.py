@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.levels.model import Level
 
 from ..i18n import N_, _
 from ..i18n import language as current_language
 from ..lessons import lesson_name
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 
 
@@ -31,7 +32,7 @@ class BriefingScreen(GuardedScreen[bool]):
     def compose(self) -> ComposeResult:
         lang = self.language
         level = self.level
-        yield Header()
+        yield SafeHeader()
         with VerticalScroll(id="briefing-box"):
             yield Static(level.title.get(lang), classes="heading", id="briefing-title")
             yield Static(

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from lrgame.analysis.campaign import Campaign, summarize
@@ -21,6 +21,7 @@ from lrgame.storage import ProgressStore
 
 from ..i18n import N_, _
 from ..lessons import lesson_name, stars_text
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 
 TITLE_CELLS = 26
@@ -74,7 +75,7 @@ class CampaignScreen(GuardedScreen[None]):
         """Every level of the campaign is passed."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Vertical(id="map-box"):
             yield Static(_("Campaign"), classes="heading", id="map-heading")
             yield OptionList(id="levels")

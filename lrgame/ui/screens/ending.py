@@ -8,12 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.analysis.campaign import CampaignSummary
 
 from ..i18n import N_, _
 from ..lessons import lesson_name, lesson_takeaway
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 
 
@@ -72,7 +73,7 @@ class EndingScreen(GuardedScreen[None]):
 
     def compose(self) -> ComposeResult:
         summary = self.summary
-        yield Header()
+        yield SafeHeader()
         with VerticalScroll(id="ending-box"):
             yield Static(_("Campaign complete"), classes="heading", id="ending-title")
             yield Static(

@@ -13,13 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from lrgame.analysis.campaign import Campaign
 from lrgame.classroom import Row, leaderboard, player_stores
 
 from ..i18n import N_, _
 from ..lessons import stars_text
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 
 
@@ -41,7 +42,7 @@ class LeaderboardScreen(GuardedScreen[None]):
         self.language = language
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Vertical(id="board-box"):
             yield Static(_("Leaderboard"), classes="heading", id="board-heading")
             yield Static(_("Reading the saves…"), id="board-status")

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, SelectionList, Static
+from textual.widgets import Button, Footer, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
 from lrgame.analysis.race import (
@@ -46,6 +46,7 @@ from ..glyphs import glyph as served
 from ..i18n import N_, _
 from ..i18n import language as current_language
 from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
+from ..widgets.header import SafeHeader
 from ..widgets.landscape import LandscapeView, ghost_glyph
 from ..widgets.lr_control import translate_bindings
 from ..widgets.plotext_cells import readable, style_hex
@@ -115,7 +116,7 @@ class RaceSetupScreen(GuardedScreen[list[tuple[str, dict[str, Any]]] | None]):
     def compose(self) -> ComposeResult:
         self.candidates = race_candidates(self.level, self.strategy, self.best_json)
         picked = default_picks(self.candidates)
-        yield Header()
+        yield SafeHeader()
         with Vertical(id="race-setup-box"):
             yield Static(
                 _("Race ghosts on {title}", title=self.level.title.get(self.language)),
@@ -284,7 +285,7 @@ class RaceScreen(PlaybackActions, GuardedScreen[None]):
 
     def compose(self) -> ComposeResult:
         self.racer_colors = race_colors(self.app.theme_variables, len(self.labels))
-        yield Header()
+        yield SafeHeader()
         with Horizontal(id="race-body"):
             yield LandscapeView(id="race-landscape")
             with Vertical(id="race-side"):

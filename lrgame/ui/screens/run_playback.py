@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.engine.outcome import Verdict
 from lrgame.engine.scoring import Modifiers, apply_modifiers
@@ -32,6 +32,7 @@ from lrgame.storage import RunRecordResult
 from ..i18n import N_
 from ..i18n import language as current_language
 from ..widgets.charts import LrChart, SeriesChart
+from ..widgets.header import SafeHeader
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
 from .result import ResultChoice, ResultScreen
@@ -135,7 +136,7 @@ class RunPlaybackScreen(PlaybackActions, GuardedScreen[str], Generic[DiagnosisT]
     # -- the flow ----------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         with Horizontal(id=f"{self.BODY_ID}-body"):
             yield from self.compose_main()
             with Vertical(id=f"{self.BODY_ID}-side"):

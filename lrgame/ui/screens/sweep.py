@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.color import Color
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from lrgame.analysis.sweep import SWEEP_POINTS, SweepResult, compute_sweep
 from lrgame.analysis.sweep_view import SweepPlot, View, region_lines, sweep_plot
@@ -30,6 +30,7 @@ from lrgame.levels.model import Level
 
 from ..i18n import N_, _
 from ..i18n import language as current_language
+from ..widgets.header import SafeHeader
 from ..widgets.lr_control import translate_bindings
 from ..widgets.plotext_cells import readable, style_hex
 from ..widgets.sweep_chart import OUTCOME_COLORS, SweepChart
@@ -90,7 +91,7 @@ class SweepScreen(GuardedScreen[None]):
         """``loss`` (final loss above the minimum, log) or ``steps`` (steps to the goal)."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield SafeHeader()
         yield Static(_("Sweeping {count} learning rates…", count=SWEEP_POINTS), id="sweep-summary")
         yield SweepChart(id="sweep-chart")
         yield Static("", id="sweep-regions")
