@@ -122,6 +122,18 @@ class GuardedApp(App[None]):
         except Exception:  # noqa: BLE001 - a node being removed has no screen
             return False
 
+    async def _check_bindings(self, key: str, priority: bool = False) -> bool:
+        """No binding for a key that arrives once the last screen has gone.
+
+        Keys the player typed just before quitting are still queued while Textual
+        shuts down and pops every screen; Textual 8.2.8 then looks for the (missing)
+        top screen's bindings and crashes on exit (ScreenStackError), as the chaos
+        probe found.
+        """
+        if not self._screen_stacks.get(self._current_mode):
+            return False
+        return await super()._check_bindings(key, priority)
+
     def pop_screen(self) -> AwaitComplete:
         """Never pop the last screen, and never on behalf of a screen that is not on top
         (a key or timer that reached a screen after it was covered or left)."""

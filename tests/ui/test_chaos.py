@@ -129,6 +129,23 @@ async def test_the_last_screen_is_never_popped(store: ProgressStore) -> None:
         assert isinstance(app.screen, CampaignScreen)
 
 
+async def test_a_key_after_the_last_screen_has_gone_is_dropped(store: ProgressStore) -> None:
+    # Keys still queued while the app shuts down reach it with no screen left (the
+    # chaos probe crashed so, ScreenStackError in Textual's binding lookup).
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        stack = app._screen_stacks[app._current_mode]
+        shown = stack[:]
+        stack.clear()
+        try:
+            assert await app._check_bindings("q") is False
+            assert await app._check_bindings("q", priority=True) is False
+        finally:
+            stack.extend(shown)
+        check_alive(app)
+
+
 async def test_leaving_the_setup_of_a_played_file_shows_the_map(store: ProgressStore) -> None:
     app = LrgameApp(levels_dir=CAMPAIGN, store=store, play_file=CAMPAIGN / "01-bowl.json")
     async with app.run_test(size=SIZE) as pilot:
