@@ -381,6 +381,20 @@ def test_level_texts_reach_the_game_with_control_characters_made_visible(
     assert level.author == "Mallory\\x0d\\x1b[1A"
 
 
+def test_model_level_texts_are_made_visible_as_landscape_ones_are(tmp_path: Path) -> None:
+    lab = Path(__file__).resolve().parents[1] / "levels" / "lab" / "01-unscaled-features.json"
+    data = json.loads(lab.read_text(encoding="utf-8"))
+    data.update(title="Lab\x1b[2J", author="Mallory\r\x1b[1A", hint="\u202etxt.exe")
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    checked = check_file(path, run_demos=False)
+    level = checked.level
+    assert level is not None, checked.lines
+    assert str(level.title) == "Lab\\x1b[2J"
+    assert str(level.hint) == "\\u202etxt.exe"
+    assert level.author == "Mallory\\x0d\\x1b[1A"
+
+
 def test_problem_lines_are_safe_for_every_screen_that_shows_them(tmp_path: Path) -> None:
     # The editor and the campaign map show these lines too, not only `lrgame validate`.
     folder = tmp_path / "dir\x1b]0;x\x07"

@@ -39,7 +39,7 @@ from .lab import (
     MODEL_KEYS,
     ModelLevel,
 )
-from .model import ID_PATTERN, LESSONS, Level, Text
+from .model import Level
 from .reader import LevelReader
 
 
@@ -69,20 +69,7 @@ class _ModelReader(LevelReader):
                     f"unknown field {key!r} in a model level{why}; expected one of: "
                     + ", ".join(MODEL_KEYS),
                 )
-        level_id = self.string(
-            data,
-            "id",
-            required=True,
-            pattern=ID_PATTERN,
-            what="an id of lowercase letters, digits, '-' or '_'",
-        )
-        title = self.text(data, "title", required=True)
-        lesson = self.choice(data, ("lesson",), data.get("lesson", "mixed"), LESSONS)
-        briefing = self.text(data, "briefing")
-        hint = self.text(data, "hint")
-        author = self.string(data, "author") or ""
-        if "$schema" in data and not isinstance(data["$schema"], str):
-            self.fail(("$schema",), f"expected a string, got {describe(data['$schema'])}")
+        heading = self.heading(data)
         steps = self.integer(data, ("steps",), data.get("steps"), 1, MAX_STEPS, required=True)
         spec = self.data_object(data.get("data"))
         dataset = None
@@ -112,16 +99,16 @@ class _ModelReader(LevelReader):
         setup = self.setup(data, steps or 1, allowed)
         if self.problems or model is None or dataset is None or spec is None or not steps:
             return None
-        assert level_id is not None and title is not None and goal_loss is not None
+        assert heading.id is not None and heading.title is not None and goal_loss is not None
         mlp, start = model
         dim = mlp.size
         return ModelLevel(
-            id=level_id,
-            title=title,
-            lesson=lesson or "mixed",
-            briefing=briefing or Text({"en": ""}),
-            hint=hint or Text({"en": ""}),
-            author=author,
+            id=heading.id,
+            title=heading.title,
+            lesson=heading.lesson,
+            briefing=heading.briefing,
+            hint=heading.hint,
+            author=heading.author,
             loss="",
             expression=Expression.parse("0", ("x",)),
             domain=np.tile([-1e6, 1e6], (dim, 1)).astype(np.float64),

@@ -17,6 +17,7 @@ import hashlib
 import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,18 @@ def read_level(
     return (level if not reader.problems else None), reader.problems
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A level's identity and texts, as read (``id``/``title`` None where they were bad)."""
+
+    id: str | None
+    title: Text | None
+    lesson: str
+    briefing: Text
+    hint: Text
+    author: str
+
+
 class LevelReader:
     """Reads one level document, collecting problems in ``problems``."""
 
@@ -79,20 +92,7 @@ class LevelReader:
         for key in data:
             if key not in TOP_KEYS:
                 self.fail((key,), f"unknown field {key!r}; expected one of: {', '.join(TOP_KEYS)}")
-        level_id = self.string(
-            data,
-            "id",
-            required=True,
-            pattern=ID_PATTERN,
-            what="an id of lowercase letters, digits, '-' or '_'",
-        )
-        title = self.text(data, "title", required=True)
-        lesson = self.choice(data, ("lesson",), data.get("lesson", "mixed"), LESSONS)
-        briefing = self.text(data, "briefing")
-        hint = self.text(data, "hint")
-        author = printable(self.string(data, "author") or "")
-        if "$schema" in data and not isinstance(data["$schema"], str):
-            self.fail(("$schema",), f"expected a string, got {describe(data['$schema'])}")
+        heading = self.heading(data)
         domain = self.domain(data)
         dim = 0 if domain is None else len(domain)
         expression = self.expression(data, dim)
@@ -118,14 +118,14 @@ class LevelReader:
         setup = self.setup(data, steps or 1, allowed)
         if self.problems or domain is None or expression is None or start is None or not steps:
             return None
-        assert level_id is not None and title is not None and tolerance is not None
+        assert heading.id is not None and heading.title is not None and tolerance is not None
         level = Level(
-            id=level_id,
-            title=title,
-            lesson=lesson or "mixed",
-            briefing=briefing or Text({"en": ""}),
-            hint=hint or Text({"en": ""}),
-            author=author,
+            id=heading.id,
+            title=heading.title,
+            lesson=heading.lesson,
+            briefing=heading.briefing,
+            hint=heading.hint,
+            author=heading.author,
             loss=data["loss"],
             expression=expression,
             domain=np.asarray(domain, dtype=np.float64),
@@ -163,6 +163,31 @@ class LevelReader:
                 ("demos",),
                 f"the demos take {total:,} steps together, over the limit of {MAX_DEMO_STEPS:,}",
             )
+
+    def heading(self, data: Mapping[str, Any]) -> Heading:
+        """The fields every level has, landscape or model: who it is and what it says."""
+        level_id = self.string(
+            data,
+            "id",
+            required=True,
+            pattern=ID_PATTERN,
+            what="an id of lowercase letters, digits, '-' or '_'",
+        )
+        title = self.text(data, "title", required=True)
+        lesson = self.choice(data, ("lesson",), data.get("lesson", "mixed"), LESSONS)
+        briefing = self.text(data, "briefing")
+        hint = self.text(data, "hint")
+        if "$schema" in data and not isinstance(data["$schema"], str):
+            self.fail(("$schema",), f"expected a string, got {describe(data['$schema'])}")
+        return Heading(
+            id=level_id,
+            title=title,
+            lesson=lesson or "mixed",
+            briefing=briefing or Text({"en": ""}),
+            hint=hint or Text({"en": ""}),
+            # Shown on the map and in the editor: one line, no escape sequences.
+            author=printable(self.string(data, "author") or ""),
+        )
 
     def string(
         self,
