@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import textwrap
+from typing import Any
 
 import numpy as np
 
@@ -40,17 +41,7 @@ def simulate(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(
             {
-                "level": level.id,
-                "strategy": strategy.to_json(full=True),
-                "outcome": verdict.outcome,
-                "steps": run.steps,
-                "steps_to_goal": verdict.steps_to_goal,
-                "final_loss": verdict.final_loss,
-                "score": verdict.score,
-                "stars": verdict.stars,
-                # Which rules changed the judged score, and what it was before them.
-                "modifiers": modifiers.to_json(),
-                "judged": {"score": judged.score, "stars": judged.stars},
+                **run_head(level.id, strategy.to_json(full=True), run, judged, modifiers),
                 "trajectory": finite(run.trajectory),
                 "loss": finite(run.loss),
                 "lr": finite(run.lr),
@@ -99,17 +90,7 @@ def simulate_model(
         batches = batches_json(level, run.steps)
         emit_json(
             {
-                "level": level.id,
-                "strategy": strategy.to_json(),
-                "outcome": verdict.outcome,
-                "steps": run.steps,
-                "steps_to_goal": verdict.steps_to_goal,
-                "final_loss": verdict.final_loss,
-                "score": verdict.score,
-                "stars": verdict.stars,
-                # Which rules changed the judged score, and what it was before them.
-                "modifiers": modifiers.to_json(),
-                "judged": {"score": judged.score, "stars": judged.stars},
+                **run_head(level.id, strategy.to_json(), run, judged, modifiers),
                 "parameters": parameters_json(level),
                 "dataset": dataset_json(level),
                 **({"batches": batches} if batches is not None else {}),
@@ -143,6 +124,27 @@ def simulate_model(
         )
     )
     return 0
+
+
+def run_head(
+    level_id: str, strategy: dict[str, Any], run: Run, judged: Verdict, modifiers: Modifiers
+) -> dict[str, Any]:
+    """What ``simulate --json`` says first of any run: the level, the strategy and the verdict,
+    with the scoring rules applied and the score before them."""
+    verdict = apply_modifiers(judged, modifiers)
+    return {
+        "level": level_id,
+        "strategy": strategy,
+        "outcome": verdict.outcome,
+        "steps": run.steps,
+        "steps_to_goal": verdict.steps_to_goal,
+        "final_loss": verdict.final_loss,
+        "score": verdict.score,
+        "stars": verdict.stars,
+        # Which rules changed the judged score, and what it was before them.
+        "modifiers": modifiers.to_json(),
+        "judged": {"score": judged.score, "stars": judged.stars},
+    }
 
 
 def score_line(verdict: Verdict, judged: Verdict, modifiers: Modifiers) -> str:
