@@ -30,8 +30,8 @@ from lrgame.levels.model import Level
 
 from ..i18n import N_, _
 from ..i18n import language as current_language
+from ..widgets.chart_theme import readable, style_hex
 from ..widgets.lr_control import translate_bindings
-from ..widgets.plotext_cells import readable, style_hex
 from ..widgets.sweep_chart import OUTCOME_COLORS, SweepChart
 from .guarded import GuardedScreen
 

@@ -26,18 +26,9 @@ from lrgame.engine.outcome import Outcome
 
 from ..i18n import _
 from .cached import CachedLines
-from .chart_scale import finite_runs, scale_values
-from .plotext_cells import (
-    CellGrid,
-    ChartTheme,
-    Palette,
-    as_cells,
-    cells_to_strip,
-    log_ticks,
-    new_figure,
-    nice_ticks,
-    tick_label,
-)
+from .chart_scale import finite_runs, log_ticks, nice_ticks, scale_values, tick_label
+from .chart_theme import ChartTheme, Palette
+from .plotext_cells import CellGrid, as_cells, cells_to_strip, new_figure
 from .plotext_cells import render_figure as render_plotext
 
 __all__ = ["OUTCOME_COLORS", "SweepChart", "SweepPicture"]
