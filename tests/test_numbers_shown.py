@@ -13,7 +13,7 @@ from lrgame.engine.optimizers import parse_optimizer, update_rule
 from lrgame.engine.schedules import describe, parse_schedule
 from lrgame.levels.analysis import level_facts
 from lrgame.levels.reader import read_level
-from lrgame.ui.widgets.plotext_cells import tick_label
+from lrgame.ui.widgets.chart_scale import tick_label
 
 # Python's own exponent form (1e-08, 2e+03) and long tails of digits (3.91e-08 as a loss).
 RAW_EXPONENT = re.compile(r"\de[+-]0\d|\de\+\d")

@@ -2,15 +2,17 @@
 
 Flow: title -> campaign map -> briefing -> setup -> descent (-> result) and back.
 Each screen dismisses with a small result; the app decides where to go next.
+The commands the player can give from anywhere live in ``app_commands.py``, the
+care of the terminal (too small, served to a browser) in ``app_window.py``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -19,16 +21,9 @@ from lrgame.classroom import serve_mode
 from lrgame.levels.paths import shipped_levels_dir
 from lrgame.storage import ProgressStore
 
-from .guarded_app import GuardedApp
-from .i18n import (
-    LANGUAGE_NAMES,
-    N_,
-    _,
-    available_languages,
-    choose_language,
-    next_language,
-    set_language,
-)
+from .app_commands import AppCommands
+from .app_window import AppWindow
+from .i18n import N_, choose_language, set_language
 from .session import LevelSettings
 
 if TYPE_CHECKING:
@@ -43,13 +38,9 @@ if TYPE_CHECKING:
     from .screens.editor import EditorScreen
     from .screens.run_playback import RunPlaybackScreen
     from .screens.title import TitleScreen
-    from .screens.too_small import TooSmallScreen
-
-MIN_WIDTH = 60
-MIN_HEIGHT = 18
 
 
-class LrgameApp(GuardedApp):
+class LrgameApp(AppCommands, AppWindow):
     """A terminal game that teaches the learning rate."""
 
     CSS_PATH = "app.tcss"
@@ -397,163 +388,3 @@ class LrgameApp(GuardedApp):
             if callable(ask) and ask():
                 return
         self.exit()
-
-    # -- help, palette, size ------------------------------------------------
-
-    def action_help(self) -> None:
-        """Show the help; on the help itself, the same key closes it."""
-        from .screens.help import HelpScreen
-
-        # While the terminal is too small the help opens under the too-small screen,
-        # which check_size keeps on top until the terminal grows.
-        if isinstance(self.screen, HelpScreen):
-            self.screen.dismiss(None)
-        else:
-            self.push_screen(HelpScreen())
-
-    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        yield from self.textual_commands(screen)
-        yield SystemCommand(_("Campaign map"), _("Show every level"), self.open_map_if_absent)
-        yield SystemCommand(
-            _("Leaderboard"),
-            _("Every player's best score, stars and attempts"),
-            self.open_leaderboard,
-        )
-        yield SystemCommand(
-            _("Help"), _("Controls and the ideas behind the game"), self.action_help
-        )
-        yield SystemCommand(
-            _("Unlock all levels"), _("Open every level of the campaign"), self.action_toggle_unlock
-        )
-        for lang in available_languages():
-            if lang != self.language:
-                name = LANGUAGE_NAMES.get(lang, lang)
-                yield SystemCommand(
-                    _("Language: {name}", name=name),
-                    _("Show the game's text in {name} (saved for next time)", name=name),
-                    lambda lang=lang: self.switch_language(lang),  # type: ignore[misc]
-                )
-        yield SystemCommand(
-            _("Reset progress"),
-            _("Forget stars and best scores (asks first)"),
-            self.action_reset_progress,
-        )
-
-    def switch_language(self, lang: str | None = None) -> None:
-        """Show the game in ``lang`` (else the next language) and keep it in the settings.
-
-        The footers follow at once (their labels are lazy); a screen's other text
-        follows when it is next shown, except the title's, which its own switch redraws.
-        """
-        from dataclasses import replace
-
-        self.language = set_language(lang or next_language())
-        if self.store.settings.language != self.language:
-            self.store.save_settings(replace(self.store.settings, language=self.language))
-        for screen in self.screen_stack:
-            screen.refresh_bindings()
-        self._sync_maps()
-        name = LANGUAGE_NAMES.get(self.language, self.language)
-        self.notify(_("Language: {name}", name=name))
-
-    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
-        """Save an SVG of the screen: in ``path``, else the current folder, else the data folder.
-
-        The player is told where it went, or why it could not be written anywhere.
-        """
-        from datetime import datetime
-
-        name = filename or f"lrgame-{datetime.now():%Y-%m-%d-%H%M%S}.svg"
-        folders = [Path(path)] if path else [Path.cwd(), self.store.home / "screenshots"]
-        reason = ""
-        for folder in folders:
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                saved = self.save_screenshot(name, str(folder))
-            except OSError as error:
-                reason = error.strerror or str(error)
-                continue
-            self.notify(_("Screenshot saved to {path}", path=str(Path(saved).resolve())))
-            return
-        self.notify(
-            _("Could not save the screenshot: {reason}", reason=reason),
-            severity="error",
-            timeout=10,
-        )
-
-    def action_toggle_unlock(self) -> None:
-        from dataclasses import replace
-
-        settings = replace(self.store.settings, unlock_all=not self.store.settings.unlock_all)
-        self.store.save_settings(settings)
-        state = _("on") if settings.unlock_all else _("off")
-        self.notify(_("Unlock all levels: {state}", state=state))
-        self.open_map_if_absent()
-
-    def action_reset_progress(self) -> None:
-        from .screens.confirm import ConfirmScreen
-
-        def after(yes: bool | None) -> None:
-            if yes:
-                self.store.reset(self.campaign.key)
-                self.notify(_("Progress reset."))
-                self.open_map_if_absent()
-
-        self.push_screen(
-            ConfirmScreen(
-                _("Forget every star and best score of this campaign?"), _("Reset"), _("Keep")
-            ),
-            after,
-        )
-
-    def watch_theme(self, theme: str) -> None:
-        from dataclasses import replace
-
-        if self.store.settings.theme != theme:
-            self.store.save_settings(replace(self.store.settings, theme=theme))
-
-    def on_resize(self) -> None:
-        # Later: this handler runs before Textual's own, which is what updates self.size.
-        self.call_later(self.check_size)
-
-    def on_too_small_screen_resized(self, _event: TooSmallScreen.Resized) -> None:
-        self.check_size()
-
-    def _screen_changed(self, _screen: Screen[Any]) -> None:
-        self.call_later(self.check_size)
-        self.call_later(self._never_blank)
-        if self.serve_mode:
-            self.call_later(self._browser_glyphs)
-
-    def _browser_glyphs(self) -> None:
-        """Textual's own symbols that browsers' fonts lack, replaced (see ``glyphs``)."""
-        from textual.command import SearchIcon
-        from textual.widgets import Header
-
-        from .glyphs import HEADER_ICON, SEARCH_ICON
-
-        if not self.screen_stack:
-            return
-        for header in self.screen.query(Header):
-            header.icon = HEADER_ICON
-        for icon in self.screen.query(SearchIcon):
-            icon.icon = SEARCH_ICON
-
-    def _never_blank(self) -> None:
-        """Only Textual's empty default screen left while the game goes on (the first
-        screen of ``lrgame play`` was left): show the map rather than nothing."""
-        if self.return_code is None and self.is_running and len(self.screen_stack) == 1:
-            self.open_map()
-
-    def check_size(self) -> None:
-        """Keep the too-small screen on top while the terminal is too small, and only then."""
-        from .screens.too_small import TooSmallScreen
-
-        if not self.is_running or not self.screen_stack:
-            return
-        width, height = self.size
-        small = width < MIN_WIDTH or height < MIN_HEIGHT
-        if small and not isinstance(self.screen, TooSmallScreen):
-            self.push_screen(TooSmallScreen(MIN_WIDTH, MIN_HEIGHT))
-        elif not small and isinstance(self.screen, TooSmallScreen):
-            self.pop_screen()

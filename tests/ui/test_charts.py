@@ -24,7 +24,8 @@ from textual.widgets import Static
 from lrgame.engine.simulate import Run, simulate
 from lrgame.levels.loader import check_text
 from lrgame.levels.model import Level
-from lrgame.ui.widgets.chart_scale import scale_values
+from lrgame.ui.widgets.chart_scale import log_ticks, nice_ticks, scale_values
+from lrgame.ui.widgets.chart_theme import ChartTheme
 from lrgame.ui.widgets.charts import LossChart, LrChart, Series, SeriesChart
 from lrgame.ui.widgets.landscape import LandscapeView
 from lrgame.ui.widgets.landscape_scene import (
@@ -37,13 +38,7 @@ from lrgame.ui.widgets.landscape_scene import (
     WALKER,
 )
 from lrgame.ui.widgets.map_scene import MAP_COLORS
-from lrgame.ui.widgets.plotext_cells import (
-    ChartTheme,
-    log_ticks,
-    new_figure,
-    nice_ticks,
-    render_figure,
-)
+from lrgame.ui.widgets.plotext_cells import new_figure, render_figure
 
 BOWL = {
     "id": "bowl",

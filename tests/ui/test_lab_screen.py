@@ -36,16 +36,16 @@ async def test_a_model_level_trains_on_the_lab_screen(store: ProgressStore) -> N
         stats = str(screen.query_one("#stats", Static).render())
         assert "2-16-16-1 sigmoid, 337 weights" in stats and "batches   of 32" in stats
         view = screen.query_one(ModelView)
-        text = view.render().plain
+        text = view.text
         assert "●" in text and "decision regions" in text
         assert not screen.query(LandscapeView)  # 337 weights: no exact map, a slice
         slice_view = screen.query_one(SliceView)
-        assert not slice_view.revealed and "revealed at the end" in slice_view.render().plain
+        assert not slice_view.revealed and "revealed at the end" in slice_view.text
         assert screen.query_one(LabLossChart).cursor is not None
         await pilot.press("e")
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen), timeout=60)
         assert slice_view.revealed and slice_view.slice is not None
-        assert "PCA slice" in slice_view.render().plain
+        assert "PCA slice" in slice_view.text
         assert 0.5 < slice_view.slice.explained <= 1.0
         walk = slice_view.slice.walk
         assert walk.shape == (screen.run_data.steps + 1, 2)  # type: ignore[union-attr]
@@ -75,7 +75,7 @@ async def test_a_one_feature_model_shows_its_fitted_curve(
         screen = app.screen
         assert isinstance(screen, LabScreen)
         await wait_for(pilot, lambda: screen.playback is not None)
-        text = screen.query_one(ModelView).render().plain
+        text = screen.query_one(ModelView).text
         assert "•" in text and "·" in text and "the model's fit" in text
         assert "held-out" in str(screen.query_one("#stats", Static).render())
 

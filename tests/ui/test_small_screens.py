@@ -14,7 +14,8 @@ from waits import wait_for
 
 from lrgame.engine.simulate import simulate
 from lrgame.storage import ProgressStore
-from lrgame.ui.app import MIN_HEIGHT, MIN_WIDTH, LrgameApp
+from lrgame.ui.app import LrgameApp
+from lrgame.ui.app_window import MIN_HEIGHT, MIN_WIDTH
 from lrgame.ui.screens.descent import DescentScreen
 from lrgame.ui.screens.too_small import TooSmallScreen
 from lrgame.ui.widgets.chart_markers import MARKER_LINE, MARKER_LINE_HIGHLIGHT

@@ -13,7 +13,7 @@ text lives in ``lrgame.levels.analysis``, the file's side in
 
 Saving is atomic (a temporary file in the same folder, fsync, ``os.replace``);
 the file is watched once a second: a clean buffer follows changes made on
-disk, a modified one keeps its edits and warns.
+disk, a modified one keeps its edits and warns (``editor_file.py``).
 """
 
 from __future__ import annotations
@@ -46,13 +46,13 @@ from lrgame.levels.analysis import (
 )
 from lrgame.levels.model import Level
 from lrgame.levels.template import schema_ref, template_text
-from lrgame.levels.textfile import DiskText, WatchedFile
+from lrgame.levels.textfile import WatchedFile
 from lrgame.safeio import printable
 
 from ..i18n import N_, _
 from ..widgets.level_panel import LevelPanel
 from ..widgets.lr_control import translate_bindings
-from .guarded import GuardedScreen
+from .editor_file import EditorFile
 
 if TYPE_CHECKING:
     from .setup import SetupResult
@@ -80,7 +80,7 @@ def _json_text_area(text: str, **kwargs: Any) -> TextArea:
 # The screen
 
 
-class EditorScreen(GuardedScreen[None]):
+class EditorScreen(EditorFile):
     """Edit the level file at ``path``; a missing file starts from the template, unsaved."""
 
     CSS_PATH = "editor.tcss"
@@ -328,134 +328,6 @@ class EditorScreen(GuardedScreen[None]):
     def _show_demos(self) -> None:
         if self.demos is not None:
             self.panel.show_demos(self.demos, stale=self.demos.text != self.text)
-
-    # -- saving, and the file on disk -----------------------------------------
-
-    def action_save(self) -> None:
-        if self._load_error is not None:
-            self.notify(self._load_error, severity="error")
-            return
-        if self.disk_changed:
-            from .confirm import ConfirmScreen
-
-            def answer(yes: bool | None) -> None:
-                if yes:
-                    self.save()
-
-            self.app.push_screen(
-                ConfirmScreen(
-                    _(
-                        "{file} changed on disk since the editor read it. Replace it with the "
-                        "editor's text?",
-                        file=self.file_label,
-                    ),
-                    _("Replace"),
-                    _("Cancel"),
-                ),
-                answer,
-            )
-            return
-        self.save()
-
-    def save(self) -> bool:
-        """Write the buffer to the file atomically; False (and a message) if it failed."""
-        text = self.text
-        try:
-            self.file.write(text)
-        except (OSError, UnicodeError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
-            self.notify(
-                _(
-                    "Could not save {file}: {reason}. The file on disk is unchanged; your "
-                    "edits are still here.",
-                    file=self.file_label,
-                    reason=reason,
-                ),
-                severity="error",
-                timeout=10,
-            )
-            return False
-        self.disk_changed = False
-        count = (
-            len(self.problems) if self.analysis is not None and self.analysis.text == text else 0
-        )
-        if count:
-            self.notify(
-                _("Saved {file}, with problems left ({count}).", file=self.file_label, count=count)
-            )
-        else:
-            self.notify(_("Saved {file}.", file=self.file_label))
-        self._update_status()
-        return True
-
-    def check_disk(self) -> None:
-        """Look at the file: follow a change made elsewhere, or warn if there are edits."""
-        if not self.is_attached or self._load_error is not None:
-            return
-        change = self.file.poll()
-        if change is None:
-            return
-        if not isinstance(change, DiskText):
-            self.notify(
-                _("{file} was deleted or moved; Ctrl+S writes it again.", file=self.file_label),
-                severity="warning",
-                timeout=10,
-            )
-        elif self.dirty:
-            self.disk_changed = True
-            self.notify(
-                _(
-                    "{file} changed on disk. Your unsaved edits are kept; saving will ask "
-                    "before replacing the file.",
-                    file=self.file_label,
-                ),
-                severity="warning",
-                timeout=10,
-            )
-        else:
-            self.reload(change)
-        self._update_status()
-
-    def reload(self, change: DiskText) -> None:
-        """Show the file's new content, the cursor kept where it was (as far as it exists)."""
-        area = self.text_area
-        row, column = area.cursor_location
-        self.file.follow(change)
-        self.disk_changed = False
-        area.load_text(change.text)
-        lines = area.document.lines
-        row = min(row, len(lines) - 1)
-        area.move_cursor((row, min(column, len(lines[row]))))
-        self.notify(_("Reloaded {file}: it changed on disk.", file=self.file_label))
-
-    # -- leaving -------------------------------------------------------------
-
-    def ask_before_quit(self) -> bool:
-        """Called by the app before it quits: True if this screen asks first (unsaved edits)."""
-        if not self.dirty:
-            return False
-        if not self._asking:
-            self._confirm_discard(self.app.exit)
-        return True
-
-    def _confirm_discard(self, then: Callable[[], Any]) -> None:
-        from .confirm import ConfirmScreen
-
-        self._asking = True
-
-        def answer(yes: bool | None) -> None:
-            self._asking = False
-            if yes:
-                then()
-
-        self.app.push_screen(
-            ConfirmScreen(
-                _("{file} has unsaved changes. Quit without saving them?", file=self.file_label),
-                _("Quit"),
-                _("Stay"),
-            ),
-            answer,
-        )
 
     # -- play-testing --------------------------------------------------------
 

@@ -45,9 +45,9 @@ from lrgame.numfmt import loss as fmt_loss
 from lrgame.numfmt import num, rate
 from lrgame.ui.i18n import N_, _
 from lrgame.ui.screens.guarded import GuardedModalScreen
+from lrgame.ui.widgets.chart_scale import tick_label
 from lrgame.ui.widgets.charts import Series, SeriesChart
 from lrgame.ui.widgets.lr_control import translate_bindings
-from lrgame.ui.widgets.plotext_cells import tick_label
 
 __all__ = ["ANIMATION_SECONDS", "SUGGESTIONS", "FinderScreen"]
 

@@ -45,11 +45,11 @@ from lrgame.playback import Playback
 from ..glyphs import glyph as served
 from ..i18n import N_, _
 from ..i18n import language as current_language
+from ..widgets.chart_theme import readable, style_hex
 from ..widgets.charts import DEFAULT_COLORS, LEGEND_LINE, LossChart
 from ..widgets.header import SafeHeader
 from ..widgets.landscape import LandscapeView, ghost_glyph
 from ..widgets.lr_control import translate_bindings
-from ..widgets.plotext_cells import readable, style_hex
 from .guarded import GuardedScreen
 from .playback_actions import PlaybackActions
 

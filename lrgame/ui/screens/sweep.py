@@ -30,9 +30,9 @@ from lrgame.levels.model import Level
 
 from ..i18n import N_, _
 from ..i18n import language as current_language
+from ..widgets.chart_theme import readable, style_hex
 from ..widgets.header import SafeHeader
 from ..widgets.lr_control import translate_bindings
-from ..widgets.plotext_cells import readable, style_hex
 from ..widgets.sweep_chart import OUTCOME_COLORS, SweepChart
 from .guarded import GuardedScreen
 

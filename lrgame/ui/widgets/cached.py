@@ -34,8 +34,10 @@ import time
 from collections.abc import Iterable
 from typing import Generic, Self, TypeVar
 
+from rich.text import Text
 from textual.geometry import Region
 from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 PictureT = TypeVar("PictureT")
@@ -117,6 +119,12 @@ class CachedLines(Widget, Generic[PictureT]):
             if self._picture is not None:
                 self.render_count += 1
         return self._picture
+
+    def text_lines(self, text: Text, width: int, height: int | None = None) -> list[Strip]:
+        """``text`` as the lines Textual would draw had ``render()`` returned it (wrapped
+        to ``width``, over the widget's style), so a widget that used to return Rich
+        text keeps its look when it moves onto this base."""
+        return Visual.to_strips(self, visualize(self, text), width, height, self.visual_style)
 
     def refresh_lines(self, lines: Iterable[int]) -> None:
         """Repaint only these lines (content coordinates): the rest stay as drawn."""

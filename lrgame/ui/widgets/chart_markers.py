@@ -16,7 +16,8 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from .plotext_cells import CellGrid, ChartTheme, as_cells
+from .chart_theme import ChartTheme
+from .plotext_cells import CellGrid, as_cells
 
 MARKER_LINE = "┊"
 """A vertical marker: dotted, so it reads apart from the data's braille."""

@@ -18,17 +18,16 @@ from textual.color import Color
 from textual.strip import Strip
 
 from .chart_markers import wrap_entries
-from .chart_scale import finite_runs, log_ticks_within_a_decade, scale_values
-from .plotext_cells import (
-    CellGrid,
-    ChartTheme,
-    Palette,
+from .chart_scale import (
+    finite_runs,
     log_ticks,
-    new_figure,
+    log_ticks_within_a_decade,
     nice_ticks,
-    render_figure,
+    scale_values,
     tick_label,
 )
+from .chart_theme import ChartTheme, Palette
+from .plotext_cells import CellGrid, new_figure, render_figure
 
 LEGEND_LINE = "━"
 BRAILLE_COLS, BRAILLE_ROWS = 2, 4

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .plotext_cells import log_ticks, tick_label
+from lrgame.numfmt import num
 
 LOG_SPAN_DECADES = 12.0
 """The log axis shows at most this many decades: a converged run's gap of 1e-30 must not flatten the rest."""
@@ -101,3 +101,53 @@ def finite_runs(values: np.ndarray) -> list[tuple[int, int]]:
         return []
     edges = np.flatnonzero(np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8)))
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def nice_ticks(lo: float, hi: float, count: int) -> list[float]:
+    """At most ``count`` round values (1, 2, 2.5, 5 x 10^k steps) inside ``[lo, hi]``."""
+    if not (math.isfinite(lo) and math.isfinite(hi)) or count < 1:
+        return []
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        return [lo]
+    raw = (hi - lo) / max(count, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        step = factor * magnitude
+        if (hi - lo) / step <= count:
+            break
+    first = math.ceil(lo / step - 1e-9) * step
+    ticks: list[float] = []
+    value = first
+    while value <= hi + step * 1e-9 and len(ticks) <= count + 1:
+        ticks.append(0.0 if abs(value) < step * 1e-9 else value)
+        value += step
+    return ticks
+
+
+def tick_label(value: float) -> str:
+    """A short label: ``0.001``, ``2.5``, ``300``, ``1.2e5`` (the game's number format)."""
+    return num(value, 3)
+
+
+def log_ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
+    """Decade ticks for a log10 axis spanning ``[lo, hi]`` (in decades), at most ``count``."""
+    first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    decades = list(range(first, last + 1))
+    if not decades:
+        return [], []
+    stride = max(1, math.ceil(len(decades) / max(count, 1)))
+    # Keep the top decade so the scale of the worst loss always reads.
+    chosen = decades[::-1][::stride][::-1]
+    labels = []
+    for d in chosen:
+        if d == 0:
+            labels.append("1")
+        elif d in (1, 2, 3):
+            labels.append(str(10**d))
+        elif d == -1:
+            labels.append("0.1")
+        else:
+            labels.append(f"1e{d}")
+    return [float(d) for d in chosen], labels

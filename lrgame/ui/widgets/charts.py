@@ -26,7 +26,8 @@ from lrgame.ui.i18n import _
 from .cached import CachedLines
 from .chart_markers import Marker, MarkerLayer, MarkerOverlay
 from .chart_picture import LEGEND_LINE, MIN_PLOT_HEIGHT, ChartData, ChartPicture, Series
-from .plotext_cells import CellGrid, ChartTheme, cells_to_strip
+from .chart_theme import ChartTheme
+from .plotext_cells import CellGrid, cells_to_strip
 
 if TYPE_CHECKING:
     from lrgame.engine.simulate import Run

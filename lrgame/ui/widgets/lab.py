@@ -6,8 +6,9 @@ the output's value) behind the scattered data. ``SliceView`` draws the loss on
 the plane of the walk's two principal directions, revealed after the run. A
 model of two parameters needs no slice: ``map_level`` makes it a level the
 campaign's ``LandscapeView`` draws exactly, fog and all.
-Both cache what a frame needs, so playback only evaluates the network once per
-step shown.
+Both draw from a picture kept by :class:`lrgame.ui.widgets.cached.CachedLines`,
+so playback only evaluates the network once per step shown, and the slice's
+walk redraws only the lines it crosses.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from functools import cached_property
 import numpy as np
 from rich.style import Style
 from rich.text import Text
-from textual.widget import Widget
+from textual.strip import Strip
 
 from lrgame.engine.lab import ModelLandscape, Slice, map_window
 from lrgame.engine.outcome import Goal
@@ -30,6 +31,7 @@ from lrgame.numfmt import loss as loss_text
 from lrgame.numfmt import percent
 
 from ..i18n import _
+from .cached import CachedLines
 from .charts import Series, SeriesChart
 
 # Low loss dark, high loss bright: a perceptual ramp (viridis-like), readable on dark themes.
@@ -95,8 +97,12 @@ class LabLossChart(SeriesChart):
         )
 
 
-class ModelView(Widget):
-    """The model's output for the parameters at one step, over the data."""
+class ModelView(CachedLines[list[Strip]]):
+    """The model's output for the parameters at one step, over the data.
+
+    The picture is the whole view at the step shown (the network is evaluated
+    over the grid once per step shown, so the step is part of the picture's key).
+    """
 
     DEFAULT_CSS = """
     ModelView {
@@ -110,40 +116,53 @@ class ModelView(Widget):
         self.landscape: ModelLandscape | None = None
         self.trajectory: np.ndarray | None = None
         self.step = 0
-        self._cache: tuple[tuple[int, int, int], Text] | None = None
+
+    @property
+    def text(self) -> str:
+        """The view as plain text, as drawn now (what a reader of the screen sees)."""
+        picture = self.ensure_picture() or []
+        return "\n".join(line.text.rstrip() for line in picture)
 
     def set_run(self, landscape: ModelLandscape, trajectory: np.ndarray) -> None:
         self.landscape = landscape
         self.trajectory = trajectory
-        self._cache = None
-        self.refresh()
+        self.data_changed()
 
     def set_step(self, step: int) -> None:
         if step != self.step:
             self.step = step
             self.refresh()
 
-    def render(self) -> Text:
-        if self.landscape is None or self.trajectory is None or not len(self.trajectory):
+    def picture_key(self) -> tuple[object, ...]:
+        return (*super().picture_key(), self._shown_step())
+
+    def _shown_step(self) -> int | None:
+        if self.trajectory is None or not len(self.trajectory):
+            return None
+        return min(self.step, len(self.trajectory) - 1)
+
+    def build_picture(self, width: int, height: int) -> list[Strip]:
+        return self.text_lines(self._text(width, height - 1), width, height)
+
+    def picture_line(self, picture: list[Strip], y: int) -> Strip:
+        if y < len(picture):
+            return picture[y]
+        return Strip.blank(self.size.width, self.visual_style.rich_style)
+
+    def _text(self, width: int, height: int) -> Text:
+        t = self._shown_step()
+        if self.landscape is None or self.trajectory is None or t is None:
             return Text(_("Computing the run…"))
-        width, height = self.size.width, self.size.height - 1
         if width < 8 or height < 4:
             return Text("")
-        t = min(self.step, len(self.trajectory) - 1)
-        key = (t, width, height)
-        if self._cache is not None and self._cache[0] == key:
-            return self._cache[1]
         params = self.trajectory[t]
         if not np.all(np.isfinite(params)):
-            text = Text(_("The weights are no longer finite."))
-        elif self.landscape.data.features == 1:
-            text = self._curve(params, width, height)
-        elif self.landscape.data.features == 2:
-            text = self._regions(params, width, height)
-        else:
-            text = self._fit(params, width, height)
-        self._cache = (key, text)
-        return text
+            return Text(_("The weights are no longer finite."))
+        if self.landscape.data.features == 1:
+            return self._curve(params, width, height)
+        if self.landscape.data.features == 2:
+            return self._regions(params, width, height)
+        return self._fit(params, width, height)
 
     def _outputs(self, params: np.ndarray, x: np.ndarray) -> np.ndarray:
         assert self.landscape is not None
@@ -255,8 +274,23 @@ class ModelView(Widget):
         return text
 
 
-class SliceView(Widget):
-    """The loss on the plane of the walk's two principal directions, and the walk on it."""
+@dataclass(eq=False)
+class SlicePicture:
+    """The slice at one size without the walk, and where each point of the walk falls."""
+
+    lines: list[Strip]
+    backgrounds: list[list[str]] | None = None
+    """The loss colour of each cell of the map (None: a message, no map)."""
+    cells: list[tuple[int, int]] | None = None
+    """The walk's cell (line, column) at each step; off the map: (-1, -1)."""
+
+
+class SliceView(CachedLines[SlicePicture]):
+    """The loss on the plane of the walk's two principal directions, and the walk on it.
+
+    The map is the picture; the walk up to the step shown is laid over it, so a
+    step of playback redraws only the lines the walk crossed.
+    """
 
     DEFAULT_CSS = """
     SliceView {
@@ -274,30 +308,54 @@ class SliceView(Widget):
         self.step = 0
         self.dim = 0
 
+    @property
+    def text(self) -> str:
+        """The view as plain text, as drawn now (what a reader of the screen sees)."""
+        picture = self.ensure_picture()
+        if picture is None:
+            return ""
+        return "\n".join(
+            self.picture_line(picture, y).text.rstrip() for y in range(len(picture.lines))
+        )
+
     def set_slice(self, found: Slice | None) -> None:
         self.slice = found
         self.sliced = True
-        self.refresh()
+        self.data_changed()
 
     def set_step(self, step: int) -> None:
-        self.step = step
-        if self.revealed:
+        before, self.step = self.step, step
+        if not self.revealed:
+            return
+        picture = self.current_picture
+        if picture is None or picture.cells is None:
             self.refresh()
+            return
+        # The walk's points between the two steps appear or go, and the "now" mark moves.
+        lo, hi = sorted((self._last_shown(picture, before), self._last_shown(picture, step)))
+        self.refresh_lines({i for i, _j in picture.cells[lo : hi + 1] if i >= 0})
 
     def reveal(self, shown: bool = True) -> None:
         self.revealed = shown
-        self.refresh()
+        self.data_changed()
 
-    def render(self) -> Text:
+    def picture_key(self) -> tuple[object, ...]:
+        # The screen sets ``dim`` as an attribute: the message that names it follows it.
+        return (*super().picture_key(), self.dim)
+
+    @staticmethod
+    def _last_shown(picture: SlicePicture, step: int) -> int:
+        assert picture.cells is not None
+        return min(step, len(picture.cells) - 1)
+
+    def build_picture(self, width: int, height: int) -> SlicePicture:
         if not self.revealed:
-            return Text(
-                _(
-                    "The landscape of {dim} weights is revealed at the end: a slice through "
-                    "weight space along the walk's two main directions.",
-                    dim=self.dim,
-                ),
-                Style(dim=True),
+            message = _(
+                "The landscape of {dim} weights is revealed at the end: a slice through "
+                "weight space along the walk's two main directions.",
+                dim=self.dim,
             )
+            return SlicePicture(self.text_lines(Text(message, Style(dim=True)), width, height))
         found = self.slice
         if found is None:
             message = (
@@ -305,29 +363,26 @@ class SliceView(Widget):
                 if not self.sliced
                 else _("No slice: the walk left no finite trail.")
             )
-            return Text(message, Style(dim=True))
-        width, height = self.size.width, self.size.height - 1
+            return SlicePicture(self.text_lines(Text(message, Style(dim=True)), width, height))
+        height -= 1
         if width < 8 or height < 4:
-            return Text("")
+            return SlicePicture([])
         r = len(found.a)
         ci = np.clip((np.arange(height) + 0.5) / height * r, 0, r - 1).astype(int)[::-1]
         cj = np.clip((np.arange(width) + 0.5) / width * r, 0, r - 1).astype(int)
         values = found.loss[np.ix_(ci, cj)]
         backgrounds = _ramp(np.log10(np.maximum(values, 1e-300)))
-        path: dict[tuple[int, int], str] = {}
         a0, a1 = found.a[0], found.a[-1]
         b0, b1 = found.b[0], found.b[-1]
-        shown = found.walk[: min(self.step, len(found.walk) - 1) + 1]
-        for k, (pa, pb) in enumerate(shown):
+        cells = []
+        for pa, pb in found.walk:
             j = int((pa - a0) / (a1 - a0) * width)
             i = int((b1 - pb) / (b1 - b0) * height)
-            if 0 <= i < height and 0 <= j < width:
-                path[(i, j)] = "●" if k == len(shown) - 1 else ("○" if k == 0 else "•")
+            cells.append((i, j) if 0 <= i < height and 0 <= j < width else (-1, -1))
         text = Text()
-        for i in range(height):
-            for j in range(width):
-                glyph = path.get((i, j), " ")
-                text.append(glyph, Style(color="#ffffff", bgcolor=backgrounds[i][j]))
+        for row in backgrounds:
+            for bg in row:
+                text.append(" ", Style(color="#ffffff", bgcolor=bg))
             text.append("\n")
         text.append(
             _(
@@ -338,7 +393,24 @@ class SliceView(Widget):
             ),
             Style(dim=True),
         )
-        return text
+        return SlicePicture(self.text_lines(text, width, height + 1), backgrounds, cells)
+
+    def picture_line(self, picture: SlicePicture, y: int) -> Strip:
+        if y >= len(picture.lines):
+            return Strip.blank(self.size.width, self.visual_style.rich_style)
+        if picture.cells is None or picture.backgrounds is None or y >= len(picture.backgrounds):
+            return picture.lines[y]
+        last = self._last_shown(picture, self.step)
+        glyphs: dict[int, str] = {}
+        for k, (i, j) in enumerate(picture.cells[: last + 1]):
+            if i == y:
+                glyphs[j] = "●" if k == last else ("○" if k == 0 else "•")
+        if not glyphs:
+            return picture.lines[y]
+        text = Text()
+        for j, bg in enumerate(picture.backgrounds[y]):
+            text.append(glyphs.get(j, " "), Style(color="#ffffff", bgcolor=bg))
+        return self.text_lines(text, self.size.width, 1)[0]
 
 
 def _ramp(values: np.ndarray) -> list[list[str]]:

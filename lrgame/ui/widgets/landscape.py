@@ -22,11 +22,11 @@ from lrgame.engine.simulate import Run
 from lrgame.levels.model import Level
 
 from .cached import CachedLines
+from .chart_theme import ChartTheme
 from .charts import DEFAULT_COLORS
 from .curve_scene import CurveScene
 from .landscape_scene import Scene, ghost_glyph
 from .map_scene import MapScene
-from .plotext_cells import ChartTheme
 
 __all__ = ["LandscapeView", "ghost_glyph"]
 

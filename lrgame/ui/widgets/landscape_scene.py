@@ -23,17 +23,9 @@ from lrgame.engine.simulate import Run
 from lrgame.levels.model import Level
 from lrgame.ui.i18n import _
 
-from .plotext_cells import (
-    CellGrid,
-    ChartTheme,
-    Figure,
-    Palette,
-    cells_to_strip,
-    new_figure,
-    nice_ticks,
-    readable,
-    tick_label,
-)
+from .chart_scale import nice_ticks, tick_label
+from .chart_theme import ChartTheme, Palette, readable
+from .plotext_cells import CellGrid, Figure, cells_to_strip, new_figure
 
 WALKER = "●"
 GHOST = "◆"

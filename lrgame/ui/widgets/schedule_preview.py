@@ -20,6 +20,12 @@ class SchedulePreview(PlotextPlot):
     The data is kept on the widget and re-added on every render: plotext 5
     turns log-scale data into logs in place, so a redraw (a resize) without
     fresh data fails with a math domain error.
+
+    It stays a textual-plotext ``PlotextPlot`` rather than a ``CachedLines`` drawn
+    from :mod:`.plotext_cells`: drawn that way (the app theme's surface and
+    foreground, plotext's ANSI cyan and yellow) every cell has the same character
+    and colours, but the lines split into different segments and blank cells carry
+    a different (invisible) foreground, which changes the setup screen's snapshots.
     """
 
     DEFAULT_CSS = """

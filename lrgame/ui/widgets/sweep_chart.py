@@ -5,41 +5,33 @@ labelled as rates), the regions are tinted and named in words on a strip under
 the plot, and the player's rate and the cliff are vertical markers with labels,
 so nothing is told by colour alone. What it draws is a
 :class:`lrgame.analysis.sweep_view.SweepPlot`; the chart is built once per
-size, theme and plot.
+size, theme and plot
+(:class:`lrgame.ui.widgets.cached.CachedLines`).
 """
 
 from __future__ import annotations
 
 import math
-import time
+from dataclasses import dataclass
 
 import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.strip import Strip
-from textual.widget import Widget
 
 from lrgame.analysis.sweep import region_name
 from lrgame.analysis.sweep_view import SweepPlot
 from lrgame.engine.outcome import Outcome
 
 from ..i18n import _
-from .chart_scale import scale_values
-from .plotext_cells import (
-    CellGrid,
-    ChartTheme,
-    Palette,
-    as_cells,
-    cells_to_strip,
-    log_ticks,
-    new_figure,
-    nice_ticks,
-    tick_label,
-)
+from .cached import CachedLines
+from .chart_scale import finite_runs, log_ticks, nice_ticks, scale_values, tick_label
+from .chart_theme import ChartTheme, Palette
+from .plotext_cells import CellGrid, as_cells, cells_to_strip, new_figure
 from .plotext_cells import render_figure as render_plotext
 
-__all__ = ["OUTCOME_COLORS", "SweepChart"]
+__all__ = ["OUTCOME_COLORS", "SweepChart", "SweepPicture"]
 
 OUTCOME_COLORS = {
     Outcome.REACHED_GOAL: "success",
@@ -55,7 +47,16 @@ BRAILLE_COLS, BRAILLE_ROWS = 2, 4
 # -- the chart -------------------------------------------------------------
 
 
-class SweepChart(Widget):
+@dataclass(eq=False)
+class SweepPicture:
+    """The chart as built for one (plot, size, theme): its lines, and what tests read back."""
+
+    lines: list[Strip]
+    grid: CellGrid | None = None
+    region_row: str = ""
+
+
+class SweepChart(CachedLines[SweepPicture]):
     """A static chart over a log learning-rate axis, with named regions and markers."""
 
     DEFAULT_CSS = """
@@ -74,68 +75,53 @@ class SweepChart(Widget):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._plot: SweepPlot | None = None
-        self._version = 0
-        self._key: tuple[object, ...] | None = None
-        self._lines: list[Strip] = []
-        self.grid: CellGrid | None = None
-        """The plotext figure as drawn last, with the overlays (tests read columns from it)."""
-        self.region_row: str = ""
-        """The text of the region strip as drawn last."""
-        self.render_count = 0
-        self.build_seconds = 0.0
+        self._drawn = SweepPicture([])
 
     @property
     def plot(self) -> SweepPlot | None:
         return self._plot
 
     @property
+    def grid(self) -> CellGrid | None:
+        """The plotext figure as drawn last, with the overlays (tests read columns from it)."""
+        return self._drawn.grid
+
+    @property
+    def region_row(self) -> str:
+        """The text of the region strip as drawn last."""
+        return self._drawn.region_row
+
+    @property
     def text(self) -> list[str]:
         """The chart's lines as plain text, as drawn last (what a reader of the screen sees)."""
-        return [line.text for line in self._lines]
+        return [line.text for line in self._drawn.lines]
 
     def set_plot(self, plot: SweepPlot | None) -> None:
         self._plot = plot
-        self._version += 1
-        self.refresh()
+        self.data_changed()
 
-    def on_mount(self) -> None:
-        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._restyle())
+    def build_picture(self, width: int, height: int) -> SweepPicture:
+        self._drawn = self._build(width, height)
+        return self._drawn
 
-    def _restyle(self) -> None:
-        self._key = None
-        self.refresh()
-
-    def on_resize(self) -> None:
-        self.refresh()
-
-    def render_line(self, y: int) -> Strip:
-        width, height = self.size
-        key = (self._version, width, height, self.app.theme, self.rich_style)
-        if key != self._key:
-            started = time.perf_counter()
-            self._lines = self._build(width, height)
-            self._key = key
-            self.build_seconds = time.perf_counter() - started
-        if y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(width, self.rich_style)
+    def picture_line(self, picture: SweepPicture, y: int) -> Strip:
+        if y < len(picture.lines):
+            return picture.lines[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
     # -- drawing -----------------------------------------------------------
 
-    def _build(self, width: int, height: int) -> list[Strip]:
+    def _build(self, width: int, height: int) -> SweepPicture:
+        plot = self._plot
+        if plot is None or width < 20 or height < 1:
+            return SweepPicture([])
         theme = ChartTheme.from_widget(self)
         base = theme.base_style
-        plot = self._plot
-        self.grid = None
-        self.region_row = ""
-        if plot is None or width < 20 or height < 1:
-            return []
         title = Strip([Segment(plot.title, base + Style(bold=True))])
         title = title.crop(0, width).extend_cell_length(width, base)
         plot_height = height - 3
         if plot_height < 6 or width < 30 or len(plot.log_lr) < 2:
-            return [title]
-        self.render_count += 1
+            return SweepPicture([title])
         palette = Palette()
         line_color = theme.color("primary")
         ref_color = theme.muted
@@ -154,9 +140,10 @@ class SweepChart(Widget):
                     top = max(top, plot.reference)
                 lo, hi = 0.0, max(top, 1.0) * 1.05
                 drawn = values
-        for a, b in _finite_runs(drawn):
+        runs = finite_runs(drawn)
+        for a, b in runs:
             fig.plot(plot.log_lr[a:b].tolist(), drawn[a:b].tolist(), marker="braille", color=0)
-        if not _finite_runs(drawn):
+        if not runs:
             fig.scatter([xlo], [lo], marker=" ", color=1)
         fig.xlim(xlo, xhi)
         fig.ylim(lo, hi)
@@ -183,12 +170,11 @@ class SweepChart(Widget):
             colors={0: line_color, 1: line_color},
             palette=palette,
         )
-        self.grid = grid
         chars, styles = grid.chars, grid.styles
         rows = range(grid.canvas_rows.start, grid.canvas_rows.stop)
         cols = np.arange(grid.canvas_cols.start, grid.canvas_cols.stop)
         if len(cols) == 0 or len(rows) == 0:
-            return [title, *grid.strips]
+            return SweepPicture([title, *grid.strips], grid)
         # The outcome under each canvas column: the nearest sampled rate.
         col_x = grid.x_of_cols()
         nearest = np.clip(np.searchsorted(plot.log_lr, col_x), 1, len(plot.log_lr) - 1)
@@ -304,9 +290,10 @@ class SweepChart(Widget):
             label(you_col, _("you"), you_color, 1)
         grid.__dict__.pop("strips", None)
         lines = [title, *grid.strips]
-        lines.append(self._region_strip(theme, grid, cols, col_outcome, width))
+        region_strip, region_row = self._region_strip(theme, grid, cols, col_outcome, width)
+        lines.append(region_strip)
         lines.append(self._legend(theme, set(plot.outcomes), width))
-        return lines[:height]
+        return SweepPicture(lines[:height], grid, region_row)
 
     def _region_strip(
         self,
@@ -315,8 +302,9 @@ class SweepChart(Widget):
         cols: np.ndarray,
         outcomes: list[Outcome],
         width: int,
-    ) -> Strip:
-        """A glyph per column, and each region's name written over its glyphs where it fits."""
+    ) -> tuple[Strip, str]:
+        """A glyph per column, and each region's name written over its glyphs where it fits
+        (as a Strip and as plain text)."""
         base = theme.base_style
         chars = np.full(width, " ", dtype="<U1")
         styles = np.zeros(width, dtype=np.int32)
@@ -356,8 +344,7 @@ class SweepChart(Widget):
                     styles[at : at + len(cells)] = bold
                     break
             start = j
-        self.region_row = "".join(chars.tolist())
-        return cells_to_strip(chars, styles, palette)
+        return cells_to_strip(chars, styles, palette), "".join(chars.tolist())
 
     def _legend(self, theme: ChartTheme, present: set[Outcome], width: int) -> Strip:
         base = theme.base_style
@@ -389,11 +376,3 @@ def _rate_label(decade: float, label: str) -> str:
     if -3 <= d <= 2:
         return f"{10.0**d:g}"
     return label
-
-
-def _finite_runs(values: np.ndarray) -> list[tuple[int, int]]:
-    ok = np.isfinite(values)
-    if not ok.any():
-        return []
-    edges = np.flatnonzero(np.diff(np.concatenate([[False], ok, [False]]).astype(np.int8)))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
