@@ -211,3 +211,38 @@ async def test_watching_a_model_run_again_stays_on_the_lab_screen(store: Progres
         for _ in range(40):  # well past the result delay: the box would be back by now
             await pilot.pause(0.02)
         assert app.screen is screen
+
+
+async def test_the_legend_names_a_global_minimum_only_where_one_is_drawn() -> None:
+    # Logistic regression on separable data has no finite minimum: no ★, so no legend entry.
+    import dataclasses
+
+    from textual.app import App, ComposeResult
+
+    from lrgame.engine.simulate import run_batch
+    from lrgame.levels.loader import load_level
+    from lrgame.ui.widgets.lab import _MapLevel, map_level
+
+    level = load_level(str(LAB / "01-unscaled-features.json"))
+    run = run_batch(level.landscape, level.start, [level.starting_strategy()]).row(0)
+    with_minimum = map_level(level, run)  # type: ignore[arg-type]
+    fields = {f.name: getattr(with_minimum, f.name) for f in dataclasses.fields(with_minimum)}
+    without = _MapLevel(**{**fields, "minimum": None})
+    assert len(with_minimum.goal.minima) == 1 and len(without.goal.minima) == 0
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield LandscapeView()
+
+    for shown, stars in ((with_minimum, 1), (without, 0)):
+        app = Host()
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.query_one(LandscapeView)
+            view.set_level(shown)
+            view.set_runs([run])
+            view.reveal()
+            await pilot.pause()
+            scene = view.ensure_picture()
+            assert scene is not None
+            labels = [label for _glyph, _color, label, _bg in scene.common_legend()]
+            assert labels.count("global minimum") == stars, labels

@@ -274,7 +274,8 @@ class Scene:
 
     def possible_legends(self, runs: int) -> list[list[str]]:
         """The fullest legends this scene may show: under fog, and revealed (to size it once)."""
-        revealed = [_("global minimum")]
+        # A model with no finite minimum (logistic regression on separable data) has no ★.
+        revealed = [_("global minimum")] if len(self.level.goal.minima) else []
         if self.level.local_minima:
             revealed.append(_("local minimum"))
         return [
@@ -324,7 +325,7 @@ class Scene:
                 label = _("ghost") if len(self.runs) == 2 else _("ghost {n}", n=i)
                 items.append((ghost_glyph(i), self.colors[i], label, None))
             items.append((START, ink, _("start"), None))
-        if self.revealed:
+        if self.revealed and len(self.level.goal.minima):
             items.append((GLOBAL_MIN, ink, _("global minimum"), None))
             if self.level.local_minima:
                 items.append((LOCAL_MIN, ink, _("local minimum"), None))
