@@ -82,3 +82,30 @@ def test_a_region_of_one_rate_reads_as_that_rate() -> None:
     wide = RateRange(Outcome.REACHED_GOAL, 3, 40, 0.0123, 0.789)
     low, high = region_span(wide).split(" – ")
     assert 0.0123 <= float(low) <= float(high) <= 0.789, "rounded inwards"
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[1] / "levels").glob("*.json"))
+
+
+def test_the_summary_quotes_the_cliff_as_the_region_list_does_and_never_below_it() -> None:
+    # "from X up the walk flies apart" is a claim about every rate from X up: X rounds up
+    # (the rates between the last survivor and the first diverging one were not run),
+    # and it is the same number as the cliff region's lower end.
+    import re
+
+    checked = 0
+    for path in SHIPPED:
+        level = load_level(path)
+        strategy = level.starting_strategy()
+        result = compute_sweep(level, strategy)
+        if result.cliff is None:
+            continue
+        found = re.search(r"from (\S+) up the walk flies apart", result.summary())
+        assert found is not None, result.summary()
+        quoted = found.group(1)
+        assert float(quoted) >= result.cliff, (path.name, quoted, result.cliff)
+        lines, _more = region_lines(result, most=len(result.segments))
+        assert lines[-1].outcome == Outcome.DIVERGED
+        assert lines[-1].span.split(" – ")[0] == quoted, (path.name, lines[-1].span, quoted)
+        checked += 1
+    assert checked >= 3

@@ -156,8 +156,9 @@ class SweepResult:
                     "Winning rates are scattered over {count} separate ranges between {low} and "
                     "{high}: a win here is a matter of luck",
                     count=len(self.intervals),
-                    low=lr_text(self.intervals[0][0]),
-                    high=lr_text(self.intervals[-1][1]),
+                    # Rounded outwards: every winner lies between the two numbers.
+                    low=rate_bound(self.intervals[0][0], "high"),
+                    high=rate_bound(self.intervals[-1][1], "low"),
                 )
             )
         elif self.intervals:
@@ -170,14 +171,17 @@ class SweepResult:
             parts.append(
                 _(
                     "No rate from {low} to {high} reaches the goal with this optimizer and schedule",
-                    low=lr_text(float(self.lrs[0])),
-                    high=lr_text(float(self.lrs[-1])),
+                    low=rate_bound(float(self.lrs[0]), "low"),
+                    high=rate_bound(float(self.lrs[-1]), "high"),
                 )
             )
         if self.cliff is not None:
-            parts.append(_("from {cliff} up the walk flies apart", cliff=lr_text(self.cliff)))
+            # Rounded up: the rates between the last survivor and the cliff were not run.
+            cliff = rate_bound(self.cliff, "low")
+            parts.append(_("from {cliff} up the walk flies apart", cliff=cliff))
         else:
-            parts.append(_("no rate up to {high} diverges", high=lr_text(float(self.lrs[-1]))))
+            high = rate_bound(float(self.lrs[-1]), "high")
+            parts.append(_("no rate up to {high} diverges", high=high))
         where = {
             "past_cliff": _("past the cliff"),
             "sweet_spot": _("inside the sweet spot"),

@@ -10,7 +10,7 @@ from ..analysis.sweep import ranges_text
 from ..analysis.walk import NEAR
 from ..engine.optim import REGISTRY as OPTIMIZERS
 from ..i18n import _
-from ..numfmt import approx, num, percent, rate
+from ..numfmt import approx, num, percent, rate, rate_bound
 from ..numfmt import loss as fmt_loss
 from .diagnosis import Diagnosis
 
@@ -234,8 +234,8 @@ def _advice(d: Diagnosis) -> list[str]:
         parts.append(
             _(
                 "With this optimizer and schedule no rate from {low} to {high} reaches the goal.",
-                low=rate(d.sweep_range[0]),
-                high=rate(d.sweep_range[1]),
+                low=rate_bound(d.sweep_range[0], "low", 3),
+                high=rate_bound(d.sweep_range[1], "high", 3),
             )
         )
     tips = {
