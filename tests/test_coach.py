@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from functools import cache
 
 import numpy as np
@@ -192,6 +193,10 @@ def check_claims(level: Level, strategy: Strategy) -> None:
         if d.stability_limit is not None:
             assert d.blowup_lr is not None
             assert d.stability_limit < d.blowup_lr <= max(lr, float(np.nanmax(run.lr)))
+            # The number the player reads is never above the limit: every rate below it is stable.
+            quoted = re.search(r"stable only while lr < (\S+), and", text.replace("\n", " "))
+            if quoted is not None:
+                assert float(quoted.group(1)) <= d.stability_limit, (level.id, lr, quoted.group(1))
     if d.cause == "never_moved" and lr == 0:
         assert "η = 0" in text
     if "slope is flat" in text:

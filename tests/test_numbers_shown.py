@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lrgame.__main__ import main
@@ -89,3 +90,29 @@ def test_the_typed_rate_is_written_in_the_game_format() -> None:
     # What the field shows is what is used: it reads back as the same rate.
     for value in (1e-6, 3e-4, 0.01, nudge_lr(1e-4, -0.1), 100.0):
         assert float(format_lr(value)) == float(f"{value:.4g}")
+
+
+def test_the_editor_facts_never_quote_a_stable_rate_above_two_over_lambda() -> None:
+    # "SGD stable for lr < 2/λ = Y" is read as "every rate below Y is stable": Y rounds down.
+
+    from lrgame.levels.loader import load_level
+
+    seen = 0
+    for path in sorted((Path(__file__).resolve().parents[1] / "levels").glob("*.json")):
+        level = load_level(path)
+        facts = "\n".join(level_facts(level))
+        found = re.search(
+            r"Curvature λ = (\S+) to (\S+) · SGD stable for lr < 2/λ = (\S+) to (\S+)", facts
+        )
+        if found is None:
+            found = re.search(r"Curvature λ = ()(\S+) · SGD stable for lr < 2/λ = ()(\S+)", facts)
+        if found is None:
+            continue
+        with np.errstate(all="ignore"):
+            points = np.asarray(level.goal.minima, dtype=np.float64).reshape(-1, level.dim)
+            curvatures = [float(c) for c in level.landscape.curvature(points)]
+        assert float(found.group(4)) <= 2 / max(curvatures), (path.name, found.group(0))
+        if found.group(3):
+            assert float(found.group(3)) <= 2 / min(curvatures), (path.name, found.group(0))
+        seen += 1
+    assert seen >= 5

@@ -64,7 +64,8 @@ def _what_happened(d: Diagnosis) -> list[str]:
                     "there is stable only while lr < {limit}, and you used {lr}.",
                     where=where,
                     curvature=num(d.curvature),
-                    limit=rate(d.stability_limit),
+                    # Rounded down: every rate below the number quoted is stable.
+                    limit=rate_bound(d.stability_limit, "high", 3),
                     lr=rate(d.blowup_lr),
                 )
             )

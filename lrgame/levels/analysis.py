@@ -25,7 +25,7 @@ from lrgame.levels.loader import check_text, demo_problems, locate
 from lrgame.levels.model import Level
 from lrgame.levels.reader import read_level
 from lrgame.numfmt import loss as loss_text
-from lrgame.numfmt import num
+from lrgame.numfmt import num, rate_bound
 from lrgame.safeio import printable
 
 __all__ = [
@@ -170,7 +170,8 @@ def level_facts(level: Level) -> list[str]:
                     _(
                         "Curvature λ = {lam} · SGD stable for lr < 2/λ = {limit}",
                         lam=_num(high),
-                        limit=_num(limit),
+                        # Rounded down: every rate below the number quoted is stable.
+                        limit=rate_bound(limit, "high", 3),
                     )
                 )
             else:
@@ -181,8 +182,8 @@ def level_facts(level: Level) -> list[str]:
                         "{widest} to {limit}",
                         low=_num(low),
                         high=_num(high),
-                        widest=_num(widest) if widest is not None else "∞",
-                        limit=_num(limit),
+                        widest=rate_bound(widest, "high", 3) if widest is not None else "∞",
+                        limit=rate_bound(limit, "high", 3),
                     )
                 )
         local = level.local_minima
