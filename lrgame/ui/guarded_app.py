@@ -122,6 +122,18 @@ class GuardedApp(App[None]):
         except Exception:  # noqa: BLE001 - a node being removed has no screen
             return False
 
+    def _handle_exception(self, error: Exception) -> None:
+        """No traceback for a screen still being built when the player quits.
+
+        Quitting takes the screens down while a screen pushed a moment before may still
+        be mounting: its own ``on_mount`` (or a Textual widget's, such as ``Select``'s)
+        then finds its children gone and raises NoMatches. The app is leaving anyway;
+        any other error, or NoMatches while playing, is reported as Textual does.
+        """
+        if self._exit and isinstance(error, NoMatches):
+            return
+        super()._handle_exception(error)
+
     async def _check_bindings(self, key: str, priority: bool = False) -> bool:
         """No binding for a key that arrives once the last screen has gone.
 

@@ -146,6 +146,27 @@ async def test_a_key_after_the_last_screen_has_gone_is_dropped(store: ProgressSt
         check_alive(app)
 
 
+@pytest.mark.parametrize("ticks", range(6))
+async def test_quitting_while_the_setup_screen_is_being_built_is_clean(
+    store: ProgressStore, ticks: int
+) -> None:
+    # Ctrl+Q right after Enter on the briefing: the setup screen (and Textual's Select
+    # inside it) is still mounting when the app takes it down (it raised NoMatches).
+    import asyncio
+
+    from lrgame.levels.loader import load_level
+
+    level = load_level(CAMPAIGN / "01-bowl.json")
+    app = LrgameApp(levels_dir=CAMPAIGN, store=store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.push_screen(SetupScreen(level))
+        for _ in range(ticks):
+            await asyncio.sleep(0)
+        app.exit()
+    assert app._exception is None and app.return_code == 0
+
+
 async def test_leaving_the_setup_of_a_played_file_shows_the_map(store: ProgressStore) -> None:
     app = LrgameApp(levels_dir=CAMPAIGN, store=store, play_file=CAMPAIGN / "01-bowl.json")
     async with app.run_test(size=SIZE) as pilot:
