@@ -17,6 +17,7 @@ from .base import (
     matrix,
     n6,
     square_average,
+    square_average_rule,
     weight_decay_param,
     weight_decay_rule,
 )
@@ -84,7 +85,7 @@ def _rule(spec: OptimizerSpec) -> str:
     rho = p["rho"]
     eps = n6(p["eps"])
     lines = weight_decay_rule(spec)
-    lines.append(f"v ← {n6(rho)}·v + {n6(1 - rho)}·g²")
+    lines.append(square_average_rule(rho))
     lines.append(f"Δ ← √(a + {eps})/√(v + {eps})·g")
     lines.append(f"a ← {n6(rho)}·a + {n6(1 - rho)}·Δ²")
     lines.append(f"θ ← θ − {lr}·Δ")

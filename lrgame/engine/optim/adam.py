@@ -17,10 +17,12 @@ from .base import (
     column,
     eps_param,
     first_moment,
+    first_moment_rule,
     lr_param,
     matrix,
     n6,
     square_average,
+    square_average_rule,
     weight_decay_param,
     weight_decay_rule,
 )
@@ -99,8 +101,8 @@ def adam_rule(spec: OptimizerSpec) -> str:
     lr = n6(spec.lr)
     lines = weight_decay_rule(spec)
     b1, b2 = p["betas"]
-    lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
-    lines.append(f"v ← {n6(b2)}·v + {n6(1 - b2)}·g²")
+    lines.append(first_moment_rule(b1))
+    lines.append(square_average_rule(b2))
     v = "v"
     if p["amsgrad"]:
         lines.append("v̂ ← max(v̂, v)")

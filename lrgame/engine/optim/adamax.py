@@ -16,6 +16,7 @@ from .base import (
     column,
     eps_param,
     first_moment,
+    first_moment_rule,
     lr_param,
     matrix,
     n6,
@@ -80,7 +81,7 @@ def _rule(spec: OptimizerSpec) -> str:
     lr = n6(spec.lr)
     b1, b2 = p["betas"]
     lines = weight_decay_rule(spec)
-    lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
+    lines.append(first_moment_rule(b1))
     lines.append(f"u ← max({n6(b2)}·u, |g| + {n6(p['eps'])})")
     lines.append(f"θ ← θ − {lr}/(1 − {n6(b1)}ᵗ)·m/u")
     return "\n".join(lines)

@@ -304,6 +304,11 @@ def first_moment(exp_avg: np.ndarray, g: np.ndarray, b1: float | np.ndarray) -> 
     return lerp(exp_avg, g, (1 - b1).reshape(-1, 1))
 
 
+def first_moment_rule(b1: float) -> str:
+    """:func:`first_moment` as a line of an update rule."""
+    return f"m ← {n6(b1)}·m + {n6(1 - b1)}·g"
+
+
 def bias_correction(b1: float | np.ndarray, t: float) -> float | np.ndarray:
     """``1 − β1ᵗ`` with β1 of this step (libm's pow per row when cycled)."""
     if isinstance(b1, float):
@@ -318,6 +323,11 @@ def square_average(avg: np.ndarray, g: np.ndarray, decay: float) -> np.ndarray:
     sq *= g
     v += sq
     return v
+
+
+def square_average_rule(decay: float) -> str:
+    """:func:`square_average` as a line of an update rule."""
+    return f"v ← {n6(decay)}·v + {n6(1 - decay)}·g²"
 
 
 def weight_decay_rule(spec: OptimizerSpec) -> list[str]:

@@ -17,10 +17,12 @@ from .base import (
     decoupled_param,
     eps_param,
     first_moment,
+    first_moment_rule,
     lr_param,
     matrix,
     n6,
     square_average,
+    square_average_rule,
     weight_decay_param,
     weight_decay_rule,
 )
@@ -99,8 +101,8 @@ def _rule(spec: OptimizerSpec) -> str:
     lines = weight_decay_rule(spec)
     psi = n6(p["momentum_decay"])
     lines.append(f"μₜ ← {n6(b1)}·(1 − 0.5·0.96^(t·{psi})),  Π ← Π·μₜ")
-    lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
-    lines.append(f"v ← {n6(b2)}·v + {n6(1 - b2)}·g²")
+    lines.append(first_moment_rule(b1))
+    lines.append(square_average_rule(b2))
     lines.append(f"d ← √(v/(1 − {n6(b2)}ᵗ)) + {n6(p['eps'])}")
     lines.append(f"θ ← θ − {lr}·((1 − μₜ)/(1 − Π)·g + μₜ₊₁/(1 − Π·μₜ₊₁)·m)/d")
     return "\n".join(lines)

@@ -16,10 +16,12 @@ from .base import (
     decoupled_param,
     eps_param,
     first_moment,
+    first_moment_rule,
     lr_param,
     matrix,
     n6,
     square_average,
+    square_average_rule,
     weight_decay_param,
     weight_decay_rule,
 )
@@ -88,8 +90,8 @@ def _rule(spec: OptimizerSpec) -> str:
     lr = n6(spec.lr)
     b1, b2 = p["betas"]
     lines = weight_decay_rule(spec)
-    lines.append(f"m ← {n6(b1)}·m + {n6(1 - b1)}·g")
-    lines.append(f"v ← {n6(b2)}·v + {n6(1 - b2)}·g²")
+    lines.append(first_moment_rule(b1))
+    lines.append(square_average_rule(b2))
     lines.append(f"m̂ ← m/(1 − {n6(b1)}ᵗ)")
     lines.append(f"ρₜ ← ρ∞ − 2t·{n6(b2)}ᵗ/(1 − {n6(b2)}ᵗ),  ρ∞ = {n6(2 / (1 - b2) - 1)}")
     lines.append(

@@ -18,6 +18,7 @@ from .base import (
     matrix,
     n6,
     square_average,
+    square_average_rule,
     weight_decay_param,
     weight_decay_rule,
 )
@@ -115,7 +116,7 @@ def _rule(spec: OptimizerSpec) -> str:
     lr = n6(spec.lr)
     lines = weight_decay_rule(spec)
     a = p["alpha"]
-    lines.append(f"v ← {n6(a)}·v + {n6(1 - a)}·g²")
+    lines.append(square_average_rule(a))
     if p["centered"]:
         lines.append(f"ḡ ← {n6(a)}·ḡ + {n6(1 - a)}·g")
         lines.append(f"d ← √(v − ḡ²) + {n6(p['eps'])}")
