@@ -36,12 +36,12 @@ def simulate(args: argparse.Namespace) -> int:
     modifiers = Modifiers(practice=args.practice, used_finder=args.used_finder)
     verdict = apply_modifiers(judged, modifiers)
     if isinstance(level, ModelLevel):
-        return simulate_model(args, level, strategy, run, judged, modifiers)
+        return simulate_model(args, level, strategy, run, verdict, judged, modifiers)
     diagnosis = diagnose(level, strategy, run, verdict, used_finder=modifiers.used_finder)
     if args.json:
         emit_json(
             {
-                **run_head(level.id, strategy.to_json(full=True), run, judged, modifiers),
+                **run_head(level.id, strategy.to_json(full=True), run, verdict, judged, modifiers),
                 "trajectory": finite(run.trajectory),
                 "loss": finite(run.loss),
                 "lr": finite(run.lr),
@@ -71,6 +71,7 @@ def simulate_model(
     level: ModelLevel,
     strategy: Strategy,
     run: Run,
+    verdict: Verdict,
     judged: Verdict,
     modifiers: Modifiers,
 ) -> int:
@@ -83,14 +84,13 @@ def simulate_model(
         parameters_json,
     )
 
-    verdict = apply_modifiers(judged, modifiers)
     diagnosis = diagnose_model(level, strategy, run, verdict)
     holdout = level.landscape.holdout_loss(run.trajectory)
     if args.json:
         batches = batches_json(level, run.steps)
         emit_json(
             {
-                **run_head(level.id, strategy.to_json(), run, judged, modifiers),
+                **run_head(level.id, strategy.to_json(), run, verdict, judged, modifiers),
                 "parameters": parameters_json(level),
                 "dataset": dataset_json(level),
                 **({"batches": batches} if batches is not None else {}),
@@ -127,11 +127,15 @@ def simulate_model(
 
 
 def run_head(
-    level_id: str, strategy: dict[str, Any], run: Run, judged: Verdict, modifiers: Modifiers
+    level_id: str,
+    strategy: dict[str, Any],
+    run: Run,
+    verdict: Verdict,
+    judged: Verdict,
+    modifiers: Modifiers,
 ) -> dict[str, Any]:
     """What ``simulate --json`` says first of any run: the level, the strategy and the verdict,
-    with the scoring rules applied and the score before them."""
-    verdict = apply_modifiers(judged, modifiers)
+    with the scoring rules applied (``verdict``) and the score before them (``judged``)."""
     return {
         "level": level_id,
         "strategy": strategy,
