@@ -19,6 +19,7 @@ from functools import cache
 import numpy as np
 import pytest
 
+from lrgame.analysis.tools import candidates
 from lrgame.coach import Diagnosis, diagnose, explain
 from lrgame.engine.optim import REGISTRY as OPTIMIZERS
 from lrgame.engine.simulate import run_batch, run_sweep
@@ -27,6 +28,7 @@ from lrgame.engine.strategy import Strategy
 from lrgame.levels.loader import campaign_files, check_text, load_level
 from lrgame.levels.model import Level
 from lrgame.levels.paths import shipped_levels_dir
+from lrgame.numfmt import rate_bound
 
 RATES = (0.0, 1e-3, 1e-2, 1e-1, 1.0, 10.0)
 CHECK_GRID = np.geomspace(1e-6, 1e2, 241)
@@ -137,6 +139,12 @@ def wins_at(level: Level, strategy: Strategy, rates: list[float]) -> list[bool]:
     return [v.outcome == "reached_goal" for v in level.judge(batch)]
 
 
+def checked_rates(low: float, high: float) -> list[float]:
+    """An interval's ends, its geometric middle, and its ends as the coach writes them."""
+    written = [float(rate_bound(low, "low")), float(rate_bound(high, "high"))]
+    return [low, high, math.sqrt(low * high), *(w for w in written if low <= w <= high)]
+
+
 def check_claims(level: Level, strategy: Strategy) -> None:
     d, (run, verdict) = coach(level, strategy)
     text = explain(d)
@@ -159,15 +167,33 @@ def check_claims(level: Level, strategy: Strategy) -> None:
         if "smaller_lr" in d.suggestions:
             assert any(w < lr for w in winners), (level.id, lr, d.suggestions)
 
-    # Quoted intervals: the losing rate is in none; ends and geometric middles win.
+    # Quoted intervals: the losing rate is in none; ends (as measured and as written,
+    # rounded inwards) and geometric middles win.
     for low, high in d.winning_lrs or []:
         assert not (low <= lr <= high), (level.id, lr, low, high)
-        assert all(wins_at(level, strategy, [low, high, math.sqrt(low * high)])), (
+        assert all(wins_at(level, strategy, checked_rates(low, high))), (
             level.id,
             lr,
             low,
             high,
         )
+    # The same for each tool's ranges, run with the tool's own variant of the strategy.
+    variants = candidates(level, strategy)
+    for tool in d.tools:
+        for low, high in tool.get("winning_lrs", []):
+            variant = next(
+                s
+                for code, s in variants
+                if code == tool["code"]
+                and tool["name"] in ("momentum", s.optimizer.name, s.schedule.name)
+            )
+            assert all(wins_at(level, variant, checked_rates(low, high))), (
+                level.id,
+                lr,
+                tool["name"],
+                low,
+                high,
+            )
     for tool in d.tools:
         # Never a tool the level does not offer.
         code = tool["code"]

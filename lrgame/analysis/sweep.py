@@ -5,8 +5,8 @@ A sweep runs the player's strategy at 200 log-spaced headline rates (1e-6 to
 one engine batch, and judges every row by the level's rules. From it come the
 outcome regions the sweep screen draws and the **winning intervals** the coach
 quotes: the maximal runs of consecutive winning rates, each checked so that
-its two ends and its geometric middle win and the player's rate, if it lost,
-lies in none (a run is split around any rate that lost). A claim such as
+its two ends as quoted (rounded inwards) and its geometric middle win, and
+the player's rate, if it lost, lies in none (a run is split around any rate that lost). A claim such as
 "rates from 0.08 to 1 reach the goal" is then a measured fact, not a guess
 from a coarse grid.
 """
@@ -260,6 +260,16 @@ def _split(runs: list[tuple[int, int]], lrs: np.ndarray, losing: float) -> list[
     return out
 
 
+def _probes(lrs: np.ndarray, i: int, j: int) -> list[float]:
+    """The rates that check a run of winners ``lrs[i..j]``: its geometric middle, and the ends
+    as :func:`interval_text` will quote them (rounded inwards), where they were not sampled.
+    A quoted end lies between two sampled rates, where an outcome that flips back and forth
+    (a noisy level's edge) can lose although both neighbours won."""
+    rates = [math.sqrt(lrs[i] * lrs[j])]
+    low, high = float(rate_bound(lrs[i], "low")), float(rate_bound(lrs[j], "high"))
+    return rates + [end for end in (low, high) if lrs[i] < end < lrs[j]]
+
+
 def winning_intervals(
     level: Level,
     strategy: Strategy,
@@ -297,14 +307,16 @@ def winning_intervals(
         todo = [(i, j) for i, j in runs if i < j and (i, j) not in checked]
         if not todo:
             break
-        middles = np.array([math.sqrt(lrs[i] * lrs[j]) for i, j in todo])
-        batch = run_sweep(level.landscape, level.start, strategy, middles, level.noise)
-        verdicts = level.judge(batch)
-        for (i, j), middle, verdict in zip(todo, middles, verdicts, strict=True):
-            if verdict.outcome == Outcome.REACHED_GOAL:
-                checked.add((i, j))
-            else:
-                runs = _split(runs, lrs, float(middle))
+        probes = [_probes(lrs, i, j) for i, j in todo]
+        flat = np.array([lr for rates in probes for lr in rates])
+        batch = run_sweep(level.landscape, level.start, strategy, flat, level.noise)
+        won = iter(v.outcome == Outcome.REACHED_GOAL for v in level.judge(batch))
+        for run, rates in zip(todo, probes, strict=True):
+            lost = [lr for lr in rates if not next(won)]
+            if not lost:
+                checked.add(run)
+            for lr in lost:
+                runs = _split(runs, lrs, lr)
     else:
         # Still unchecked after every round: keep only what is proven (single rates).
         runs = [(i, j) for i, j in runs if i == j or (i, j) in checked]
